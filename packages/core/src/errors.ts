@@ -1,0 +1,83 @@
+/**
+ * The error codes Latch answers with, and the HTTP status each one maps to.
+ *
+ * The codes are part of the public API: they are the `code` of each entry in an error envelope, spelled
+ * as the Clerk Backend API spells them so existing error handling keeps working. SDKs switch on them.
+ *
+ * @example
+ * if (err.code === ErrorCode.FormIdentifierExists) showTakenMessage();
+ */
+
+export const ErrorCode = {
+  AuthenticationInvalid: 'authentication_invalid',
+  ClerkKeyInvalid: 'clerk_key_invalid',
+  ResourceNotFound: 'resource_not_found',
+  RequestBodyInvalid: 'request_body_invalid',
+  UnsupportedContentType: 'unsupported_content_type',
+  FormParamMissing: 'form_param_missing',
+  FormParamUnknown: 'form_param_unknown',
+  FormParamFormatInvalid: 'form_param_format_invalid',
+  FormParamValueInvalid: 'form_param_value_invalid',
+  FormParamExceedsAllowedSize: 'form_param_exceeds_allowed_size',
+  FormIdentifierExists: 'form_identifier_exists',
+  FormIdentifierNotFound: 'form_identifier_not_found',
+  FormPasswordLengthTooShort: 'form_password_length_too_short',
+  FormPasswordLengthTooLong: 'form_password_length_too_long',
+  FormPasswordPwned: 'form_password_pwned',
+  FormPasswordIncorrect: 'form_password_incorrect',
+  FormPasswordDigestInvalid: 'form_password_digest_invalid',
+  FormPasswordNotSet: 'form_password_not_set',
+  UnsupportedPasswordHasher: 'form_password_hasher_unsupported',
+  FileTooLarge: 'file_too_large',
+  MethodNotAllowed: 'method_not_allowed',
+  TooManyRequests: 'too_many_requests',
+  InternalError: 'internal_clerk_error',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+interface ErrorCodeInfo {
+  status: number;
+  message: string;
+}
+
+/** HTTP status and short message of every code: the one table that maps codes to statuses. */
+export const ERROR_CODE_INFO: Record<ErrorCode, ErrorCodeInfo> = {
+  authentication_invalid: { status: 401, message: 'Unauthorized request' },
+  clerk_key_invalid: { status: 401, message: 'Secret key invalid' },
+  resource_not_found: { status: 404, message: 'not found' },
+  request_body_invalid: { status: 400, message: 'Request body invalid' },
+  unsupported_content_type: { status: 415, message: 'Unsupported content type' },
+  form_param_missing: { status: 422, message: 'missing data' },
+  form_param_unknown: { status: 422, message: 'is unknown' },
+  form_param_format_invalid: { status: 422, message: 'is invalid' },
+  form_param_value_invalid: { status: 422, message: 'is invalid' },
+  form_param_exceeds_allowed_size: { status: 422, message: 'exceeds the allowed size' },
+  form_identifier_exists: { status: 422, message: 'That identifier is taken. Please try another.' },
+  form_identifier_not_found: { status: 422, message: "Couldn't find your account." },
+  form_password_length_too_short: { status: 422, message: 'Passwords must be 8 characters or more.' },
+  form_password_length_too_long: { status: 422, message: 'Passwords must be 256 characters or fewer.' },
+  form_password_pwned: { status: 422, message: 'Password has been found in an online data breach.' },
+  form_password_incorrect: { status: 422, message: 'Password is incorrect. Try again, or use another method.' },
+  form_password_digest_invalid: { status: 422, message: 'The password digest is invalid for its hasher.' },
+  form_password_not_set: { status: 400, message: 'The user has no password.' },
+  form_password_hasher_unsupported: { status: 422, message: 'Unsupported password hasher' },
+  file_too_large: { status: 413, message: 'File too large' },
+  method_not_allowed: { status: 405, message: 'Method not allowed' },
+  too_many_requests: { status: 429, message: 'Too many requests' },
+  internal_clerk_error: { status: 500, message: 'Oops, an unexpected error occurred' },
+};
+
+/** One entry of an error envelope, as on the wire. */
+export interface ErrorJSON {
+  code: ErrorCode | (string & {});
+  message: string;
+  long_message: string;
+  meta?: { param_name?: string; [key: string]: unknown };
+}
+
+/** The body of every error response. */
+export interface ErrorEnvelopeJSON {
+  errors: ErrorJSON[];
+  clerk_trace_id: string;
+}

@@ -1,0 +1,84 @@
+/**
+ * Resource IDs: `<prefix>_<27 base62 characters>`.
+ *
+ * The 27 characters encode 20 bytes: a 48-bit millisecond timestamp followed by 112 random bits, so IDs
+ * sort by creation time as plain strings and never collide in practice. Web-standard (crypto.getRandomValues).
+ *
+ * @example
+ * const id = newId('user'); // "user_2x8…"
+ */
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const BODY_LENGTH = 27;
+
+/** Prefixes of every resource Latch mints, as they appear on the wire. */
+export const ID_PREFIXES = [
+  'ins',
+  'user',
+  'idn',
+  'img',
+  'sess',
+  'client',
+  'sia',
+  'sua',
+  'inv',
+  'alid',
+  'blid',
+  'org',
+  'orgmem',
+  'orginv',
+  'orgdmn',
+  'ema',
+  'sms',
+  'ak',
+  'trace',
+] as const;
+export type IdPrefix = (typeof ID_PREFIXES)[number];
+
+function toBase62(bytes: Uint8Array): string {
+  let n = 0n;
+  for (const b of bytes) n = (n << 8n) | BigInt(b);
+  let out = '';
+  while (n > 0n) {
+    out = ALPHABET[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return out.padStart(BODY_LENGTH, '0');
+}
+
+/** Returns a new time-ordered ID with the given prefix. `now` is injectable for tests. */
+export function newId(prefix: IdPrefix, now: number = Date.now()): string {
+  const bytes = new Uint8Array(20);
+  crypto.getRandomValues(bytes.subarray(6));
+  let t = now;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = t % 256;
+    t = Math.floor(t / 256);
+  }
+  return `${prefix}_${toBase62(bytes)}`;
+}
+
+const ID_PATTERN = /^[a-z]+_[0-9A-Za-z]{27}$/;
+
+/** True when `value` has the shape of an ID with `prefix` (it may still not exist). */
+export function isIdOf(prefix: IdPrefix, value: string): boolean {
+  return value.startsWith(`${prefix}_`) && ID_PATTERN.test(value);
+}
+
+/** Random URL-safe token of `length` base62 characters, for secrets and tickets. */
+export function randomToken(length: number): string {
+  const bytes = new Uint8Array(length);
+  crypto.getRandomValues(bytes);
+  let out = '';
+  // 62 * 4 = 248: reject bytes >= 248 so every character is equally likely.
+  let i = 0;
+  while (out.length < length) {
+    if (i === bytes.length) {
+      crypto.getRandomValues(bytes);
+      i = 0;
+    }
+    const b = bytes[i++] as number;
+    if (b < 248) out += ALPHABET[b % 62];
+  }
+  return out;
+}

@@ -1,0 +1,147 @@
+/**
+ * Builds the HTTP app: the BAPI under /v1, health and readiness, images, and the one error handler that
+ * writes every failure as the wire envelope with a trace id.
+ */
+import { ERROR_CODE_INFO } from '@latch/core';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { registerUserRoutes } from './domains/users/bapi.js';
+import type { InstanceService } from './domains/instance/service.js';
+import type { KeyService } from './domains/keys/service.js';
+import type { UsersService } from './domains/users/service.js';
+import { ApiError } from './http/errors.js';
+import { createRouter, type Authenticator } from './http/router.js';
+import { newTraceId } from './http/trace.js';
+import { JwksSchema } from './http/wire-schemas.js';
+import { type Storage } from './storage/database.js';
+import { migrationsApplied } from './storage/migrations.js';
+
+export interface AppDeps {
+  config: Config;
+  storage: Storage;
+  logger: Logger;
+  keys: KeyService;
+  instance: InstanceService;
+  users: UsersService;
+}
+
+type Env = { Variables: { traceId: string } };
+
+function envelope(c: Context<Env>, err: ApiError): Response {
+  return c.json({ errors: err.toJSON(), clerk_trace_id: c.get('traceId') }, err.status as 400);
+}
+
+const DEFAULT_AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128"><rect width="128" height="128" fill="#6c47ff"/><circle cx="64" cy="50" r="22" fill="#fff"/><path d="M24 112c4-22 20-34 40-34s36 12 40 34z" fill="#fff"/></svg>`;
+
+export function createApp(deps: AppDeps): Hono<Env> {
+  const { config, storage, logger, keys, instance, users } = deps;
+  const app = new Hono<Env>();
+
+  app.use('*', async (c, next) => {
+    const traceId = newTraceId();
+    c.set('traceId', traceId);
+    c.header('x-latch-trace-id', traceId);
+    await next();
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return envelope(c, err);
+    if (err instanceof HTTPException) {
+      const code = err.status === 413 ? 'file_too_large' : err.status === 405 ? 'method_not_allowed' : 'request_body_invalid';
+      return envelope(c, ApiError.of(code, err.message || ERROR_CODE_INFO[code].message));
+    }
+    logger.error({ err, traceId: c.get('traceId'), method: c.req.method, path: c.req.path }, 'unhandled error');
+    return envelope(c, ApiError.of('internal_clerk_error'));
+  });
+
+  app.notFound((c) =>
+    envelope(c, new ApiError({ code: 'resource_not_found', message: 'not found', longMessage: `No route matches ${c.req.method} ${c.req.path}.` })),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    try {
+      const ready = await migrationsApplied(storage);
+      return ready ? c.json({ status: 'ready' }) : c.json({ status: 'migrations pending' }, 503);
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed');
+      return c.json({ status: 'database unreachable' }, 503);
+    }
+  });
+
+  app.get('/images/default-avatar.svg', (c) => {
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(DEFAULT_AVATAR, 200, { 'Content-Type': 'image/svg+xml' });
+  });
+  app.get('/images/:id', async (c) => {
+    const image = await users.image(c.req.param('id'));
+    if (!image) throw new ApiError({ code: 'resource_not_found', longMessage: 'Image not found' });
+    // Stored images are immutable (a new upload gets a new id), so they can be cached for good.
+    return c.body(new Uint8Array(image.bytes), 200, {
+      'Content-Type': image.content_type,
+      'Content-Length': String(image.size),
+      'Cache-Control': 'public, max-age=31536000, immutable',
+      'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': "default-src 'none'",
+    });
+  });
+
+  const authenticate: Authenticator = async (c) => {
+    const header = c.req.header('authorization');
+    if (!header) {
+      throw new ApiError({ code: 'authentication_invalid', longMessage: 'Send your secret key as "Authorization: Bearer sk_…".' });
+    }
+    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+    const presented = match ? match[1] : header.trim();
+    const result = await keys.check(presented ?? '');
+    if (result.status === 'valid') return;
+    if (result.status === 'malformed') {
+      throw new ApiError({ code: 'authentication_invalid', longMessage: 'The Authorization header does not carry a secret key.' });
+    }
+    throw new ApiError({
+      code: 'clerk_key_invalid',
+      message: 'Secret key invalid',
+      longMessage:
+        result.status === 'revoked' ? 'The secret key has been revoked.' : 'The provided secret key is invalid. Make sure that your secret key is correct.',
+    });
+  };
+
+  const router = createRouter();
+  router.add(
+    {
+      method: 'get',
+      path: '/jwks',
+      operationId: 'GetJWKS',
+      summary: 'Retrieve the JSON Web Key Set of the instance',
+      description: 'Public keys that verify session tokens: RSA-2048, RS256.',
+      tags: ['JWKS'],
+      responses: { 200: { description: 'The JWKS', schema: JwksSchema } },
+    },
+    async () => ({ keys: await instance.jwks() }),
+  );
+  registerUserRoutes(router, users, config.publicUrl);
+
+  const openapi = () => router.openapi({ title: 'Latch Backend API', version: '2025-11-10', serverUrl: config.publicUrl, prefix: '/v1' });
+  let openapiCache: string | null = null;
+  app.get('/v1/openapi.json', (c) => {
+    openapiCache ??= JSON.stringify(openapi());
+    return c.body(openapiCache, 200, { 'Content-Type': 'application/json' });
+  });
+
+  // Bodies: JSON up to 1 MiB; image uploads up to the configured image size plus multipart overhead.
+  app.use('/v1/*', async (c, next) => {
+    const isUpload = /\/profile_image$|\/logo$/.test(c.req.path);
+    const maxSize = isUpload ? config.maxImageBytes + 64 * 1024 : 1024 * 1024;
+    return bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new ApiError({ code: isUpload ? 'file_too_large' : 'request_body_invalid', longMessage: `The request body exceeds ${maxSize} bytes.` });
+      },
+    })(c, next);
+  });
+  router.mount(app as unknown as Hono, '/v1', authenticate);
+  return app;
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, resolveConfig } from './config.js';
+
+describe('configuration', () => {
+  it('has documented defaults', () => {
+    const c = resolveConfig({});
+    expect(c).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:.latch/latch.db',
+      publicUrl: 'http://127.0.0.1:4000',
+      secretKey: null,
+      logLevel: 'info',
+    });
+  });
+
+  it.each([
+    ['LATCH_PORT', 'eighty'],
+    ['LATCH_PORT', '70000'],
+    ['LATCH_DATABASE_URL', 'mysql://x'],
+    ['LATCH_PUBLIC_URL', 'ftp://x'],
+    ['LATCH_PUBLIC_URL', 'not a url'],
+    ['LATCH_SECRET_KEY', 'sk_prod_abc'],
+    ['LATCH_LOG_LEVEL', 'loud'],
+  ])('names %s when its value %s is invalid', (name, value) => {
+    try {
+      resolveConfig({ [name]: value });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).variable).toBe(name);
+      expect((e as Error).message).toContain(name);
+    }
+  });
+
+  it('accepts postgres URLs and trims the public URL', () => {
+    const c = resolveConfig({ LATCH_DATABASE_URL: 'postgres://u@h:5432/db', LATCH_PUBLIC_URL: 'https://auth.example.com/' });
+    expect(c.databaseUrl).toBe('postgres://u@h:5432/db');
+    expect(c.publicUrl).toBe('https://auth.example.com');
+  });
+});

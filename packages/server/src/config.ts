@@ -1,0 +1,83 @@
+/**
+ * Configuration: the environment (and a `.env` file when present) turned into one fully-defaulted,
+ * validated object. Bad values fail at start-up with a message that names the variable.
+ */
+import { existsSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { readFileSync } from 'node:fs';
+import { isSecretKeyShape } from '@latch/core';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  /** TCP port the server listens on. `LATCH_PORT`, default 4000. */
+  port: number;
+  /** Interface to bind. `LATCH_HOST`, default 127.0.0.1. */
+  host: string;
+  /** `sqlite:<path>` or `postgres://…`. `LATCH_DATABASE_URL`, default `sqlite:.latch/latch.db`. */
+  databaseUrl: string;
+  /** Public base URL of this server (image URLs, Frontend API host). `LATCH_PUBLIC_URL`, default http://<host>:<port>. */
+  publicUrl: string;
+  /** Pins a secret key so deployments and tests are reproducible. `LATCH_SECRET_KEY`. */
+  secretKey: string | null;
+  /** `LATCH_LOG_LEVEL`, default info. */
+  logLevel: LogLevel;
+  /** Largest accepted profile image, bytes. `LATCH_MAX_IMAGE_BYTES`, default 10 MiB. */
+  maxImageBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads `.env` from `cwd` when present; real environment variables win over the file. */
+export function loadEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Record<string, string | undefined> {
+  const file = `${cwd}/.env`;
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...env };
+}
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+/** Builds the validated configuration; throws ConfigError naming the offending variable. */
+export function resolveConfig(env: Record<string, string | undefined>): Config {
+  const port = integer(env, 'LATCH_PORT', 4000, 0, 65535);
+  const host = env.LATCH_HOST || '127.0.0.1';
+  const databaseUrl = env.LATCH_DATABASE_URL || 'sqlite:.latch/latch.db';
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) {
+    throw new ConfigError('LATCH_DATABASE_URL', `must be "sqlite:<path>" or "postgres://…", got "${databaseUrl}"`);
+  }
+  let publicUrl = env.LATCH_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    publicUrl = publicUrl.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError('LATCH_PUBLIC_URL', `must be an absolute http(s) URL, got "${publicUrl}"`);
+  }
+  const secretKey = env.LATCH_SECRET_KEY || null;
+  if (secretKey !== null && !isSecretKeyShape(secretKey)) {
+    throw new ConfigError('LATCH_SECRET_KEY', 'must look like sk_test_<20-128 letters and digits> or sk_live_…');
+  }
+  const logLevel = (env.LATCH_LOG_LEVEL || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LATCH_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+  const maxImageBytes = integer(env, 'LATCH_MAX_IMAGE_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024);
+  return { port, host, databaseUrl, publicUrl, secretKey, logLevel, maxImageBytes };
+}

@@ -1,0 +1,93 @@
+/**
+ * The instance: one per deployment. First start on an empty database creates it together with an RSA
+ * signing key and a secret key; the publishable key is derived from the public URL.
+ */
+import { type InstanceType, type JwkJSON, encodePublishableKey, newId, secretKeyInstanceType } from '@latch/core';
+import type { Kysely } from 'kysely';
+import { generateSigningKey } from '../../crypto/signing-keys.js';
+import { type Database, readJson } from '../../storage/schema.js';
+import type { KeyService } from '../keys/service.js';
+
+export interface InstanceInfo {
+  id: string;
+  environmentType: InstanceType;
+  createdAt: number;
+}
+
+export interface BootstrapResult {
+  instance: InstanceInfo;
+  /** True when this call created the instance. */
+  created: boolean;
+  /** A secret key minted by this call (shown once); null when none was minted. */
+  newSecretKey: string | null;
+}
+
+/** Host (and port) the publishable key names: the SDKs require a dot in it, so `localhost` becomes 127.0.0.1. */
+export function frontendApiHost(publicUrl: string): string {
+  const u = new URL(publicUrl);
+  const host = u.host.replace(/^localhost(?=:|$)/, '127.0.0.1');
+  return host;
+}
+
+export function publishableKeyFor(type: InstanceType, publicUrl: string): string {
+  return encodePublishableKey(type, frontendApiHost(publicUrl));
+}
+
+export function createInstanceService(db: Kysely<Database>, keys: KeyService, now: () => number = Date.now) {
+  return {
+    async get(): Promise<InstanceInfo | null> {
+      const row = await db.selectFrom('instance').selectAll().executeTakeFirst();
+      return row ? { id: row.id, environmentType: row.environment_type, createdAt: row.created_at } : null;
+    },
+
+    /**
+     * Creates the instance, its signing key and a secret key when the database is empty, and adopts the
+     * pinned secret key when one is configured. Safe to call on every start.
+     */
+    async bootstrap(pinnedSecretKey: string | null): Promise<BootstrapResult> {
+      let instance = await this.get();
+      let created = false;
+      let minted: string | null = null;
+      const type: InstanceType = (pinnedSecretKey && secretKeyInstanceType(pinnedSecretKey)) || 'development';
+      if (!instance) {
+        const t = now();
+        const row = { id: newId('ins'), environment_type: type, settings: JSON.stringify({}), created_at: t, updated_at: t };
+        // Two processes starting at once: the primary key lets only one instance row exist.
+        await db.insertInto('instance').values(row).onConflict((oc) => oc.doNothing()).execute();
+        instance = await this.get();
+        created = instance?.id === row.id;
+      }
+      if (!instance) throw new Error('instance row missing after bootstrap');
+      const active = await db.selectFrom('signing_keys').select('kid').where('status', '=', 'active').executeTakeFirst();
+      if (!active) {
+        const key = await generateSigningKey();
+        await db
+          .insertInto('signing_keys')
+          .values({
+            kid: key.kid,
+            algorithm: 'RS256',
+            private_pem: key.privatePem,
+            public_jwk: JSON.stringify(key.publicJwk),
+            status: 'active',
+            created_at: now(),
+            retired_at: null,
+          })
+          .execute();
+      }
+      if (pinnedSecretKey) {
+        await keys.adopt(pinnedSecretKey, 'pinned (LATCH_SECRET_KEY)');
+      } else if (created) {
+        minted = (await keys.create(instance.environmentType, 'default')).key;
+      }
+      return { instance, created, newSecretKey: minted };
+    },
+
+    /** Public keys of every signing key that tokens may still carry (active and retired). */
+    async jwks(): Promise<JwkJSON[]> {
+      const rows = await db.selectFrom('signing_keys').select(['public_jwk']).orderBy('created_at', 'desc').execute();
+      return rows.map((r) => readJson<JwkJSON>(r.public_jwk));
+    },
+  };
+}
+
+export type InstanceService = ReturnType<typeof createInstanceService>;

@@ -1,0 +1,123 @@
+/**
+ * Domain rows → wire JSON: the one place user, e-mail address and phone number field names are spelled.
+ */
+import type { DeletedObjectJSON, EmailAddressJSON, Metadata, PhoneNumberJSON, UserJSON, VerificationJSON, Web3WalletJSON } from '@latch/core';
+import { readJson } from '../../storage/schema.js';
+import type { IdentificationRow, UserAggregate } from './repository.js';
+
+function verificationOf(i: IdentificationRow): VerificationJSON | null {
+  if (i.status !== 'verified') return null;
+  return {
+    object: i.strategy === 'admin' ? 'verification_admin' : 'verification_otp',
+    status: 'verified',
+    strategy: i.strategy,
+    attempts: null,
+    expire_at: null,
+  };
+}
+
+export function emailAddressJSON(i: IdentificationRow): EmailAddressJSON {
+  return {
+    id: i.id,
+    object: 'email_address',
+    email_address: i.value,
+    reserved: i.status === 'reserved',
+    verification: verificationOf(i),
+    linked_to: [],
+    matches_sso_connection: false,
+    created_at: i.created_at,
+    updated_at: i.updated_at,
+  };
+}
+
+export function phoneNumberJSON(i: IdentificationRow): PhoneNumberJSON {
+  return {
+    id: i.id,
+    object: 'phone_number',
+    phone_number: i.value,
+    reserved_for_second_factor: i.reserved_for_second_factor === 1,
+    default_second_factor: i.default_second_factor === 1,
+    reserved: i.status === 'reserved',
+    verification: verificationOf(i),
+    linked_to: [],
+    backup_codes: null,
+    created_at: i.created_at,
+    updated_at: i.updated_at,
+  };
+}
+
+function web3WalletJSON(i: IdentificationRow): Web3WalletJSON {
+  return {
+    id: i.id,
+    object: 'web3_wallet',
+    web3_wallet: i.value,
+    verification: verificationOf(i),
+    created_at: i.created_at,
+    updated_at: i.updated_at,
+  };
+}
+
+/** URL the server serves a stored image at, or the generated default avatar. */
+export function imageUrl(publicUrl: string, imageId: string | null): string {
+  return imageId ? `${publicUrl}/images/${imageId}` : `${publicUrl}/images/default-avatar.svg`;
+}
+
+/** The BAPI form of a user: everything, private metadata included. */
+export function userJSON(a: UserAggregate, publicUrl: string): UserJSON {
+  const u = a.user;
+  const url = imageUrl(publicUrl, u.image_id);
+  const backupCodes = u.backup_codes === null ? null : readJson<string[]>(u.backup_codes);
+  const totp = u.totp_secret !== null;
+  const backup = backupCodes !== null && backupCodes.length > 0;
+  const phones = a.identifications.filter((i) => i.type === 'phone_number');
+  return {
+    id: u.id,
+    object: 'user',
+    external_id: u.external_id,
+    primary_email_address_id: u.primary_email_address_id,
+    primary_phone_number_id: u.primary_phone_number_id,
+    primary_web3_wallet_id: u.primary_web3_wallet_id,
+    username: u.username,
+    first_name: u.first_name,
+    last_name: u.last_name,
+    locale: u.locale,
+    profile_image_url: url,
+    image_url: url,
+    has_image: u.image_id !== null,
+    public_metadata: readJson<Metadata>(u.public_metadata),
+    private_metadata: readJson<Metadata>(u.private_metadata),
+    unsafe_metadata: readJson<Metadata>(u.unsafe_metadata),
+    email_addresses: a.identifications.filter((i) => i.type === 'email_address').map(emailAddressJSON),
+    phone_numbers: phones.map(phoneNumberJSON),
+    web3_wallets: a.identifications.filter((i) => i.type === 'web3_wallet').map(web3WalletJSON),
+    passkeys: [],
+    password_enabled: a.password !== null,
+    password_last_updated_at: a.password?.updated_at ?? null,
+    two_factor_enabled: totp || backup || phones.some((p) => p.reserved_for_second_factor === 1),
+    totp_enabled: totp,
+    backup_code_enabled: backup,
+    mfa_enabled_at: u.mfa_enabled_at,
+    mfa_disabled_at: u.mfa_disabled_at,
+    external_accounts: [],
+    saml_accounts: [],
+    enterprise_accounts: [],
+    last_sign_in_at: u.last_sign_in_at,
+    banned: u.banned === 1,
+    locked: u.locked === 1,
+    deprovisioned: false,
+    lockout_expires_in_seconds: null,
+    verification_attempts_remaining: null,
+    delete_self_enabled: u.delete_self_enabled === 1,
+    create_organization_enabled: u.create_organization_enabled === 1,
+    create_organizations_limit: u.create_organizations_limit,
+    last_active_at: u.last_active_at,
+    legal_accepted_at: u.legal_accepted_at,
+    bypass_client_trust: u.bypass_client_trust === 1,
+    created_at: u.created_at,
+    updated_at: u.updated_at,
+  };
+}
+
+export function deletedJSON(object: string, id: string): DeletedObjectJSON {
+  return { object, id, deleted: true };
+}

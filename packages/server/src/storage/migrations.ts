@@ -1,0 +1,183 @@
+/**
+ * The one migration set, applied at start and by `latch migrate`. Each migration is written once with a
+ * small type map so both dialects apply the same statements; the few real differences (full-text
+ * search) are branches on the dialect.
+ */
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import type { DialectName, Storage } from './database.js';
+import type { Database } from './schema.js';
+
+interface Types {
+  json: string;
+  ts: string;
+  blob: string;
+}
+
+const TYPES: Record<DialectName, Types> = {
+  sqlite: { json: 'TEXT', ts: 'INTEGER', blob: 'BLOB' },
+  postgres: { json: 'JSONB', ts: 'BIGINT', blob: 'BYTEA' },
+};
+
+type Step = (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
+
+async function run(db: Kysely<unknown>, statements: string[]): Promise<void> {
+  for (const s of statements) await sql.raw(s).execute(db);
+}
+
+const m0001_init: Step = async (db, dialect) => {
+  const t = TYPES[dialect];
+  await run(db, [
+    `CREATE TABLE instance (
+      id TEXT PRIMARY KEY,
+      environment_type TEXT NOT NULL CHECK (environment_type IN ('development','production')),
+      settings ${t.json} NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    `CREATE TABLE api_keys (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      secret_hash TEXT NOT NULL UNIQUE,
+      hint TEXT NOT NULL,
+      name TEXT NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      revoked_at ${t.ts}
+    )`,
+    `CREATE TABLE signing_keys (
+      kid TEXT PRIMARY KEY,
+      algorithm TEXT NOT NULL,
+      private_pem TEXT NOT NULL,
+      public_jwk ${t.json} NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('active','retired')),
+      created_at ${t.ts} NOT NULL,
+      retired_at ${t.ts}
+    )`,
+    `CREATE TABLE users (
+      id TEXT PRIMARY KEY,
+      external_id TEXT,
+      username TEXT,
+      username_normalized TEXT,
+      first_name TEXT,
+      last_name TEXT,
+      locale TEXT,
+      primary_email_address_id TEXT,
+      primary_phone_number_id TEXT,
+      primary_web3_wallet_id TEXT,
+      public_metadata ${t.json} NOT NULL,
+      private_metadata ${t.json} NOT NULL,
+      unsafe_metadata ${t.json} NOT NULL,
+      image_id TEXT,
+      banned INTEGER NOT NULL DEFAULT 0,
+      locked INTEGER NOT NULL DEFAULT 0,
+      locked_at ${t.ts},
+      delete_self_enabled INTEGER NOT NULL DEFAULT 1,
+      create_organization_enabled INTEGER NOT NULL DEFAULT 1,
+      create_organizations_limit INTEGER,
+      legal_accepted_at ${t.ts},
+      last_sign_in_at ${t.ts},
+      last_active_at ${t.ts},
+      bypass_client_trust INTEGER NOT NULL DEFAULT 0,
+      totp_secret TEXT,
+      backup_codes ${t.json},
+      mfa_enabled_at ${t.ts},
+      mfa_disabled_at ${t.ts},
+      search_text TEXT NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    // Identifiers are unique once normalized; NULLs (no external id, no username) never collide.
+    'CREATE UNIQUE INDEX users_external_id_key ON users (external_id)',
+    'CREATE UNIQUE INDEX users_username_key ON users (username_normalized)',
+    'CREATE INDEX users_created_at_idx ON users (created_at, id)',
+    'CREATE INDEX users_updated_at_idx ON users (updated_at)',
+    'CREATE INDEX users_last_active_at_idx ON users (last_active_at)',
+    'CREATE INDEX users_last_sign_in_at_idx ON users (last_sign_in_at)',
+    `CREATE TABLE identifications (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      type TEXT NOT NULL CHECK (type IN ('email_address','phone_number','web3_wallet')),
+      value TEXT NOT NULL,
+      normalized TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('verified','unverified','reserved')),
+      strategy TEXT NOT NULL,
+      reserved_for_second_factor INTEGER NOT NULL DEFAULT 0,
+      default_second_factor INTEGER NOT NULL DEFAULT 0,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    'CREATE UNIQUE INDEX identifications_value_key ON identifications (type, normalized)',
+    'CREATE INDEX identifications_user_idx ON identifications (user_id)',
+    `CREATE TABLE passwords (
+      user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+      digest TEXT NOT NULL,
+      hasher TEXT NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    `CREATE TABLE images (
+      id TEXT PRIMARY KEY,
+      owner_id TEXT NOT NULL,
+      content_type TEXT NOT NULL,
+      bytes ${t.blob} NOT NULL,
+      size INTEGER NOT NULL,
+      created_at ${t.ts} NOT NULL
+    )`,
+    'CREATE INDEX images_owner_idx ON images (owner_id)',
+  ]);
+  // Partial-match search over users: a trigram index answers `%q%` without scanning every row.
+  if (dialect === 'sqlite') {
+    await run(db, [
+      `CREATE VIRTUAL TABLE users_fts USING fts5(search_text, content='users', content_rowid='rowid', tokenize='trigram')`,
+      `CREATE TRIGGER users_fts_insert AFTER INSERT ON users BEGIN
+         INSERT INTO users_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
+       END`,
+      `CREATE TRIGGER users_fts_delete AFTER DELETE ON users BEGIN
+         INSERT INTO users_fts (users_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+       END`,
+      `CREATE TRIGGER users_fts_update AFTER UPDATE OF search_text ON users BEGIN
+         INSERT INTO users_fts (users_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+         INSERT INTO users_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
+       END`,
+    ]);
+  } else {
+    await run(db, [
+      'CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public',
+      'CREATE INDEX users_search_trgm_idx ON users USING gin (search_text public.gin_trgm_ops)',
+    ]);
+  }
+};
+
+const STEPS: Record<string, Step> = {
+  '0001_init': m0001_init,
+};
+
+function provider(dialect: DialectName) {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      const out: Record<string, Migration> = {};
+      for (const [name, step] of Object.entries(STEPS)) out[name] = { up: (db) => step(db, dialect) };
+      return out;
+    },
+  };
+}
+
+function migrator(storage: Storage): Migrator {
+  return new Migrator({
+    db: storage.db as Kysely<unknown> as Kysely<Database> as never,
+    provider: provider(storage.dialect),
+    migrationTableName: 'latch_migrations',
+    migrationLockTableName: 'latch_migrations_lock',
+  });
+}
+
+/** Applies every pending migration; throws with the failing migration's cause. */
+export async function migrateToLatest(storage: Storage): Promise<string[]> {
+  const { error, results } = await migrator(storage).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when every known migration has been applied. */
+export async function migrationsApplied(storage: Storage): Promise<boolean> {
+  const list = await migrator(storage).getMigrations();
+  return list.every((m) => m.executedAt !== undefined);
+}

@@ -1,0 +1,123 @@
+/**
+ * The typed shape of the database, for Kysely. JSON columns are TEXT on SQLite and JSONB on PostgreSQL:
+ * they are written as JSON text on both and read back through `readJson`. Flags are 0/1 integers on both
+ * dialects so that one code path serves both (better-sqlite3 cannot bind booleans).
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** A JSON column: JSON text in, parsed value (PostgreSQL) or text (SQLite) out. */
+export type JsonColumn = ColumnType<unknown, string, string>;
+/** A 0/1 flag. */
+export type Flag = number;
+
+export interface InstanceTable {
+  id: string;
+  environment_type: 'development' | 'production';
+  settings: JsonColumn;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  kind: 'secret';
+  secret_hash: string;
+  hint: string;
+  name: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface SigningKeyTable {
+  kid: string;
+  algorithm: 'RS256';
+  private_pem: string;
+  public_jwk: JsonColumn;
+  status: 'active' | 'retired';
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface UserTable {
+  id: string;
+  external_id: string | null;
+  username: string | null;
+  username_normalized: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  locale: string | null;
+  primary_email_address_id: string | null;
+  primary_phone_number_id: string | null;
+  primary_web3_wallet_id: string | null;
+  public_metadata: JsonColumn;
+  private_metadata: JsonColumn;
+  unsafe_metadata: JsonColumn;
+  image_id: string | null;
+  banned: Flag;
+  locked: Flag;
+  locked_at: number | null;
+  delete_self_enabled: Flag;
+  create_organization_enabled: Flag;
+  create_organizations_limit: number | null;
+  legal_accepted_at: number | null;
+  last_sign_in_at: number | null;
+  last_active_at: number | null;
+  bypass_client_trust: Flag;
+  totp_secret: string | null;
+  backup_codes: JsonColumn | null;
+  mfa_enabled_at: number | null;
+  mfa_disabled_at: number | null;
+  search_text: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type IdentificationType = 'email_address' | 'phone_number' | 'web3_wallet';
+export type IdentificationStatus = 'verified' | 'unverified' | 'reserved';
+
+export interface IdentificationTable {
+  id: string;
+  user_id: string;
+  type: IdentificationType;
+  value: string;
+  normalized: string;
+  status: IdentificationStatus;
+  strategy: string;
+  reserved_for_second_factor: Flag;
+  default_second_factor: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PasswordTable {
+  user_id: string;
+  digest: string;
+  hasher: string;
+  updated_at: number;
+}
+
+export interface ImageTable {
+  id: string;
+  owner_id: string;
+  content_type: string;
+  bytes: Uint8Array;
+  size: number;
+  created_at: number;
+}
+
+export interface Database {
+  instance: InstanceTable;
+  api_keys: ApiKeyTable;
+  signing_keys: SigningKeyTable;
+  users: UserTable;
+  identifications: IdentificationTable;
+  passwords: PasswordTable;
+  images: ImageTable;
+  /** Present only on SQLite: the trigram index over users.search_text. */
+  users_fts: { rowid: Generated<number>; search_text: string };
+}
+
+/** Reads a JSON column written as text: PostgreSQL hands back the parsed value, SQLite the text. */
+export function readJson<T = unknown>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
