@@ -1,0 +1,129 @@
+import { newId } from '@latch/core';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
+import { openStorage, uniqueViolation, type Storage } from './database.js';
+import { migrateToLatest, migrationsApplied } from './migrations.js';
+import { countUsers, listUsers } from '../domains/users/repository.js';
+
+function userRow(id: string, extra: Record<string, unknown> = {}) {
+  const t = Date.now();
+  return {
+    id,
+    external_id: null,
+    username: null,
+    username_normalized: null,
+    first_name: null,
+    last_name: null,
+    locale: null,
+    primary_email_address_id: null,
+    primary_phone_number_id: null,
+    primary_web3_wallet_id: null,
+    public_metadata: '{}',
+    private_metadata: '{}',
+    unsafe_metadata: '{}',
+    image_id: null,
+    banned: 0,
+    locked: 0,
+    locked_at: null,
+    delete_self_enabled: 1,
+    create_organization_enabled: 1,
+    create_organizations_limit: null,
+    legal_accepted_at: null,
+    last_sign_in_at: null,
+    last_active_at: null,
+    bypass_client_trust: 0,
+    totp_secret: null,
+    backup_codes: null,
+    mfa_enabled_at: null,
+    mfa_disabled_at: null,
+    search_text: id,
+    created_at: t,
+    updated_at: t,
+    ...extra,
+  };
+}
+
+describe.each(testDialects())('storage on %s', (dialect) => {
+  let database: TestDatabase;
+  let storage: Storage;
+  beforeAll(async () => {
+    database = freshDatabase(dialect);
+    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
+  });
+  afterAll(async () => {
+    await storage.close();
+    await database.cleanup();
+  });
+
+  it('applies migrations once and reports them applied', async () => {
+    expect(await migrationsApplied(storage)).toBe(false);
+    expect(await migrateToLatest(storage)).toEqual(['0001_init']);
+    expect(await migrateToLatest(storage)).toEqual([]);
+    expect(await migrationsApplied(storage)).toBe(true);
+  });
+
+  it('enforces unique normalized identifiers in the database itself', async () => {
+    const a = newId('user');
+    const b = newId('user');
+    await storage.db.insertInto('users').values([userRow(a, { username_normalized: 'same', external_id: 'x1' }), userRow(b)]).execute();
+    const ident = (user: string) => ({
+      id: newId('idn'),
+      user_id: user,
+      type: 'email_address' as const,
+      value: 'A@x.io',
+      normalized: 'a@x.io',
+      status: 'verified' as const,
+      strategy: 'admin',
+      reserved_for_second_factor: 0,
+      default_second_factor: 0,
+      created_at: 1,
+      updated_at: 1,
+    });
+    await storage.db.insertInto('identifications').values(ident(a)).execute();
+    const dupIdent = await storage.db.insertInto('identifications').values(ident(b)).execute().catch((e: unknown) => e);
+    expect(uniqueViolation(dupIdent)).not.toBeNull();
+    const dupName = await storage.db.updateTable('users').set({ username_normalized: 'same' }).where('id', '=', b).execute().catch((e: unknown) => e);
+    expect(uniqueViolation(dupName)?.detail).toMatch(/username/);
+    const dupExt = await storage.db.updateTable('users').set({ external_id: 'x1' }).where('id', '=', b).execute().catch((e: unknown) => e);
+    expect(uniqueViolation(dupExt)?.detail).toMatch(/external_id/);
+    // NULL usernames and external ids never collide.
+    await storage.db.insertInto('users').values(userRow(newId('user'))).execute();
+    // Deleting a user removes its identifications (foreign key cascade).
+    await storage.db.deleteFrom('users').where('id', '=', a).execute();
+    const left = await storage.db.selectFrom('identifications').selectAll().where('user_id', '=', a).execute();
+    expect(left).toEqual([]);
+  });
+
+  it('keeps the search index in step with inserts, updates and deletes', async () => {
+    const page = { orderBy: 'created_at' as const, direction: 'asc' as const, limit: 10, offset: 0 };
+    const id = newId('user');
+    await storage.db.insertInto('users').values(userRow(id, { search_text: 'zebra crossing' })).execute();
+    expect((await listUsers(storage.db, storage.dialect, { query: 'bra cro' }, page)).map((u) => u.id)).toEqual([id]);
+    await storage.db.updateTable('users').set({ search_text: 'quokka' }).where('id', '=', id).execute();
+    expect(await countUsers(storage.db, storage.dialect, { query: 'zebra' })).toBe(0);
+    expect(await countUsers(storage.db, storage.dialect, { query: 'okk' })).toBe(1);
+    expect(await countUsers(storage.db, storage.dialect, { query: 'ok' })).toBe(1);
+    await storage.db.deleteFrom('users').where('id', '=', id).execute();
+    expect(await countUsers(storage.db, storage.dialect, { query: 'okk' })).toBe(0);
+    // LIKE wildcards in a query are literal characters.
+    await storage.db.insertInto('users').values(userRow(newId('user'), { search_text: 'xay%zz' })).execute();
+    expect(await countUsers(storage.db, storage.dialect, { query: 'x_y' })).toBe(0);
+    expect(await countUsers(storage.db, storage.dialect, { query: 'xa%' })).toBe(0);
+    expect(await countUsers(storage.db, storage.dialect, { query: 'y%z' })).toBe(1);
+    expect(await countUsers(storage.db, storage.dialect, { query: '%z' })).toBe(1);
+  });
+
+  it('stores JSON and integer timestamps the same way on both dialects', async () => {
+    const id = newId('user');
+    const big = 8_640_000_000_000_000;
+    await storage.db.insertInto('users').values(userRow(id, { public_metadata: JSON.stringify({ a: [1, { b: null }] }), created_at: big })).execute();
+    const row = await storage.db.selectFrom('users').select(['public_metadata', 'created_at']).where('id', '=', id).executeTakeFirstOrThrow();
+    const meta = typeof row.public_metadata === 'string' ? JSON.parse(row.public_metadata) : row.public_metadata;
+    expect(meta).toEqual({ a: [1, { b: null }] });
+    expect(row.created_at).toBe(big);
+    expect(typeof row.created_at).toBe('number');
+    const one = await sql<{ v: number }>`select 1 as v`.execute(storage.db);
+    expect(one.rows[0]?.v).toBe(1);
+  });
+});
