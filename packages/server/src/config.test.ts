@@ -39,3 +39,21 @@ describe('configuration', () => {
     expect(c.publicUrl).toBe('https://auth.example.com');
   });
 });
+
+describe('.env file', () => {
+  it('is read from the working directory, and the real environment wins', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadEnv } = await import('./config.js');
+    const dir = mkdtempSync(join(tmpdir(), 'latch-env-'));
+    try {
+      writeFileSync(join(dir, '.env'), 'LATCH_PORT=5123\nLATCH_LOG_LEVEL=debug\n');
+      const env = loadEnv({ LATCH_LOG_LEVEL: 'warn' }, dir);
+      expect(resolveConfig(env)).toMatchObject({ port: 5123, logLevel: 'warn' });
+      expect(loadEnv({}, join(dir, 'missing')).LATCH_PORT).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
