@@ -25,6 +25,33 @@ export interface StorageOptions {
   poolSize?: number;
 }
 
+/**
+ * better-sqlite3 with a bounded cache of prepared statements. Kysely prepares every query anew; the SQL
+ * text of a given query shape is always the same, so reusing the prepared statement skips SQLite's parse
+ * and plan step on hot paths. Statements run synchronously, so sharing one between queries is safe.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, capacity = 500): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
+      return (source: string) => {
+        let stmt = cache.get(source);
+        if (stmt) {
+          // Move to the back: the map's order is the eviction order.
+          cache.delete(source);
+        } else {
+          stmt = prepare(source);
+          if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
+        }
+        cache.set(source, stmt);
+        return stmt;
+      };
+    },
+  });
+}
+
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
@@ -38,7 +65,7 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
