@@ -15,6 +15,12 @@ describe('ids', () => {
     expect([...ids].sort()).toEqual(ids);
   });
 
+  it('is strictly increasing when minted in the same millisecond or with a clock that steps back', () => {
+    const ids = [newId('idn', 1_000), newId('idn', 1_000), newId('idn', 1_000), newId('idn', 999), newId('idn', 1_001)];
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('does not repeat', () => {
     const set = new Set(Array.from({ length: 10_000 }, () => newId('sess', 5)));
     expect(set.size).toBe(10_000);

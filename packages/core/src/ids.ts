@@ -46,14 +46,36 @@ function toBase62(bytes: Uint8Array): string {
   return out.padStart(BODY_LENGTH, '0');
 }
 
-/** Returns a new time-ordered ID with the given prefix. `now` is injectable for tests. */
+let lastTime = -1;
+const lastRandom = new Uint8Array(14);
+
+/**
+ * Returns a new time-ordered ID with the given prefix. `now` is injectable for tests.
+ *
+ * IDs minted in the same millisecond (or with a clock that stepped back) are still strictly increasing:
+ * the random part of the previous ID is incremented instead of drawn anew, so the order of IDs is the
+ * order they were made in, within one process.
+ */
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   const bytes = new Uint8Array(20);
-  crypto.getRandomValues(bytes.subarray(6));
   let t = now;
+  if (t <= lastTime) {
+    t = lastTime;
+    let i = lastRandom.length - 1;
+    while (i >= 0 && lastRandom[i] === 255) lastRandom[i--] = 0;
+    if (i >= 0) lastRandom[i] = (lastRandom[i] as number) + 1;
+    else t = lastTime + 1;
+  } else {
+    crypto.getRandomValues(lastRandom);
+    // Keep the top bit clear so billions of increments fit before the random part would overflow.
+    lastRandom[0] = (lastRandom[0] as number) & 0x7f;
+  }
+  lastTime = t;
+  bytes.set(lastRandom, 6);
+  let rest = t;
   for (let i = 5; i >= 0; i--) {
-    bytes[i] = t % 256;
-    t = Math.floor(t / 256);
+    bytes[i] = rest % 256;
+    rest = Math.floor(rest / 256);
   }
   return `${prefix}_${toBase62(bytes)}`;
 }

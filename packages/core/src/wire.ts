@@ -64,6 +64,7 @@ export interface UserJSON {
   first_name: string | null;
   last_name: string | null;
   locale: string | null;
+  timezone: string | null;
   profile_image_url: string;
   image_url: string;
   has_image: boolean;

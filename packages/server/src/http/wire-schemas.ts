@@ -77,6 +77,7 @@ export const UserSchema = z
     first_name: z.string().nullable(),
     last_name: z.string().nullable(),
     locale: z.string().nullable(),
+    timezone: z.string().nullable(),
     profile_image_url: z.string(),
     image_url: z.string(),
     has_image: z.boolean(),

@@ -146,8 +146,13 @@ const m0001_init: Step = async (db, dialect) => {
   }
 };
 
+const m0002_user_timezone: Step = async (db) => {
+  await run(db, ['ALTER TABLE users ADD COLUMN timezone TEXT']);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
+  '0002_user_timezone': m0002_user_timezone,
 };
 
 function provider(dialect: DialectName) {

@@ -46,6 +46,7 @@ export interface UserTable {
   first_name: string | null;
   last_name: string | null;
   locale: string | null;
+  timezone: string | null;
   primary_email_address_id: string | null;
   primary_phone_number_id: string | null;
   primary_web3_wallet_id: string | null;

@@ -16,6 +16,7 @@ function userRow(id: string, extra: Record<string, unknown> = {}) {
     first_name: null,
     last_name: null,
     locale: null,
+    timezone: null,
     primary_email_address_id: null,
     primary_phone_number_id: null,
     primary_web3_wallet_id: null,
@@ -58,7 +59,7 @@ describe.each(testDialects())('storage on %s', (dialect) => {
 
   it('applies migrations once and reports them applied', async () => {
     expect(await migrationsApplied(storage)).toBe(false);
-    expect(await migrateToLatest(storage)).toEqual(['0001_init']);
+    expect(await migrateToLatest(storage)).toEqual(['0001_init', '0002_user_timezone']);
     expect(await migrateToLatest(storage)).toEqual([]);
     expect(await migrationsApplied(storage)).toBe(true);
   });

@@ -170,6 +170,7 @@ const CreateUserBody = z
     first_name: shortText(256).nullable().optional(),
     last_name: shortText(256).nullable().optional(),
     locale: shortText(32).nullable().optional(),
+    timezone: shortText(64).nullable().optional(),
     email_address: z.array(z.string().max(320)).max(100).optional(),
     email_address_identification_status: z.array(z.enum(['verified', 'reserved'])).max(100).optional(),
     phone_number: z.array(z.string().max(64)).max(100).optional(),
@@ -202,6 +203,7 @@ const UpdateUserBody = z
     first_name: shortText(256).nullable().optional(),
     last_name: shortText(256).nullable().optional(),
     locale: shortText(32).nullable().optional(),
+    timezone: shortText(64).nullable().optional(),
     primary_email_address_id: idParam.nullable().optional(),
     notify_primary_email_address_changed: z.boolean().nullable().optional(),
     primary_phone_number_id: idParam.nullable().optional(),
@@ -227,9 +229,9 @@ const UpdateUserBody = z
 
 const MetadataBody = z
   .object({
-    public_metadata: metadataObject.optional(),
-    private_metadata: metadataObject.optional(),
-    unsafe_metadata: metadataObject.optional(),
+    public_metadata: metadataObject.nullable().optional(),
+    private_metadata: metadataObject.nullable().optional(),
+    unsafe_metadata: metadataObject.nullable().optional(),
   })
   .strict();
 
@@ -375,6 +377,7 @@ export function registerUserRoutes(router: Router, users: UsersService, publicUr
           firstName: body.first_name,
           lastName: body.last_name,
           locale: body.locale,
+          timezone: body.timezone,
           emailAddresses: body.email_address,
           emailAddressStatuses: body.email_address_identification_status,
           phoneNumbers: body.phone_number,
@@ -426,6 +429,7 @@ export function registerUserRoutes(router: Router, users: UsersService, publicUr
           firstName: body.first_name,
           lastName: body.last_name,
           locale: body.locale,
+          timezone: body.timezone,
           primaryEmailAddressId: body.primary_email_address_id,
           primaryPhoneNumberId: body.primary_phone_number_id,
           primaryWeb3WalletId: body.primary_web3_wallet_id,

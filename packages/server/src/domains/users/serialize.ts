@@ -81,6 +81,7 @@ export function userJSON(a: UserAggregate, publicUrl: string): UserJSON {
     first_name: u.first_name,
     last_name: u.last_name,
     locale: u.locale,
+    timezone: u.timezone,
     profile_image_url: url,
     image_url: url,
     has_image: u.image_id !== null,

@@ -43,6 +43,7 @@ export interface CreateUserInput extends PasswordInput {
   firstName?: string | null;
   lastName?: string | null;
   locale?: string | null;
+  timezone?: string | null;
   emailAddresses?: string[];
   emailAddressStatuses?: ('verified' | 'reserved')[];
   phoneNumbers?: string[];
@@ -69,6 +70,7 @@ export interface UpdateUserInput extends PasswordInput {
   firstName?: string | null;
   lastName?: string | null;
   locale?: string | null;
+  timezone?: string | null;
   primaryEmailAddressId?: string | null;
   primaryPhoneNumberId?: string | null;
   primaryWeb3WalletId?: string | null;
@@ -88,9 +90,10 @@ export interface UpdateUserInput extends PasswordInput {
 }
 
 export interface MetadataInput {
-  publicMetadata?: Metadata;
-  privateMetadata?: Metadata;
-  unsafeMetadata?: Metadata;
+  /** `null` clears the kind. */
+  publicMetadata?: Metadata | null;
+  privateMetadata?: Metadata | null;
+  unsafeMetadata?: Metadata | null;
 }
 
 export interface NewIdentifierInput {
@@ -164,6 +167,16 @@ function checkUsername(username: string | null | undefined): string | null | und
     throw invalid('username', 'Usernames are 4 to 64 characters of letters, digits, "_", "-" and ".".');
   }
   return n;
+}
+
+/** IANA time zone names as the runtime knows them (Europe/Berlin, UTC …). */
+function checkTimezone(tz: string | null | undefined): void {
+  if (!tz) return;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+  } catch {
+    throw invalid('timezone', `${tz} is not a known IANA time zone.`);
+  }
 }
 
 function checkTotpSecret(secret: string | null | undefined): void {
@@ -304,6 +317,7 @@ export function createUsersService({ db, dialect, now = Date.now, maxImageBytes 
       ];
       const username = checkUsername(input.username) ?? null;
       checkTotpSecret(input.totpSecret);
+      checkTimezone(input.timezone);
       const publicMetadata = emptyMetadata('public_metadata', input.publicMetadata);
       const privateMetadata = emptyMetadata('private_metadata', input.privateMetadata);
       const unsafeMetadata = emptyMetadata('unsafe_metadata', input.unsafeMetadata);
@@ -336,6 +350,7 @@ export function createUsersService({ db, dialect, now = Date.now, maxImageBytes 
             ...base,
             username_normalized: username,
             locale: input.locale ?? null,
+            timezone: input.timezone ?? null,
             primary_email_address_id: firstOf('email_address'),
             primary_phone_number_id: firstOf('phone_number'),
             primary_web3_wallet_id: firstOf('web3_wallet'),
@@ -374,6 +389,7 @@ export function createUsersService({ db, dialect, now = Date.now, maxImageBytes 
       const current = await load(id);
       const username = checkUsername(input.username);
       checkTotpSecret(input.totpSecret);
+      checkTimezone(input.timezone);
       for (const [kind, value] of [
         ['public_metadata', input.publicMetadata],
         ['private_metadata', input.privateMetadata],
@@ -406,6 +422,7 @@ export function createUsersService({ db, dialect, now = Date.now, maxImageBytes 
         if (input.firstName !== undefined) patch.first_name = input.firstName;
         if (input.lastName !== undefined) patch.last_name = input.lastName;
         if (input.locale !== undefined) patch.locale = input.locale;
+        if (input.timezone !== undefined) patch.timezone = input.timezone;
         for (const [type, value, param] of [
           ['email_address', input.primaryEmailAddressId, 'primary_email_address_id'],
           ['phone_number', input.primaryPhoneNumberId, 'primary_phone_number_id'],
@@ -477,7 +494,7 @@ export function createUsersService({ db, dialect, now = Date.now, maxImageBytes 
           ['unsafe_metadata', 'unsafe_metadata', input.unsafeMetadata],
         ] as const) {
           if (value === undefined) continue;
-          const next = replace ? deepMerge({}, value) : deepMerge(readJson<Metadata>(user[column]), value);
+          const next = value === null ? {} : replace ? deepMerge({}, value) : deepMerge(readJson<Metadata>(user[column]), value);
           assertMetadataSize(param, next);
           patch[column] = JSON.stringify(next);
         }
@@ -573,7 +590,9 @@ export function createUsersService({ db, dialect, now = Date.now, maxImageBytes 
     },
 
     async addIdentification(type: 'email_address' | 'phone_number', input: NewIdentifierInput): Promise<IdentificationRow> {
-      const [p] = plan(type, [input.value], [input.verified === false ? 'unverified' : 'verified']);
+      // Unlike addresses given at user creation, an address added later is unverified unless the caller
+      // vouches for it: nobody has proven that the user owns it.
+      const [p] = plan(type, [input.value], [input.verified === true ? 'verified' : 'unverified']);
       const planned = p as PlannedIdentification;
       const t = now();
       const row = identificationRow(input.userId, planned, t, {
