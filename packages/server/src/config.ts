@@ -24,6 +24,12 @@ export interface Config {
   logLevel: LogLevel;
   /** Largest accepted profile image, bytes. `LATCH_MAX_IMAGE_BYTES`, default 10 MiB. */
   maxImageBytes: number;
+  /** SMTP server for e-mail: `smtp://user:pass@host:587` or `smtps://…`. `LATCH_SMTP_URL`; none = dev outbox. */
+  smtpUrl: string | null;
+  /** Sender of e-mail, `Name <address>` or an address. `LATCH_SMTP_FROM`, default `Latch <no-reply@localhost>`. */
+  smtpFrom: string;
+  /** Twilio-compatible SMS provider; null = dev outbox. `LATCH_TWILIO_ACCOUNT_SID`, `…_AUTH_TOKEN`, `…_FROM`, `…_API_URL`. */
+  twilio: { accountSid: string; authToken: string; from: string; apiUrl: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -79,5 +85,37 @@ export function resolveConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError('LATCH_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const maxImageBytes = integer(env, 'LATCH_MAX_IMAGE_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024);
-  return { port, host, databaseUrl, publicUrl, secretKey, logLevel, maxImageBytes };
+  const smtpUrl = env.LATCH_SMTP_URL || null;
+  if (smtpUrl !== null) {
+    let ok = false;
+    try {
+      const u = new URL(smtpUrl);
+      ok = (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError('LATCH_SMTP_URL', 'must be smtp://[user:pass@]host[:port] or smtps://…');
+  }
+  const smtpFrom = env.LATCH_SMTP_FROM || 'Latch <no-reply@localhost>';
+  if (!/^([^<>]*<[^<>\s]+@[^<>\s]+>|[^<>\s]+@[^<>\s]+)$/.test(smtpFrom.trim())) {
+    throw new ConfigError('LATCH_SMTP_FROM', `must be an address or "Name <address>", got "${smtpFrom}"`);
+  }
+  const twilioVars = ['LATCH_TWILIO_ACCOUNT_SID', 'LATCH_TWILIO_AUTH_TOKEN', 'LATCH_TWILIO_FROM'] as const;
+  const givenTwilio = twilioVars.filter((v) => env[v]);
+  if (givenTwilio.length > 0 && givenTwilio.length < twilioVars.length) {
+    const missing = twilioVars.find((v) => !env[v]) as string;
+    throw new ConfigError(missing, 'is required when any LATCH_TWILIO_* variable is set');
+  }
+  const twilioApiUrl = (env.LATCH_TWILIO_API_URL || 'https://api.twilio.com').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(twilioApiUrl)) throw new ConfigError('LATCH_TWILIO_API_URL', 'must be an http(s) URL');
+  const twilio =
+    givenTwilio.length === twilioVars.length
+      ? {
+          accountSid: env.LATCH_TWILIO_ACCOUNT_SID as string,
+          authToken: env.LATCH_TWILIO_AUTH_TOKEN as string,
+          from: env.LATCH_TWILIO_FROM as string,
+          apiUrl: twilioApiUrl,
+        }
+      : null;
+  return { port, host, databaseUrl, publicUrl, secretKey, logLevel, maxImageBytes, smtpUrl, smtpFrom: smtpFrom.trim(), twilio };
 }

@@ -150,9 +150,96 @@ const m0002_user_timezone: Step = async (db) => {
   await run(db, ['ALTER TABLE users ADD COLUMN timezone TEXT']);
 };
 
+const m0003_access_and_delivery: Step = async (db, dialect) => {
+  const t = TYPES[dialect];
+  await run(db, [
+    `CREATE TABLE allowlist_identifiers (
+      id TEXT PRIMARY KEY,
+      identifier TEXT NOT NULL,
+      identifier_type TEXT NOT NULL CHECK (identifier_type IN ('email_address','phone_number','web3_wallet','domain')),
+      normalized TEXT NOT NULL UNIQUE,
+      invitation_id TEXT,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    'CREATE INDEX allowlist_created_idx ON allowlist_identifiers (created_at, id)',
+    `CREATE TABLE blocklist_identifiers (
+      id TEXT PRIMARY KEY,
+      identifier TEXT NOT NULL,
+      identifier_type TEXT NOT NULL CHECK (identifier_type IN ('email_address','phone_number','web3_wallet','domain')),
+      normalized TEXT NOT NULL UNIQUE,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    'CREATE INDEX blocklist_created_idx ON blocklist_identifiers (created_at, id)',
+    `CREATE TABLE invitations (
+      id TEXT PRIMARY KEY,
+      email_address TEXT NOT NULL,
+      normalized TEXT NOT NULL,
+      public_metadata ${t.json} NOT NULL,
+      redirect_url TEXT,
+      status TEXT NOT NULL CHECK (status IN ('pending','accepted','revoked')),
+      ticket_hash TEXT NOT NULL UNIQUE,
+      template_slug TEXT NOT NULL,
+      expires_at ${t.ts},
+      accepted_at ${t.ts},
+      accepted_user_id TEXT,
+      revoked_at ${t.ts},
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    'CREATE INDEX invitations_normalized_idx ON invitations (normalized, status)',
+    'CREATE INDEX invitations_created_idx ON invitations (created_at, id)',
+    `CREATE TABLE templates (
+      template_type TEXT NOT NULL CHECK (template_type IN ('email','sms')),
+      slug TEXT NOT NULL,
+      name TEXT NOT NULL,
+      subject TEXT,
+      markup TEXT NOT NULL,
+      body TEXT NOT NULL,
+      from_email_name TEXT,
+      reply_to_email_name TEXT,
+      delivered_by_clerk INTEGER NOT NULL DEFAULT 1,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL,
+      PRIMARY KEY (template_type, slug)
+    )`,
+    // The outbound queue: a message is written in the same transaction as what caused it, and a
+    // worker delivers it with retries, so a request never waits on SMTP and a message is never lost.
+    `CREATE TABLE messages (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL CHECK (kind IN ('email','sms')),
+      to_address TEXT NOT NULL,
+      from_address TEXT,
+      from_name TEXT,
+      reply_to TEXT,
+      subject TEXT,
+      body TEXT NOT NULL,
+      body_plain TEXT,
+      slug TEXT,
+      data ${t.json} NOT NULL,
+      user_id TEXT,
+      email_address_id TEXT,
+      phone_number_id TEXT,
+      status TEXT NOT NULL CHECK (status IN ('queued','sending','delivered','failed','outbox')),
+      attempts INTEGER NOT NULL DEFAULT 0,
+      next_attempt_at ${t.ts} NOT NULL,
+      lease_until ${t.ts},
+      last_error TEXT,
+      provider_message_id TEXT,
+      delivered_at ${t.ts},
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    'CREATE INDEX messages_due_idx ON messages (status, next_attempt_at)',
+    'CREATE INDEX messages_created_idx ON messages (created_at, id)',
+  ]);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
+  '0003_access_and_delivery': m0003_access_and_delivery,
 };
 
 function provider(dialect: DialectName) {

@@ -106,6 +106,88 @@ export interface ImageTable {
   created_at: number;
 }
 
+export type AccessIdentifierType = 'email_address' | 'phone_number' | 'web3_wallet' | 'domain';
+
+export interface AllowlistTable {
+  id: string;
+  identifier: string;
+  identifier_type: AccessIdentifierType;
+  /** Lower-cased e-mail, E.164 phone, wallet, or `@domain` for a `*@domain` wildcard. */
+  normalized: string;
+  invitation_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface BlocklistTable {
+  id: string;
+  identifier: string;
+  identifier_type: AccessIdentifierType;
+  normalized: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InvitationTable {
+  id: string;
+  email_address: string;
+  normalized: string;
+  public_metadata: JsonColumn;
+  redirect_url: string | null;
+  status: 'pending' | 'accepted' | 'revoked';
+  /** SHA-256 of the single-use ticket carried by the invitation URL. */
+  ticket_hash: string;
+  template_slug: string;
+  expires_at: number | null;
+  accepted_at: number | null;
+  accepted_user_id: string | null;
+  revoked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TemplateTable {
+  template_type: 'email' | 'sms';
+  slug: string;
+  name: string;
+  subject: string | null;
+  markup: string;
+  body: string;
+  from_email_name: string | null;
+  reply_to_email_name: string | null;
+  delivered_by_clerk: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export type MessageStatus = 'queued' | 'sending' | 'delivered' | 'failed' | 'outbox';
+
+export interface MessageTable {
+  id: string;
+  kind: 'email' | 'sms';
+  to_address: string;
+  from_address: string | null;
+  from_name: string | null;
+  reply_to: string | null;
+  subject: string | null;
+  body: string;
+  body_plain: string | null;
+  slug: string | null;
+  data: JsonColumn;
+  user_id: string | null;
+  email_address_id: string | null;
+  phone_number_id: string | null;
+  status: MessageStatus;
+  attempts: number;
+  next_attempt_at: number;
+  lease_until: number | null;
+  last_error: string | null;
+  provider_message_id: string | null;
+  delivered_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   api_keys: ApiKeyTable;
@@ -114,6 +196,11 @@ export interface Database {
   identifications: IdentificationTable;
   passwords: PasswordTable;
   images: ImageTable;
+  allowlist_identifiers: AllowlistTable;
+  blocklist_identifiers: BlocklistTable;
+  invitations: InvitationTable;
+  templates: TemplateTable;
+  messages: MessageTable;
   /** Present only on SQLite: the trigram index over users.search_text. */
   users_fts: { rowid: Generated<number>; search_text: string };
 }
