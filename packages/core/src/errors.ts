@@ -30,6 +30,10 @@ export const ErrorCode = {
   UnsupportedPasswordHasher: 'form_password_hasher_unsupported',
   FileTooLarge: 'file_too_large',
   MethodNotAllowed: 'method_not_allowed',
+  NotAllowedAccess: 'not_allowed_access',
+  DuplicateRecord: 'duplicate_record',
+  InvitationNotPending: 'invitation_not_pending',
+  TemplateVariableMissing: 'form_param_template_variable_missing',
   TooManyRequests: 'too_many_requests',
   InternalError: 'internal_clerk_error',
 } as const;
@@ -64,6 +68,10 @@ export const ERROR_CODE_INFO: Record<ErrorCode, ErrorCodeInfo> = {
   form_password_hasher_unsupported: { status: 422, message: 'Unsupported password hasher' },
   file_too_large: { status: 413, message: 'File too large' },
   method_not_allowed: { status: 405, message: 'Method not allowed' },
+  not_allowed_access: { status: 403, message: 'Access not allowed.' },
+  duplicate_record: { status: 422, message: 'duplicate record' },
+  invitation_not_pending: { status: 400, message: 'The invitation is not pending.' },
+  form_param_template_variable_missing: { status: 422, message: 'A required template variable is missing.' },
   too_many_requests: { status: 429, message: 'Too many requests' },
   internal_clerk_error: { status: 500, message: 'Oops, an unexpected error occurred' },
 };

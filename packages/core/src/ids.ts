@@ -31,6 +31,7 @@ export const ID_PREFIXES = [
   'ema',
   'sms',
   'ak',
+  'tmpl',
   'trace',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];

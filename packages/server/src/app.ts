@@ -12,6 +12,17 @@ import { registerUserRoutes } from './domains/users/bapi.js';
 import type { InstanceService } from './domains/instance/service.js';
 import type { KeyService } from './domains/keys/service.js';
 import type { UsersService } from './domains/users/service.js';
+import { registerAccessRoutes } from './domains/access/bapi.js';
+import type { AccessService } from './domains/access/service.js';
+import { registerInvitationRoutes } from './domains/invitations/bapi.js';
+import type { InvitationsService } from './domains/invitations/service.js';
+import { emailJSON, registerMessageRoutes, smsJSON } from './domains/messages/bapi.js';
+import type { MessagingService } from './domains/messages/service.js';
+import { registerTemplateRoutes } from './domains/templates/bapi.js';
+import type { TemplatesService } from './domains/templates/service.js';
+import { escapeHtml } from './domains/templates/render.js';
+import { listMessages } from './delivery/queue.js';
+import type { BootstrapResult } from './domains/instance/service.js';
 import { ApiError } from './http/errors.js';
 import { createRouter, type Authenticator } from './http/router.js';
 import { newTraceId } from './http/trace.js';
@@ -26,6 +37,11 @@ export interface AppDeps {
   keys: KeyService;
   instance: InstanceService;
   users: UsersService;
+  templates: TemplatesService;
+  messaging: MessagingService;
+  access: AccessService;
+  invitations: InvitationsService;
+  bootstrap: BootstrapResult;
 }
 
 type Env = { Variables: { traceId: string } };
@@ -37,7 +53,8 @@ function envelope(c: Context<Env>, err: ApiError): Response {
 const DEFAULT_AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128"><rect width="128" height="128" fill="#6c47ff"/><circle cx="64" cy="50" r="22" fill="#fff"/><path d="M24 112c4-22 20-34 40-34s36 12 40 34z" fill="#fff"/></svg>`;
 
 export function createApp(deps: AppDeps): Hono<Env> {
-  const { config, storage, logger, keys, instance, users } = deps;
+  const { config, storage, logger, keys, instance, users, templates, messaging, access, invitations, bootstrap } = deps;
+  const instanceId = () => bootstrap.instance.id;
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
@@ -123,6 +140,44 @@ export function createApp(deps: AppDeps): Hono<Env> {
     async () => ({ keys: await instance.jwks() }),
   );
   registerUserRoutes(router, users, config.publicUrl);
+  registerAccessRoutes(router, access, instance, instanceId);
+  registerInvitationRoutes(router, invitations);
+  registerTemplateRoutes(router, templates, instanceId);
+  registerMessageRoutes(router, messaging, config.twilio?.from ?? null);
+
+  // The link in an invitation e-mail: a usable ticket redirects to the sign-up page carrying it; a
+  // revoked, expired, used or forged one gets a plain page saying so.
+  app.get('/tickets/accept', async (c) => {
+    const ticket = c.req.query('ticket') ?? '';
+    const row = ticket ? await invitations.peek(ticket) : null;
+    const status = row ? invitations.statusOf(row) : null;
+    if (!row || status !== 'pending') {
+      const why = !row ? 'This invitation link is not valid.' : `This invitation has been ${status === 'accepted' ? 'used already' : status}.`;
+      c.header('Cache-Control', 'no-store');
+      return c.html(
+        `<!doctype html><html><head><meta charset="utf-8"><title>Invitation</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto"><h1>Invitation unavailable</h1><p>${escapeHtml(why)}</p><p>You can still <a href="${escapeHtml(config.signUpUrl)}">sign up</a> if the application allows it.</p></body></html>`,
+        row ? 410 : 404,
+      );
+    }
+    const target = new URL(row.redirect_url ?? config.signUpUrl);
+    target.searchParams.set('__clerk_ticket', ticket);
+    target.searchParams.set('__clerk_status', 'sign_up');
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(target.toString(), 303);
+  });
+
+  // The dev outbox: what Latch would have sent, for developers without an SMTP server or SMS provider.
+  // Development instances only: it shows verification codes and invitation links.
+  if (bootstrap.instance.environmentType === 'development') {
+    app.get('/dev/outbox', async (c) => {
+      const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 500);
+      const rows = await listMessages(storage.db, { limit });
+      return c.json({
+        data: rows.map((m) => (m.kind === 'email' ? emailJSON(m) : smsJSON(m, config.twilio?.from ?? null))),
+        total_count: rows.length,
+      });
+    });
+  }
 
   const openapi = () => router.openapi({ title: 'Latch Backend API', version: '2025-11-10', serverUrl: config.publicUrl, prefix: '/v1' });
   let openapiCache: string | null = null;

@@ -4,6 +4,8 @@
 import { pino } from 'pino';
 import { ConfigError, loadEnv, resolveConfig, type Config } from './config.js';
 import { createServices, startServer } from './server.js';
+import { listMessages } from './delivery/queue.js';
+import { publishableKeyFor, type BootstrapResult } from './domains/instance/service.js';
 
 const USAGE = `Usage: latch <command>
 
@@ -13,13 +15,29 @@ Commands:
   keys create [name]    mint a new secret key and print it once
   keys list             list secret keys (id, name, last four characters, state)
   keys revoke <id>      revoke a secret key; requests using it get 401 at once
+  outbox [n]            show the newest n (default 20) queued and sent e-mails and SMS
 
 Configuration comes from the environment and a .env file: see the README.`;
 
 type Out = (line: string) => void;
 
-async function withServices<T>(config: Config, work: (s: Awaited<ReturnType<typeof createServices>>) => Promise<T>): Promise<T> {
+function printFirstStart(out: Out, config: Config, s: { bootstrap: BootstrapResult }, publishableKey: string): void {
+  const { bootstrap } = s;
+  if (!bootstrap.created) return;
+  out('');
+  out(`  Latch instance ${bootstrap.instance.id} (${bootstrap.instance.environmentType}) created.`);
+  out(`  Backend API:      ${config.publicUrl}/v1`);
+  out(`  Publishable key:  ${publishableKey}`);
+  if (bootstrap.newSecretKey) {
+    out(`  Secret key:       ${bootstrap.newSecretKey}`);
+    out('  The secret key is shown only this once; only its hash is stored. `latch keys create` mints more.');
+  }
+  out('');
+}
+
+async function withServices<T>(config: Config, out: Out, work: (s: Awaited<ReturnType<typeof createServices>>) => Promise<T>): Promise<T> {
   const services = await createServices(config, { logger: pino({ level: 'silent' }) });
+  printFirstStart(out, config, services, publishableKeyFor(services.bootstrap.instance.environmentType, config.publicUrl));
   try {
     return await work(services);
   } finally {
@@ -47,20 +65,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   switch (command) {
     case 'start': {
       const server = await startServer(config);
-      const { bootstrap } = server;
       const log = server.services.logger;
       log.info({ url: server.url, database: config.databaseUrl.replace(/\/\/[^@]*@/, '//***@') }, 'Latch is listening');
-      if (bootstrap.created) {
-        out('');
-        out(`  Latch instance ${bootstrap.instance.id} (${bootstrap.instance.environmentType}) created.`);
-        out(`  Backend API:      ${config.publicUrl}/v1`);
-        out(`  Publishable key:  ${server.publishableKey}`);
-        if (bootstrap.newSecretKey) {
-          out(`  Secret key:       ${bootstrap.newSecretKey}`);
-          out('  The secret key is shown only this once; only its hash is stored. `latch keys create` mints more.');
-        }
-        out('');
-      }
+      printFirstStart(out, config, server, server.publishableKey);
       const stop = (signal: string) => {
         log.info({ signal }, 'shutting down');
         server.close().then(
@@ -73,15 +80,29 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return new Promise<number>(() => undefined);
     }
     case 'migrate': {
-      await withServices(config, async () => undefined);
+      await withServices(config, out, async () => undefined);
       out('Migrations applied.');
       return 0;
     }
+    case 'outbox': {
+      const limit = sub && /^\d{1,4}$/.test(sub) ? Number(sub) : 20;
+      return withServices(config, out, async ({ storage }) => {
+        const messages = await listMessages(storage.db, { limit });
+        if (!messages.length) out('The outbox is empty.');
+        for (const m of messages.reverse()) {
+          out(`${new Date(m.created_at).toISOString()}  ${m.kind.padEnd(5)}  ${m.status.padEnd(9)}  ${m.id}  to ${m.to_address}`);
+          if (m.subject) out(`  Subject: ${m.subject}`);
+          out(`  ${(m.body_plain ?? m.body).replace(/\s+/g, ' ').slice(0, 400)}`);
+          if (m.last_error) out(`  Last error: ${m.last_error}`);
+          out('');
+        }
+        return 0;
+      });
+    }
     case 'keys': {
-      return withServices(config, async ({ keys, instance }) => {
-        const boot = await instance.bootstrap(config.secretKey);
+      return withServices(config, out, async ({ keys, bootstrap }) => {
         if (sub === 'create') {
-          const { key, info } = await keys.create(boot.instance.environmentType, arg ?? 'cli');
+          const { key, info } = await keys.create(bootstrap.instance.environmentType, arg ?? 'cli');
           out(`${info.id}  ${key}`);
           out('Store this secret key now: it is not shown again.');
           return 0;

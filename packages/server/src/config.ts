@@ -24,6 +24,12 @@ export interface Config {
   logLevel: LogLevel;
   /** Largest accepted profile image, bytes. `LATCH_MAX_IMAGE_BYTES`, default 10 MiB. */
   maxImageBytes: number;
+  /** Name of the application, used in e-mails. `LATCH_APP_NAME`, default `Latch`. */
+  appName: string;
+  /** The application's own URL. `LATCH_APP_URL`, default the public URL. */
+  appUrl: string;
+  /** Where invitations and allowlist notifications send people to sign up. `LATCH_SIGN_UP_URL`, default `<app url>/sign-up`. */
+  signUpUrl: string;
   /** SMTP server for e-mail: `smtp://user:pass@host:587` or `smtps://…`. `LATCH_SMTP_URL`; none = dev outbox. */
   smtpUrl: string | null;
   /** Sender of e-mail, `Name <address>` or an address. `LATCH_SMTP_FROM`, default `Latch <no-reply@localhost>`. */
@@ -117,5 +123,32 @@ export function resolveConfig(env: Record<string, string | undefined>): Config {
           apiUrl: twilioApiUrl,
         }
       : null;
-  return { port, host, databaseUrl, publicUrl, secretKey, logLevel, maxImageBytes, smtpUrl, smtpFrom: smtpFrom.trim(), twilio };
+  const url = (name: string, fallback: string): string => {
+    const v = env[name] || fallback;
+    try {
+      const u = new URL(v);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      throw new ConfigError(name, `must be an absolute http(s) URL, got "${v}"`);
+    }
+    return v.replace(/\/+$/, '');
+  };
+  const appName = (env.LATCH_APP_NAME || 'Latch').slice(0, 100);
+  const appUrl = url('LATCH_APP_URL', publicUrl);
+  const signUpUrl = url('LATCH_SIGN_UP_URL', `${appUrl}/sign-up`);
+  return {
+    port,
+    host,
+    databaseUrl,
+    publicUrl,
+    secretKey,
+    logLevel,
+    maxImageBytes,
+    appName,
+    appUrl,
+    signUpUrl,
+    smtpUrl,
+    smtpFrom: smtpFrom.trim(),
+    twilio,
+  };
 }

@@ -10,6 +10,12 @@ import type { Config } from './config.js';
 import { createInstanceService, publishableKeyFor, type BootstrapResult } from './domains/instance/service.js';
 import { createKeyService } from './domains/keys/service.js';
 import { createUsersService } from './domains/users/service.js';
+import { createAccessService } from './domains/access/service.js';
+import { createInvitationsService } from './domains/invitations/service.js';
+import { createMessagingService } from './domains/messages/service.js';
+import { createTemplatesService } from './domains/templates/service.js';
+import { transportsFromConfig } from './delivery/transports.js';
+import { createDeliveryWorker } from './delivery/worker.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations.js';
 
@@ -19,17 +25,46 @@ export interface Services {
   keys: ReturnType<typeof createKeyService>;
   instance: ReturnType<typeof createInstanceService>;
   users: ReturnType<typeof createUsersService>;
+  templates: ReturnType<typeof createTemplatesService>;
+  messaging: ReturnType<typeof createMessagingService>;
+  access: ReturnType<typeof createAccessService>;
+  invitations: ReturnType<typeof createInvitationsService>;
+  delivery: ReturnType<typeof createDeliveryWorker>;
+  transports: ReturnType<typeof transportsFromConfig>;
 }
 
-/** Opens storage, applies migrations and builds every service. */
-export async function createServices(config: Config, options: { logger?: Logger; storage?: StorageOptions } = {}): Promise<Services> {
+/**
+ * Opens storage, applies migrations, bootstraps the instance and builds every service. The delivery
+ * worker is built but not started: `startServer` starts it, one-shot CLI commands do not.
+ */
+export async function createServices(config: Config, options: { logger?: Logger; storage?: StorageOptions } = {}): Promise<Services & { bootstrap: BootstrapResult }> {
   const logger = options.logger ?? pino({ level: config.logLevel });
   const storage = await openStorage(config.databaseUrl, options.storage);
   await migrateToLatest(storage);
   const keys = createKeyService(storage.db);
   const instance = createInstanceService(storage.db, keys);
-  const users = createUsersService({ db: storage.db, dialect: storage.dialect, maxImageBytes: config.maxImageBytes });
-  return { storage, logger, keys, instance, users };
+  const bootstrap = await instance.bootstrap(config.secretKey);
+  const settings = await instance.settings();
+  const templates = createTemplatesService(storage.db, () => ({ name: config.appName, url: config.appUrl }));
+  const transports = transportsFromConfig(config);
+  let wake = () => undefined as void;
+  const messaging = createMessagingService({ db: storage.db, templates, wake: () => wake() });
+  const delivery = createDeliveryWorker({ db: storage.db, dialect: storage.dialect, logger, email: transports.email, sms: transports.sms });
+  wake = () => delivery.notify();
+  const access = createAccessService({ db: storage.db, instance, messaging, signUpUrl: config.signUpUrl });
+  const invitations = createInvitationsService({
+    db: storage.db,
+    messaging,
+    publicUrl: config.publicUrl,
+    ticketSecret: Buffer.from(settings.ticketSecret, 'base64url'),
+  });
+  const users = createUsersService({
+    db: storage.db,
+    dialect: storage.dialect,
+    maxImageBytes: config.maxImageBytes,
+    admit: (ids) => access.assertSignUpAllowed(ids),
+  });
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, bootstrap };
 }
 
 export interface RunningServer {
@@ -43,8 +78,9 @@ export interface RunningServer {
 
 /** Starts the server and resolves once it listens. `config.port` 0 picks a free port. */
 export async function startServer(config: Config, options: { logger?: Logger; storage?: StorageOptions } = {}): Promise<RunningServer> {
-  const services = await createServices(config, options);
-  const bootstrap = await services.instance.bootstrap(config.secretKey);
+  // The public URL must be known before services build links (invitations); with an ephemeral port it
+  // is fixed up below, after listening.
+  const pending = config.port === 0 && /:0$/.test(config.publicUrl);
   // Listen first so an ephemeral port (0) is known before the app builds its public URLs.
   let handle: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
@@ -52,9 +88,25 @@ export async function startServer(config: Config, options: { logger?: Logger; st
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  const effective: Config = { ...config, port, publicUrl: config.publicUrl.replace(/:0$/, `:${port}`) };
+  const publicUrl = pending ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
+  const effective: Config = {
+    ...config,
+    port,
+    publicUrl,
+    appUrl: config.appUrl.replace(/:0$/, `:${port}`),
+    signUpUrl: config.signUpUrl.replace(/:0\//, `:${port}/`),
+  };
+  let services: Awaited<ReturnType<typeof createServices>>;
+  try {
+    services = await createServices(effective, options);
+  } catch (err) {
+    server.close();
+    throw err;
+  }
+  const { bootstrap } = services;
   const app = createApp({ config: effective, ...services });
   handle = (request) => app.fetch(request);
+  services.delivery.start();
   return {
     url,
     port,
@@ -67,6 +119,8 @@ export async function startServer(config: Config, options: { logger?: Logger; st
         // Keep-alive connections would hold close() open; end them.
         (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
       });
+      await services.delivery.stop();
+      await services.transports.email?.close?.();
       await services.storage.close();
     },
   };

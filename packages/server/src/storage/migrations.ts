@@ -178,7 +178,7 @@ const m0003_access_and_delivery: Step = async (db, dialect) => {
       normalized TEXT NOT NULL,
       public_metadata ${t.json} NOT NULL,
       redirect_url TEXT,
-      status TEXT NOT NULL CHECK (status IN ('pending','accepted','revoked')),
+      status TEXT NOT NULL CHECK (status IN ('pending','accepted','revoked','expired')),
       ticket_hash TEXT NOT NULL UNIQUE,
       template_slug TEXT NOT NULL,
       expires_at ${t.ts},
@@ -188,7 +188,8 @@ const m0003_access_and_delivery: Step = async (db, dialect) => {
       created_at ${t.ts} NOT NULL,
       updated_at ${t.ts} NOT NULL
     )`,
-    'CREATE INDEX invitations_normalized_idx ON invitations (normalized, status)',
+    // At most one pending invitation per address, even when two requests race.
+    "CREATE UNIQUE INDEX invitations_pending_key ON invitations (normalized) WHERE status = 'pending'",
     'CREATE INDEX invitations_created_idx ON invitations (created_at, id)',
     `CREATE TABLE templates (
       template_type TEXT NOT NULL CHECK (template_type IN ('email','sms')),

@@ -134,7 +134,7 @@ export interface InvitationTable {
   normalized: string;
   public_metadata: JsonColumn;
   redirect_url: string | null;
-  status: 'pending' | 'accepted' | 'revoked';
+  status: 'pending' | 'accepted' | 'revoked' | 'expired';
   /** SHA-256 of the single-use ticket carried by the invitation URL. */
   ticket_hash: string;
   template_slug: string;

@@ -3,10 +3,34 @@
  * signing key and a secret key; the publishable key is derived from the public URL.
  */
 import { type InstanceType, type JwkJSON, encodePublishableKey, newId, secretKeyInstanceType } from '@latch/core';
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { generateSigningKey } from '../../crypto/signing-keys.js';
 import { type Database, readJson } from '../../storage/schema.js';
 import type { KeyService } from '../keys/service.js';
+
+/** Who may sign up: the instance's restrictions, as the BAPI exposes them. */
+export interface Restrictions {
+  allowlist: boolean;
+  blocklist: boolean;
+  allowlist_blocklist_disabled_on_sign_in: boolean;
+  block_email_subaddresses: boolean;
+  block_disposable_email_domains: boolean;
+}
+
+export const DEFAULT_RESTRICTIONS: Restrictions = {
+  allowlist: false,
+  blocklist: false,
+  allowlist_blocklist_disabled_on_sign_in: false,
+  block_email_subaddresses: false,
+  block_disposable_email_domains: false,
+};
+
+export interface InstanceSettings {
+  restrictions: Restrictions;
+  /** Signs invitation tickets (base64url of 32 random bytes), made at bootstrap. */
+  ticketSecret: string;
+}
 
 export interface InstanceInfo {
   id: string;
@@ -34,6 +58,17 @@ export function publishableKeyFor(type: InstanceType, publicUrl: string): string
 }
 
 export function createInstanceService(db: Kysely<Database>, keys: KeyService, now: () => number = Date.now) {
+  /** Adds the invitation-ticket secret to an instance that has none (first start, or an older instance). */
+  async function ensureTicketSecret(): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('instance').select(['id', 'settings']).executeTakeFirstOrThrow();
+      const stored = readJson<Partial<InstanceSettings>>(row.settings);
+      if (stored.ticketSecret) return;
+      const settings = { ...stored, ticketSecret: randomBytes(32).toString('base64url') };
+      await trx.updateTable('instance').set({ settings: JSON.stringify(settings), updated_at: now() }).where('id', '=', row.id).execute();
+    });
+  }
+
   return {
     async get(): Promise<InstanceInfo | null> {
       const row = await db.selectFrom('instance').selectAll().executeTakeFirst();
@@ -74,12 +109,34 @@ export function createInstanceService(db: Kysely<Database>, keys: KeyService, no
           })
           .execute();
       }
+      await ensureTicketSecret();
       if (pinnedSecretKey) {
         await keys.adopt(pinnedSecretKey, 'pinned (LATCH_SECRET_KEY)');
       } else if (created) {
         minted = (await keys.create(instance.environmentType, 'default')).key;
       }
       return { instance, created, newSecretKey: minted };
+    },
+
+    async settings(): Promise<InstanceSettings> {
+      const row = await db.selectFrom('instance').select('settings').executeTakeFirst();
+      const stored = row ? readJson<Partial<InstanceSettings>>(row.settings) : {};
+      return { restrictions: { ...DEFAULT_RESTRICTIONS, ...(stored.restrictions ?? {}) }, ticketSecret: stored.ticketSecret ?? '' };
+    },
+
+    /** Updates the given restriction flags in one statement-level transaction; returns the result. */
+    async updateRestrictions(patch: Partial<Restrictions>): Promise<Restrictions> {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx.selectFrom('instance').select(['id', 'settings']).executeTakeFirstOrThrow();
+        const stored = readJson<Partial<InstanceSettings>>(row.settings);
+        const restrictions = { ...DEFAULT_RESTRICTIONS, ...(stored.restrictions ?? {}), ...patch };
+        await trx
+          .updateTable('instance')
+          .set({ settings: JSON.stringify({ ...stored, restrictions }), updated_at: now() })
+          .where('id', '=', row.id)
+          .execute();
+        return restrictions;
+      });
     },
 
     /** Public keys of every signing key that tokens may still carry (active and retired). */

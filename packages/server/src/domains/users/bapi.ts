@@ -194,6 +194,11 @@ const CreateUserBody = z
     bypass_client_trust: z.boolean().nullable().optional(),
     banned: z.boolean().nullable().optional(),
     locked: z.boolean().nullable().optional(),
+    bypass_restrictions: z
+      .boolean()
+      .nullable()
+      .optional()
+      .describe('Latch extension: create the user even if the allowlist or blocklist would refuse the sign-up.'),
   })
   .strict();
 
@@ -401,6 +406,7 @@ export function registerUserRoutes(router: Router, users: UsersService, publicUr
           bypassClientTrust: body.bypass_client_trust,
           banned: body.banned,
           locked: body.locked,
+          bypassRestrictions: body.bypass_restrictions,
         }),
       ),
   );

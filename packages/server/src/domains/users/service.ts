@@ -63,6 +63,8 @@ export interface CreateUserInput extends PasswordInput {
   bypassClientTrust?: boolean | null;
   banned?: boolean | null;
   locked?: boolean | null;
+  /** Create the user even when the instance's allowlist or blocklist would refuse the sign-up. */
+  bypassRestrictions?: boolean | null;
 }
 
 export interface UpdateUserInput extends PasswordInput {
@@ -194,11 +196,13 @@ function emptyMetadata(kind: string, value: Metadata | undefined | null): Metada
 export interface UsersServiceDeps {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** The sign-up rule (allowlist, blocklist): throws when these identifiers may not sign up. */
+  admit?: (ids: { emails: string[]; phones: string[]; wallets: string[] }) => Promise<void>;
   now?: () => number;
   maxImageBytes: number;
 }
 
-export function createUsersService({ db, dialect, now = Date.now, maxImageBytes }: UsersServiceDeps) {
+export function createUsersService({ db, dialect, admit, now = Date.now, maxImageBytes }: UsersServiceDeps) {
   async function load(id: string, trx: Kysely<Database> = db): Promise<UserAggregate> {
     const user = await findUser(trx, id);
     if (!user) throw notFound('User');
@@ -318,6 +322,13 @@ export function createUsersService({ db, dialect, now = Date.now, maxImageBytes 
       const username = checkUsername(input.username) ?? null;
       checkTotpSecret(input.totpSecret);
       checkTimezone(input.timezone);
+      if (admit && !input.bypassRestrictions) {
+        await admit({
+          emails: planned.filter((p) => p.type === 'email_address').map((p) => p.normalized),
+          phones: planned.filter((p) => p.type === 'phone_number').map((p) => p.normalized),
+          wallets: planned.filter((p) => p.type === 'web3_wallet').map((p) => p.normalized),
+        });
+      }
       const publicMetadata = emptyMetadata('public_metadata', input.publicMetadata);
       const privateMetadata = emptyMetadata('private_metadata', input.privateMetadata);
       const unsafeMetadata = emptyMetadata('unsafe_metadata', input.unsafeMetadata);

@@ -1,0 +1,231 @@
+/**
+ * Allowlist, blocklist and instance restrictions: `/allowlist_identifiers`, `/blocklist_identifiers`,
+ * `/instance/restrictions`.
+ */
+import { z } from 'zod';
+import type { Router } from '../../http/router.js';
+import { wireSchemas } from '../../http/router.js';
+import { qBool, qInt } from '../../http/validation.js';
+import { DeletedObjectSchema, ERROR_RESPONSES } from '../../http/wire-schemas.js';
+import { deletedJSON } from '../users/serialize.js';
+import type { InstanceService, Restrictions } from '../instance/service.js';
+import type { AccessService, AllowlistRow, BlocklistRow } from './service.js';
+
+const identifierType = z.enum(['email_address', 'phone_number', 'web3_wallet']);
+
+export const AllowlistIdentifierSchema = z
+  .object({
+    object: z.literal('allowlist_identifier'),
+    id: z.string(),
+    invitation_id: z.string().nullable(),
+    identifier: z.string(),
+    identifier_type: identifierType,
+    instance_id: z.string().nullable(),
+    created_at: z.number().int(),
+    updated_at: z.number().int(),
+  })
+  .strict()
+  .register(wireSchemas, { id: 'AllowlistIdentifier' });
+
+export const BlocklistIdentifierSchema = z
+  .object({
+    object: z.literal('blocklist_identifier'),
+    id: z.string(),
+    identifier: z.string(),
+    identifier_type: identifierType,
+    instance_id: z.string().nullable(),
+    created_at: z.number().int(),
+    updated_at: z.number().int(),
+  })
+  .strict()
+  .register(wireSchemas, { id: 'BlocklistIdentifier' });
+
+export const InstanceRestrictionsSchema = z
+  .object({
+    object: z.literal('instance_restrictions'),
+    allowlist: z.boolean(),
+    blocklist: z.boolean(),
+    allowlist_blocklist_disabled_on_sign_in: z.boolean(),
+    block_email_subaddresses: z.boolean(),
+    block_disposable_email_domains: z.boolean(),
+  })
+  .strict()
+  .register(wireSchemas, { id: 'InstanceRestrictions' });
+
+// A `*@domain` wildcard is an e-mail identifier on the wire.
+const wireType = (t: AllowlistRow['identifier_type']) => (t === 'domain' ? 'email_address' : t);
+
+function allowJSON(r: AllowlistRow, instanceId: string | null): z.output<typeof AllowlistIdentifierSchema> {
+  return {
+    object: 'allowlist_identifier',
+    id: r.id,
+    invitation_id: r.invitation_id,
+    identifier: r.identifier,
+    identifier_type: wireType(r.identifier_type),
+    instance_id: instanceId,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+}
+
+function blockJSON(r: BlocklistRow, instanceId: string | null): z.output<typeof BlocklistIdentifierSchema> {
+  return {
+    object: 'blocklist_identifier',
+    id: r.id,
+    identifier: r.identifier,
+    identifier_type: wireType(r.identifier_type),
+    instance_id: instanceId,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+}
+
+function restrictionsJSON(r: Restrictions): z.output<typeof InstanceRestrictionsSchema> {
+  return { object: 'instance_restrictions', ...r };
+}
+
+const ListQuery = z.object({ paginated: qBool().optional(), limit: qInt(1, 500).optional(), offset: qInt(0, 1e9).optional() });
+const idParam = z.string().min(1).max(128);
+const identifier = z.string().min(1).max(320);
+
+const RestrictionsBody = z
+  .object({
+    allowlist: z.boolean().nullable().optional(),
+    blocklist: z.boolean().nullable().optional(),
+    allowlist_blocklist_disabled_on_sign_in: z.boolean().nullable().optional(),
+    block_email_subaddresses: z.boolean().nullable().optional(),
+    block_disposable_email_domains: z.boolean().nullable().optional(),
+  })
+  .strict();
+
+export function registerAccessRoutes(router: Router, access: AccessService, instance: InstanceService, instanceId: () => string | null): void {
+  const ALLOW = ['Allow-list / Block-list'];
+
+  router.add(
+    {
+      method: 'get',
+      path: '/allowlist_identifiers',
+      operationId: 'ListAllowlistIdentifiers',
+      summary: 'List all identifiers on the allow-list',
+      description: 'Newest first. A plain array, or `{data,total_count}` with `paginated=true`.',
+      tags: ALLOW,
+      query: ListQuery,
+      responses: {
+        200: {
+          description: 'Allowlist identifiers',
+          schema: z.union([z.array(AllowlistIdentifierSchema), z.object({ data: z.array(AllowlistIdentifierSchema), total_count: z.number().int() })]),
+        },
+        ...ERROR_RESPONSES,
+      },
+    },
+    async ({ query }) => {
+      const paginated = query.paginated === true;
+      const limit = query.limit ?? (paginated ? 10 : 500);
+      const rows = await access.allowlist.list({ limit, offset: query.offset ?? 0 });
+      const data = rows.map((r) => allowJSON(r, instanceId()));
+      return paginated ? { data, total_count: await access.allowlist.count() } : data;
+    },
+  );
+  router.add(
+    {
+      method: 'post',
+      path: '/allowlist_identifiers',
+      operationId: 'CreateAllowlistIdentifier',
+      summary: 'Add identifier to the allow-list',
+      description: 'An e-mail address, a `*@domain` wildcard, an E.164 phone number or a web3 wallet. `notify` sends the owner an e-mail or SMS (not for wildcards).',
+      tags: ALLOW,
+      body: z.object({ identifier, notify: z.boolean().nullable().optional() }).strict(),
+      responses: { 200: { description: 'The identifier', schema: AllowlistIdentifierSchema }, ...ERROR_RESPONSES },
+    },
+    async ({ body }) => allowJSON(await access.allowlist.create({ identifier: body.identifier, notify: body.notify === true }), instanceId()),
+  );
+  router.add(
+    {
+      method: 'delete',
+      path: '/allowlist_identifiers/{identifier_id}',
+      operationId: 'DeleteAllowlistIdentifier',
+      summary: 'Delete identifier from allow-list',
+      tags: ALLOW,
+      params: z.object({ identifier_id: idParam }),
+      responses: { 200: { description: 'Deleted', schema: DeletedObjectSchema }, ...ERROR_RESPONSES },
+    },
+    async ({ params }) => {
+      await access.allowlist.remove(params.identifier_id);
+      return deletedJSON('allowlist_identifier', params.identifier_id);
+    },
+  );
+
+  router.add(
+    {
+      method: 'get',
+      path: '/blocklist_identifiers',
+      operationId: 'ListBlocklistIdentifiers',
+      summary: 'List all identifiers on the block-list',
+      description: 'Newest first, always `{data,total_count}`.',
+      tags: ALLOW,
+      query: ListQuery,
+      responses: { 200: { description: 'Blocklist identifiers', schema: z.object({ data: z.array(BlocklistIdentifierSchema), total_count: z.number().int() }) }, ...ERROR_RESPONSES },
+    },
+    async ({ query }) => {
+      const rows = await access.blocklist.list({ limit: query.limit ?? 500, offset: query.offset ?? 0 });
+      return { data: rows.map((r) => blockJSON(r, instanceId())), total_count: await access.blocklist.count() };
+    },
+  );
+  router.add(
+    {
+      method: 'post',
+      path: '/blocklist_identifiers',
+      operationId: 'CreateBlocklistIdentifier',
+      summary: 'Add identifier to the block-list',
+      tags: ALLOW,
+      body: z.object({ identifier }).strict(),
+      responses: { 200: { description: 'The identifier', schema: BlocklistIdentifierSchema }, ...ERROR_RESPONSES },
+    },
+    async ({ body }) => blockJSON(await access.blocklist.create({ identifier: body.identifier }), instanceId()),
+  );
+  router.add(
+    {
+      method: 'delete',
+      path: '/blocklist_identifiers/{identifier_id}',
+      operationId: 'DeleteBlocklistIdentifier',
+      summary: 'Delete identifier from block-list',
+      tags: ALLOW,
+      params: z.object({ identifier_id: idParam }),
+      responses: { 200: { description: 'Deleted', schema: DeletedObjectSchema }, ...ERROR_RESPONSES },
+    },
+    async ({ params }) => {
+      await access.blocklist.remove(params.identifier_id);
+      return deletedJSON('blocklist_identifier', params.identifier_id);
+    },
+  );
+
+  const INSTANCE = ['Instance Settings'];
+  router.add(
+    {
+      method: 'get',
+      path: '/instance/restrictions',
+      operationId: 'GetInstanceRestrictions',
+      summary: 'Read instance restrictions',
+      tags: INSTANCE,
+      responses: { 200: { description: 'The restrictions', schema: InstanceRestrictionsSchema }, ...ERROR_RESPONSES },
+    },
+    async () => restrictionsJSON((await instance.settings()).restrictions),
+  );
+  router.add(
+    {
+      method: 'patch',
+      path: '/instance/restrictions',
+      operationId: 'UpdateInstanceRestrictions',
+      summary: 'Update instance restrictions',
+      description: '`allowlist` restricts sign-up to allowlisted identifiers (and invitations); `blocklist` refuses blocklisted ones.',
+      tags: INSTANCE,
+      body: RestrictionsBody,
+      responses: { 200: { description: 'The restrictions', schema: InstanceRestrictionsSchema }, ...ERROR_RESPONSES },
+    },
+    async ({ body }) => {
+      const patch: Partial<Restrictions> = {};
+      for (const [k, v] of Object.entries(body)) if (typeof v === 'boolean') patch[k as keyof Restrictions] = v;
+      return restrictionsJSON(await instance.updateRestrictions(patch));
+    },
+  );
+}

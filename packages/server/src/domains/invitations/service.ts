@@ -1,0 +1,272 @@
+/**
+ * Invitations to the instance: created (and e-mailed) by the BAPI, redeemed once by the sign-up flow.
+ * At most one pending invitation per address is enforced by a partial unique index, so concurrent
+ * creates cannot both win.
+ */
+import { type Metadata, newId } from '@latch/core';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import { hashSecret } from '../../crypto/tokens.js';
+import { ApiError, notFound } from '../../http/errors.js';
+import { uniqueViolation } from '../../storage/database.js';
+import type { Database, InvitationTable } from '../../storage/schema.js';
+import { normalizeEmail } from '../identifiers/normalize.js';
+import { assertMetadataSize } from '../metadata/metadata.js';
+import type { MessagingService } from '../messages/service.js';
+import { signTicket, verifyTicket } from './tickets.js';
+
+export type InvitationRow = Selectable<InvitationTable>;
+export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+
+export interface CreateInvitationInput {
+  emailAddress: string;
+  publicMetadata?: Metadata | null;
+  redirectUrl?: string | null;
+  notify?: boolean | null;
+  ignoreExisting?: boolean | null;
+  expiresInDays?: number | null;
+  templateSlug?: 'invitation' | 'waitlist_invitation' | null;
+}
+
+export interface InvitationListQuery {
+  status?: InvitationStatus;
+  query?: string;
+  orderBy: 'created_at' | 'email_address' | 'expires_at';
+  direction: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+const DAY = 86_400_000;
+
+export interface InvitationsDeps {
+  db: Kysely<Database>;
+  messaging: MessagingService;
+  /** Base URL of the server: invitation links point at `${publicUrl}/tickets/accept`. */
+  publicUrl: string;
+  ticketSecret: Buffer;
+  now?: () => number;
+}
+
+function redirectParam(url: string | null | undefined): string | null {
+  if (url === undefined || url === null || url === '') return null;
+  try {
+    const u = new URL(url);
+    if (u.protocol === 'http:' || u.protocol === 'https:') return u.toString();
+  } catch {
+    // fall through to the error
+  }
+  throw new ApiError({ code: 'form_param_format_invalid', longMessage: 'redirect_url must be an absolute http(s) URL.', paramName: 'redirect_url' });
+}
+
+export function createInvitationsService({ db, messaging, publicUrl, ticketSecret, now = Date.now }: InvitationsDeps) {
+  /** The effective status: a pending invitation past its expiry is expired. */
+  function statusOf(row: InvitationRow, t = now()): InvitationStatus {
+    if (row.status === 'pending' && row.expires_at !== null && row.expires_at <= t) return 'expired';
+    return row.status;
+  }
+
+  function urlOf(row: InvitationRow): string {
+    return `${publicUrl}/tickets/accept?ticket=${encodeURIComponent(signTicket(ticketSecret, row.id))}`;
+  }
+
+  /** Validation that needs no database: throws before any write. */
+  function prepare(input: CreateInvitationInput, index?: number) {
+    const where = (p: string) => (index === undefined ? p : `${p}`);
+    const normalized = normalizeEmail(input.emailAddress);
+    if (!normalized) {
+      throw new ApiError({ code: 'form_param_format_invalid', longMessage: `${input.emailAddress} is not a valid email address.`, paramName: where('email_address') });
+    }
+    const metadata = input.publicMetadata ?? {};
+    assertMetadataSize('public_metadata', metadata);
+    const days = input.expiresInDays ?? 30;
+    if (!Number.isInteger(days) || days < 1 || days > 365) {
+      throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'expires_in_days must be a whole number from 1 to 365.', paramName: 'expires_in_days' });
+    }
+    return { normalized, metadata, days, redirect: redirectParam(input.redirectUrl) };
+  }
+
+  async function insertOne(trx: Kysely<Database>, input: CreateInvitationInput, bulk: boolean, t: number): Promise<InvitationRow> {
+    const { normalized, metadata, days, redirect } = prepare(input);
+    // Pending invitations past their expiry no longer hold the address.
+    await trx
+      .updateTable('invitations')
+      .set({ status: 'expired', updated_at: t })
+      .where('normalized', '=', normalized)
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', t)
+      .execute();
+    const owner = await trx.selectFrom('identifications').select('id').where('type', '=', 'email_address').where('normalized', '=', normalized).executeTakeFirst();
+    // The bulk endpoint never invites an existing user's address; the single one does with ignore_existing.
+    if (owner && (bulk || !input.ignoreExisting)) {
+      throw new ApiError({
+        code: 'form_identifier_exists',
+        longMessage: `${input.emailAddress} already belongs to a user.`,
+        paramName: 'email_address',
+      });
+    }
+    const pending = await trx.selectFrom('invitations').select('id').where('normalized', '=', normalized).where('status', '=', 'pending').executeTakeFirst();
+    if (pending) {
+      if (!input.ignoreExisting) {
+        throw new ApiError({
+          code: 'duplicate_record',
+          message: 'duplicate invitation',
+          longMessage: `There is already a pending invitation for ${input.emailAddress}.`,
+          paramName: 'email_address',
+        });
+      }
+      // The new invitation supersedes the old one, whose link stops working.
+      await trx.updateTable('invitations').set({ status: 'revoked', revoked_at: t, updated_at: t }).where('id', '=', pending.id).execute();
+    }
+    const id = newId('inv', t);
+    const row = {
+      id,
+      email_address: input.emailAddress.trim(),
+      normalized,
+      public_metadata: JSON.stringify(metadata),
+      redirect_url: redirect,
+      status: 'pending' as const,
+      ticket_hash: hashSecret(signTicket(ticketSecret, id)),
+      template_slug: input.templateSlug ?? 'invitation',
+      expires_at: t + days * DAY,
+      accepted_at: null,
+      accepted_user_id: null,
+      revoked_at: null,
+      created_at: t,
+      updated_at: t,
+    };
+    await trx.insertInto('invitations').values(row).execute();
+    if (input.notify !== false) {
+      await messaging.enqueueTemplated(trx, {
+        type: 'email',
+        slug: row.template_slug,
+        to: normalized,
+        data: { action_url: urlOf(row), expires_at: new Date(row.expires_at).toUTCString() },
+      });
+    }
+    return row;
+  }
+
+  async function inTransaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    try {
+      return await db.transaction().execute(work);
+    } catch (err) {
+      // Lost a race with a concurrent create for the same address (partial unique index).
+      if (uniqueViolation(err)) {
+        throw new ApiError({ code: 'duplicate_record', message: 'duplicate invitation', longMessage: 'There is already a pending invitation for that address.', paramName: 'email_address' });
+      }
+      throw err;
+    }
+  }
+
+  return {
+    statusOf,
+    urlOf,
+
+    async create(input: CreateInvitationInput): Promise<InvitationRow> {
+      prepare(input);
+      const row = await inTransaction((trx) => insertOne(trx, input, false, now()));
+      messaging.wake();
+      return row;
+    },
+
+    /** All or nothing: one invalid or taken address fails the whole batch and nothing is stored or sent. */
+    async createMany(inputs: CreateInvitationInput[]): Promise<InvitationRow[]> {
+      inputs.forEach((input, i) => prepare(input, i));
+      const seen = new Set<string>();
+      for (const input of inputs) {
+        const n = normalizeEmail(input.emailAddress) as string;
+        if (seen.has(n)) {
+          throw new ApiError({ code: 'duplicate_record', longMessage: `${input.emailAddress} appears twice in the request.`, paramName: 'email_address' });
+        }
+        seen.add(n);
+      }
+      const t = now();
+      const rows = await inTransaction(async (trx) => {
+        const out: InvitationRow[] = [];
+        for (const input of inputs) out.push(await insertOne(trx, input, true, t));
+        return out;
+      });
+      messaging.wake();
+      return rows;
+    },
+
+    async list(q: InvitationListQuery): Promise<{ rows: InvitationRow[]; total: number }> {
+      const t = now();
+      let base = db.selectFrom('invitations');
+      if (q.status === 'pending') {
+        base = base.where('status', '=', 'pending').where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)]));
+      } else if (q.status === 'expired') {
+        base = base.where((eb) => eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'pending'), eb('expires_at', '<=', t)])]));
+      } else if (q.status) {
+        base = base.where('status', '=', q.status);
+      } else {
+        base = base.where('status', '!=', 'revoked');
+      }
+      if (q.query) {
+        const like = `%${q.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        base = base.where(sql<boolean>`normalized LIKE ${like} ESCAPE '\\'`);
+      }
+      const column = q.orderBy === 'email_address' ? 'normalized' : q.orderBy;
+      const [rows, count] = await Promise.all([
+        base.selectAll().orderBy(column, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute(),
+        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ]);
+      return { rows, total: Number(count.n) };
+    },
+
+    async get(id: string): Promise<InvitationRow> {
+      const row = await db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound('Invitation');
+      return row;
+    },
+
+    /** Revokes a pending invitation: its link stops working at once. */
+    async revoke(id: string): Promise<InvitationRow> {
+      const t = now();
+      return db.transaction().execute(async (trx) => {
+        const row = await trx.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
+        if (!row) throw notFound('Invitation');
+        const status = statusOf(row, t);
+        if (status !== 'pending') {
+          throw new ApiError({ code: 'invitation_not_pending', longMessage: `Only pending invitations can be revoked; this one is ${status}.`, paramName: 'invitation_id' });
+        }
+        await trx.updateTable('invitations').set({ status: 'revoked', revoked_at: t, updated_at: t }).where('id', '=', id).execute();
+        return { ...row, status: 'revoked' as const, revoked_at: t, updated_at: t };
+      });
+    },
+
+    async remove(id: string): Promise<void> {
+      const r = await db.deleteFrom('invitations').where('id', '=', id).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw notFound('Invitation');
+    },
+
+    /** The invitation a ticket names, whatever its state; null for a forged or unknown ticket. */
+    async peek(ticket: string): Promise<InvitationRow | null> {
+      const id = verifyTicket(ticketSecret, ticket);
+      if (!id) return null;
+      return (await db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+    },
+
+    /**
+     * Redeems a ticket exactly once, for the sign-up flow: the invitation moves from pending to accepted
+     * in one conditional update, so two concurrent redemptions cannot both succeed.
+     */
+    async redeem(ticket: string, userId: string, trx: Kysely<Database> = db): Promise<InvitationRow> {
+      const id = verifyTicket(ticketSecret, ticket);
+      const unusable = (why: string) => new ApiError({ code: 'invitation_not_pending', longMessage: why, paramName: 'ticket' });
+      if (!id) throw unusable('The invitation ticket is not valid.');
+      const t = now();
+      const r = await trx
+        .updateTable('invitations')
+        .set({ status: 'accepted', accepted_at: t, accepted_user_id: userId, updated_at: t })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)]))
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) !== 1) throw unusable('The invitation has expired, was revoked, or was already used.');
+      return (await trx.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as InvitationRow;
+    },
+  };
+}
+
+export type InvitationsService = ReturnType<typeof createInvitationsService>;

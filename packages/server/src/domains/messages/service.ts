@@ -1,0 +1,117 @@
+/**
+ * Outbound messages: templated notifications (invitations, allowlist access, codes) and the ad-hoc
+ * e-mails and SMS of `/v1/emails` and `/v1/sms_messages`. Messages are enqueued in the caller's
+ * transaction, so a message exists exactly when what caused it was committed; the delivery worker is
+ * woken after the commit.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import { enqueueEmail, enqueueSms, getMessage } from '../../delivery/queue.js';
+import { ApiError, notFound } from '../../http/errors.js';
+import type { Database, MessageTable } from '../../storage/schema.js';
+import type { TemplateType } from '../templates/defaults.js';
+import type { TemplateData } from '../templates/render.js';
+import type { TemplatesService } from '../templates/service.js';
+
+export type MessageRow = Selectable<MessageTable>;
+
+export interface TemplatedMessage {
+  type: TemplateType;
+  slug: string;
+  to: string;
+  data: TemplateData;
+  userId?: string | null;
+  emailAddressId?: string | null;
+  phoneNumberId?: string | null;
+}
+
+export interface MessagingDeps {
+  db: Kysely<Database>;
+  templates: TemplatesService;
+  /** Wakes the delivery worker; called after a message is committed. */
+  wake: () => void;
+  now?: () => number;
+}
+
+export function createMessagingService({ db, templates, wake, now = Date.now }: MessagingDeps) {
+  return {
+    /**
+     * Renders a template and enqueues it inside `trx`. Returns null when the template's delivery is
+     * switched off for this instance (the application sends it itself). Call `wake()` after commit.
+     */
+    async enqueueTemplated(trx: Kysely<Database>, m: TemplatedMessage): Promise<MessageRow | null> {
+      const r = await templates.renderFor(m.type, m.slug, m.data, trx);
+      if (!r.deliver) return null;
+      if (m.type === 'email') {
+        return enqueueEmail(
+          trx,
+          {
+            to: m.to,
+            subject: r.subject ?? '',
+            html: r.body,
+            text: r.bodyPlain,
+            fromName: r.fromEmailName,
+            replyTo: r.replyToEmailName,
+            slug: m.slug,
+            data: m.data,
+            userId: m.userId ?? null,
+            emailAddressId: m.emailAddressId ?? null,
+          },
+          now(),
+        );
+      }
+      return enqueueSms(trx, { to: m.to, body: r.body, slug: m.slug, data: m.data, userId: m.userId ?? null, phoneNumberId: m.phoneNumberId ?? null }, now());
+    },
+
+    wake,
+
+    /** `POST /v1/emails`: an e-mail to one of a user's addresses. */
+    async sendEmail(input: { emailAddressId: string; subject: string; body: string; fromEmailName: string | null }): Promise<MessageRow> {
+      const msg = await db.transaction().execute(async (trx) => {
+        const address = await trx
+          .selectFrom('identifications')
+          .select(['id', 'user_id', 'value'])
+          .where('id', '=', input.emailAddressId)
+          .where('type', '=', 'email_address')
+          .executeTakeFirst();
+        if (!address) throw notFound('Email address');
+        return enqueueEmail(
+          trx,
+          { to: address.value, subject: input.subject, html: input.body, text: null, fromName: input.fromEmailName, userId: address.user_id, emailAddressId: address.id },
+          now(),
+        );
+      });
+      wake();
+      return msg;
+    },
+
+    /** `POST /v1/sms_messages`: an SMS to one of a user's phone numbers. */
+    async sendSms(input: { phoneNumberId: string; message: string }): Promise<MessageRow> {
+      const msg = await db.transaction().execute(async (trx) => {
+        const phone = await trx
+          .selectFrom('identifications')
+          .select(['id', 'user_id', 'value'])
+          .where('id', '=', input.phoneNumberId)
+          .where('type', '=', 'phone_number')
+          .executeTakeFirst();
+        if (!phone) throw notFound('Phone number');
+        return enqueueSms(trx, { to: phone.value, body: input.message, userId: phone.user_id, phoneNumberId: phone.id }, now());
+      });
+      wake();
+      return msg;
+    },
+
+    async get(id: string, kind: 'email' | 'sms'): Promise<MessageRow> {
+      const m = await getMessage(db, id);
+      if (!m || m.kind !== kind) throw notFound(kind === 'email' ? 'Email' : 'SMS message');
+      return m;
+    },
+
+    assertSendable(kind: 'email' | 'sms', text: string): void {
+      if (!text.trim()) {
+        throw new ApiError({ code: 'form_param_missing', longMessage: `${kind === 'email' ? 'body' : 'message'} must not be empty.`, paramName: kind === 'email' ? 'body' : 'message' });
+      }
+    },
+  };
+}
+
+export type MessagingService = ReturnType<typeof createMessagingService>;
