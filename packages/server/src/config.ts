@@ -93,7 +93,7 @@ export function resolveConfig(env: Record<string, string | undefined>): Config {
   const maxImageBytes = integer(env, 'LATCH_MAX_IMAGE_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024);
   const smtpUrl = env.LATCH_SMTP_URL || null;
   if (smtpUrl !== null) {
-    let ok = false;
+    let ok: boolean;
     try {
       const u = new URL(smtpUrl);
       ok = (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
