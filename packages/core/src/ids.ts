@@ -32,6 +32,9 @@ export const ID_PREFIXES = [
   'sms',
   'ak',
   'tmpl',
+  'role',
+  'perm',
+  'orgsugg',
   'trace',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];

@@ -237,10 +237,121 @@ const m0003_access_and_delivery: Step = async (db, dialect) => {
   ]);
 };
 
+const m0004_organizations: Step = async (db, dialect) => {
+  const t = TYPES[dialect];
+  await run(db, [
+    `CREATE TABLE organizations (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      slug TEXT NOT NULL UNIQUE,
+      image_id TEXT,
+      created_by TEXT,
+      max_allowed_memberships INTEGER NOT NULL DEFAULT 0,
+      admin_delete_enabled INTEGER NOT NULL DEFAULT 1,
+      public_metadata ${t.json} NOT NULL,
+      private_metadata ${t.json} NOT NULL,
+      -- Maintained with the memberships in one transaction; the membership limit and the last-admin
+      -- rule are conditional updates of these counters, which makes them safe under concurrency.
+      members_count INTEGER NOT NULL DEFAULT 0 CHECK (members_count >= 0),
+      admins_count INTEGER NOT NULL DEFAULT 0 CHECK (admins_count >= 0),
+      search_text TEXT NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    'CREATE INDEX organizations_created_idx ON organizations (created_at, id)',
+    `CREATE TABLE organization_roles (
+      id TEXT PRIMARY KEY,
+      key TEXT NOT NULL UNIQUE,
+      name TEXT NOT NULL,
+      description TEXT NOT NULL,
+      is_system INTEGER NOT NULL DEFAULT 0,
+      is_creator_eligible INTEGER NOT NULL DEFAULT 0,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    `CREATE TABLE organization_permissions (
+      id TEXT PRIMARY KEY,
+      key TEXT NOT NULL UNIQUE,
+      name TEXT NOT NULL,
+      description TEXT NOT NULL,
+      type TEXT NOT NULL CHECK (type IN ('system','user')),
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    `CREATE TABLE organization_role_permissions (
+      role_id TEXT NOT NULL REFERENCES organization_roles (id) ON DELETE CASCADE,
+      permission_id TEXT NOT NULL REFERENCES organization_permissions (id) ON DELETE CASCADE,
+      PRIMARY KEY (role_id, permission_id)
+    )`,
+    `CREATE TABLE organization_memberships (
+      id TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+      user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      role TEXT NOT NULL,
+      public_metadata ${t.json} NOT NULL,
+      private_metadata ${t.json} NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL,
+      UNIQUE (organization_id, user_id)
+    )`,
+    'CREATE INDEX organization_memberships_user_idx ON organization_memberships (user_id)',
+    'CREATE INDEX organization_memberships_created_idx ON organization_memberships (created_at, id)',
+    `CREATE TABLE organization_invitations (
+      id TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+      email_address TEXT NOT NULL,
+      normalized TEXT NOT NULL,
+      role TEXT NOT NULL,
+      inviter_user_id TEXT,
+      public_metadata ${t.json} NOT NULL,
+      private_metadata ${t.json} NOT NULL,
+      redirect_url TEXT,
+      status TEXT NOT NULL CHECK (status IN ('pending','accepted','revoked','expired')),
+      source TEXT NOT NULL DEFAULT 'manual',
+      expires_at ${t.ts},
+      accepted_at ${t.ts},
+      accepted_user_id TEXT,
+      revoked_at ${t.ts},
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    "CREATE UNIQUE INDEX organization_invitations_pending_key ON organization_invitations (organization_id, normalized) WHERE status = 'pending'",
+    'CREATE INDEX organization_invitations_email_idx ON organization_invitations (normalized)',
+    'CREATE INDEX organization_invitations_created_idx ON organization_invitations (created_at, id)',
+    `CREATE TABLE organization_domains (
+      id TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+      name TEXT NOT NULL UNIQUE,
+      enrollment_mode TEXT NOT NULL CHECK (enrollment_mode IN ('manual_invitation','automatic_invitation','automatic_suggestion')),
+      verified INTEGER NOT NULL DEFAULT 0,
+      verification_strategy TEXT,
+      verified_at ${t.ts},
+      affiliation_email_address TEXT,
+      code_hash TEXT,
+      code_attempts INTEGER NOT NULL DEFAULT 0,
+      code_expires_at ${t.ts},
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    'CREATE INDEX organization_domains_org_idx ON organization_domains (organization_id)',
+    `CREATE TABLE organization_suggestions (
+      id TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+      user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      domain_id TEXT REFERENCES organization_domains (id) ON DELETE SET NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending','accepted','dismissed')),
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL,
+      UNIQUE (organization_id, user_id)
+    )`,
+  ]);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
   '0003_access_and_delivery': m0003_access_and_delivery,
+  '0004_organizations': m0004_organizations,
 };
 
 function provider(dialect: DialectName) {

@@ -188,6 +188,111 @@ export interface MessageTable {
   updated_at: number;
 }
 
+export interface OrganizationTable {
+  id: string;
+  name: string;
+  slug: string;
+  image_id: string | null;
+  created_by: string | null;
+  /** 0 means no limit. */
+  max_allowed_memberships: number;
+  admin_delete_enabled: Flag;
+  public_metadata: JsonColumn;
+  private_metadata: JsonColumn;
+  members_count: number;
+  admins_count: number;
+  search_text: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationRoleTable {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  is_system: Flag;
+  is_creator_eligible: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationPermissionTable {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  type: 'system' | 'user';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationRolePermissionTable {
+  role_id: string;
+  permission_id: string;
+}
+
+export interface OrganizationMembershipTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  /** Role key, e.g. org:admin. */
+  role: string;
+  public_metadata: JsonColumn;
+  private_metadata: JsonColumn;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationInvitationTable {
+  id: string;
+  organization_id: string;
+  email_address: string;
+  normalized: string;
+  role: string;
+  inviter_user_id: string | null;
+  public_metadata: JsonColumn;
+  private_metadata: JsonColumn;
+  redirect_url: string | null;
+  status: 'pending' | 'accepted' | 'revoked' | 'expired';
+  /** `manual` or `domain` (sent because of an automatic-invitation domain). */
+  source: string;
+  expires_at: number | null;
+  accepted_at: number | null;
+  accepted_user_id: string | null;
+  revoked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type EnrollmentMode = 'manual_invitation' | 'automatic_invitation' | 'automatic_suggestion';
+
+export interface OrganizationDomainTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  enrollment_mode: EnrollmentMode;
+  verified: Flag;
+  verification_strategy: string | null;
+  verified_at: number | null;
+  affiliation_email_address: string | null;
+  code_hash: string | null;
+  code_attempts: number;
+  code_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OrganizationSuggestionTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  domain_id: string | null;
+  status: 'pending' | 'accepted' | 'dismissed';
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   api_keys: ApiKeyTable;
@@ -201,6 +306,14 @@ export interface Database {
   invitations: InvitationTable;
   templates: TemplateTable;
   messages: MessageTable;
+  organizations: OrganizationTable;
+  organization_roles: OrganizationRoleTable;
+  organization_permissions: OrganizationPermissionTable;
+  organization_role_permissions: OrganizationRolePermissionTable;
+  organization_memberships: OrganizationMembershipTable;
+  organization_invitations: OrganizationInvitationTable;
+  organization_domains: OrganizationDomainTable;
+  organization_suggestions: OrganizationSuggestionTable;
   /** Present only on SQLite: the trigram index over users.search_text. */
   users_fts: { rowid: Generated<number>; search_text: string };
 }

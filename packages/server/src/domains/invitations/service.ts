@@ -203,8 +203,9 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
         base = base.where('status', '!=', 'revoked');
       }
       if (q.query) {
-        const like = `%${q.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        base = base.where(sql<boolean>`normalized LIKE ${like} ESCAPE '\\'`);
+        // Matches the address (case-insensitively) or the invitation id (ids are case-sensitive).
+        const escaped = q.query.replace(/[\\%_]/g, (c) => `\\${c}`);
+        base = base.where(sql<boolean>`(normalized LIKE ${`%${escaped.toLowerCase()}%`} ESCAPE '\\' OR id LIKE ${`%${escaped}%`} ESCAPE '\\')`);
       }
       const column = q.orderBy === 'email_address' ? 'normalized' : q.orderBy;
       const [rows, count] = await Promise.all([
