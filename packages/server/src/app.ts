@@ -23,6 +23,10 @@ import type { TemplatesService } from './domains/templates/service.js';
 import { escapeHtml } from './domains/templates/render.js';
 import { listMessages } from './delivery/queue.js';
 import type { BootstrapResult } from './domains/instance/service.js';
+import { registerOrganizationRoutes } from './domains/organizations/bapi.js';
+import type { RolesService } from './domains/organizations/roles.js';
+import type { Presenter } from './domains/organizations/serialize.js';
+import type { OrganizationsService } from './domains/organizations/service.js';
 import { ApiError } from './http/errors.js';
 import { createRouter, type Authenticator } from './http/router.js';
 import { newTraceId } from './http/trace.js';
@@ -41,6 +45,9 @@ export interface AppDeps {
   messaging: MessagingService;
   access: AccessService;
   invitations: InvitationsService;
+  roles: RolesService;
+  organizations: OrganizationsService;
+  presenter: Presenter;
   bootstrap: BootstrapResult;
 }
 
@@ -53,7 +60,7 @@ function envelope(c: Context<Env>, err: ApiError): Response {
 const DEFAULT_AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128"><rect width="128" height="128" fill="#6c47ff"/><circle cx="64" cy="50" r="22" fill="#fff"/><path d="M24 112c4-22 20-34 40-34s36 12 40 34z" fill="#fff"/></svg>`;
 
 export function createApp(deps: AppDeps): Hono<Env> {
-  const { config, storage, logger, keys, instance, users, templates, messaging, access, invitations, bootstrap } = deps;
+  const { config, storage, logger, keys, instance, users, templates, messaging, access, invitations, roles, organizations, presenter, bootstrap } = deps;
   const instanceId = () => bootstrap.instance.id;
   const app = new Hono<Env>();
 
@@ -144,13 +151,16 @@ export function createApp(deps: AppDeps): Hono<Env> {
   registerInvitationRoutes(router, invitations);
   registerTemplateRoutes(router, templates, instanceId);
   registerMessageRoutes(router, messaging, config.twilio?.from ?? null);
+  registerOrganizationRoutes(router, { organizations, roles, presenter, instance, publicUrl: config.publicUrl });
 
   // The link in an invitation e-mail: a usable ticket redirects to the sign-up page carrying it; a
   // revoked, expired, used or forged one gets a plain page saying so.
   app.get('/tickets/accept', async (c) => {
     const ticket = c.req.query('ticket') ?? '';
-    const row = ticket ? await invitations.peek(ticket) : null;
-    const status = row ? invitations.statusOf(row) : null;
+    const instanceInvitation = ticket ? await invitations.peek(ticket) : null;
+    const orgInvitation = ticket && !instanceInvitation ? await organizations.peekTicket(ticket) : null;
+    const row = instanceInvitation ?? orgInvitation;
+    const status = instanceInvitation ? invitations.statusOf(instanceInvitation) : orgInvitation ? organizations.orgInvitationStatus(orgInvitation) : null;
     if (!row || status !== 'pending') {
       const why = !row ? 'This invitation link is not valid.' : `This invitation has been ${status === 'accepted' ? 'used already' : status}.`;
       c.header('Cache-Control', 'no-store');
@@ -161,7 +171,11 @@ export function createApp(deps: AppDeps): Hono<Env> {
     }
     const target = new URL(row.redirect_url ?? config.signUpUrl);
     target.searchParams.set('__clerk_ticket', ticket);
-    target.searchParams.set('__clerk_status', 'sign_up');
+    // An organization invitation to an address that already has an account is accepted by signing in.
+    const existing = orgInvitation
+      ? await storage.db.selectFrom('identifications').select('id').where('type', '=', 'email_address').where('normalized', '=', orgInvitation.normalized).executeTakeFirst()
+      : undefined;
+    target.searchParams.set('__clerk_status', existing ? 'sign_in' : 'sign_up');
     c.header('Cache-Control', 'no-store');
     return c.redirect(target.toString(), 303);
   });

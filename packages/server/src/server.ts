@@ -16,6 +16,9 @@ import { createMessagingService } from './domains/messages/service.js';
 import { createTemplatesService } from './domains/templates/service.js';
 import { transportsFromConfig } from './delivery/transports.js';
 import { createDeliveryWorker } from './delivery/worker.js';
+import { createRolesService } from './domains/organizations/roles.js';
+import { createOrganizationsService } from './domains/organizations/service.js';
+import { createPresenter } from './domains/organizations/serialize.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations.js';
 
@@ -31,6 +34,9 @@ export interface Services {
   invitations: ReturnType<typeof createInvitationsService>;
   delivery: ReturnType<typeof createDeliveryWorker>;
   transports: ReturnType<typeof transportsFromConfig>;
+  roles: ReturnType<typeof createRolesService>;
+  organizations: ReturnType<typeof createOrganizationsService>;
+  presenter: ReturnType<typeof createPresenter>;
 }
 
 /**
@@ -58,13 +64,30 @@ export async function createServices(config: Config, options: { logger?: Logger;
     publicUrl: config.publicUrl,
     ticketSecret: Buffer.from(settings.ticketSecret, 'base64url'),
   });
+  const roles = createRolesService(storage.db);
+  await roles.seed();
+  const organizations = createOrganizationsService({
+    db: storage.db,
+    dialect: storage.dialect,
+    instance,
+    roles,
+    messaging,
+    publicUrl: config.publicUrl,
+    ticketSecret: Buffer.from(settings.ticketSecret, 'base64url'),
+  });
+  const presenter = createPresenter(storage.db, roles, organizations, config.publicUrl);
   const users = createUsersService({
     db: storage.db,
     dialect: storage.dialect,
     maxImageBytes: config.maxImageBytes,
     admit: (ids) => access.assertSignUpAllowed(ids),
+    beforeDelete: (trx, userId) => organizations.detachUser(trx, userId),
+    afterVerifiedEmails: async (userId) => {
+      // Enrollment is a side effect: a failure is logged, never turned into a failed user write.
+      await organizations.enrollUser(userId).catch((err: unknown) => logger.error({ err, userId }, 'domain enrollment failed'));
+    },
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, bootstrap };
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, bootstrap };
 }
 
 export interface RunningServer {

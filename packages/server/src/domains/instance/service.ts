@@ -26,8 +26,35 @@ export const DEFAULT_RESTRICTIONS: Restrictions = {
   block_disposable_email_domains: false,
 };
 
+/** Instance-wide organization settings, as `/v1/instance/organization_settings` exposes them. */
+export interface OrganizationSettings {
+  enabled: boolean;
+  /** 0 means no limit. */
+  max_allowed_memberships: number;
+  admin_delete_enabled: boolean;
+  domains_enabled: boolean;
+  slug_disabled: boolean;
+  domains_enrollment_modes: ('manual_invitation' | 'automatic_invitation' | 'automatic_suggestion')[];
+  /** Role key given to an organization's creator. */
+  creator_role: string;
+  /** Role key given to members who join through a verified domain. */
+  domains_default_role: string;
+}
+
+export const DEFAULT_ORGANIZATION_SETTINGS: OrganizationSettings = {
+  enabled: true,
+  max_allowed_memberships: 0,
+  admin_delete_enabled: true,
+  domains_enabled: true,
+  slug_disabled: false,
+  domains_enrollment_modes: ['manual_invitation', 'automatic_invitation', 'automatic_suggestion'],
+  creator_role: 'org:admin',
+  domains_default_role: 'org:member',
+};
+
 export interface InstanceSettings {
   restrictions: Restrictions;
+  organizations: OrganizationSettings;
   /** Signs invitation tickets (base64url of 32 random bytes), made at bootstrap. */
   ticketSecret: string;
 }
@@ -121,7 +148,11 @@ export function createInstanceService(db: Kysely<Database>, keys: KeyService, no
     async settings(): Promise<InstanceSettings> {
       const row = await db.selectFrom('instance').select('settings').executeTakeFirst();
       const stored = row ? readJson<Partial<InstanceSettings>>(row.settings) : {};
-      return { restrictions: { ...DEFAULT_RESTRICTIONS, ...(stored.restrictions ?? {}) }, ticketSecret: stored.ticketSecret ?? '' };
+      return {
+        restrictions: { ...DEFAULT_RESTRICTIONS, ...(stored.restrictions ?? {}) },
+        organizations: { ...DEFAULT_ORGANIZATION_SETTINGS, ...(stored.organizations ?? {}) },
+        ticketSecret: stored.ticketSecret ?? '',
+      };
     },
 
     /** Updates the given restriction flags in one statement-level transaction; returns the result. */
@@ -136,6 +167,20 @@ export function createInstanceService(db: Kysely<Database>, keys: KeyService, no
           .where('id', '=', row.id)
           .execute();
         return restrictions;
+      });
+    },
+
+    async updateOrganizationSettings(patch: Partial<OrganizationSettings>): Promise<OrganizationSettings> {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx.selectFrom('instance').select(['id', 'settings']).executeTakeFirstOrThrow();
+        const stored = readJson<Partial<InstanceSettings>>(row.settings);
+        const organizations = { ...DEFAULT_ORGANIZATION_SETTINGS, ...(stored.organizations ?? {}), ...patch };
+        await trx
+          .updateTable('instance')
+          .set({ settings: JSON.stringify({ ...stored, organizations }), updated_at: now() })
+          .where('id', '=', row.id)
+          .execute();
+        return organizations;
       });
     },
 

@@ -5,16 +5,17 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export function signTicket(secret: Buffer, invitationId: string): string {
-  return `${invitationId}.${createHmac('sha256', secret).update(`invitation:${invitationId}`).digest('base64url')}`;
+/** `label` separates kinds of ticket, so one kind can never be replayed as another. */
+export function signTicket(secret: Buffer, invitationId: string, label = 'invitation'): string {
+  return `${invitationId}.${createHmac('sha256', secret).update(`${label}:${invitationId}`).digest('base64url')}`;
 }
 
 /** The invitation id a ticket names, or null when the ticket was not signed by `secret`. */
-export function verifyTicket(secret: Buffer, ticket: string): string | null {
+export function verifyTicket(secret: Buffer, ticket: string, label = 'invitation'): string | null {
   const dot = ticket.lastIndexOf('.');
   if (dot <= 0 || ticket.length > 256) return null;
   const id = ticket.slice(0, dot);
   const given = Buffer.from(ticket.slice(dot + 1), 'base64url');
-  const expected = createHmac('sha256', secret).update(`invitation:${id}`).digest();
+  const expected = createHmac('sha256', secret).update(`${label}:${id}`).digest();
   return given.length === expected.length && timingSafeEqual(given, expected) ? id : null;
 }

@@ -2,6 +2,7 @@
  * Users Backend API: `/users`, `/email_addresses`, `/phone_numbers`. Each route parses its input with a
  * zod schema, calls the service and serializes; the same schemas make the OpenAPI document.
  */
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { PASSWORD_HASHERS } from '../../crypto/passwords.js';
 import { ApiError } from '../../http/errors.js';
@@ -307,6 +308,30 @@ function sniffImage(bytes: Uint8Array): string | null {
   return null;
 }
 
+/** Reads a multipart image upload (`file` field), recognizing its type by content; throws coded errors. */
+export async function readImageUpload(c: Context): Promise<{ bytes: Uint8Array; contentType: string }> {
+  const type = c.req.header('content-type') ?? '';
+  if (!/^multipart\/form-data/i.test(type)) {
+    throw ApiError.of('unsupported_content_type', 'Upload the image as multipart/form-data with a "file" field.');
+  }
+  let form: FormData;
+  try {
+    form = await c.req.formData();
+  } catch {
+    throw ApiError.of('request_body_invalid', 'The multipart body could not be parsed.');
+  }
+  const file = form.get('file');
+  if (!(file instanceof Blob)) {
+    throw new ApiError({ code: 'form_param_missing', longMessage: 'file must be included.', paramName: 'file' });
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const contentType = sniffImage(bytes);
+  if (!contentType) {
+    throw new ApiError({ code: 'form_param_format_invalid', longMessage: 'file must be a PNG, JPEG, GIF or WebP image.', paramName: 'file' });
+  }
+  return { bytes, contentType };
+}
+
 const USERS = ['Users'];
 
 export function registerUserRoutes(router: Router, users: UsersService, publicUrl: string): void {
@@ -582,28 +607,7 @@ export function registerUserRoutes(router: Router, users: UsersService, publicUr
       bodyKind: 'multipart',
       responses: single,
     },
-    async ({ c, params }) => {
-      const type = c.req.header('content-type') ?? '';
-      if (!/^multipart\/form-data/i.test(type)) {
-        throw ApiError.of('unsupported_content_type', 'Upload the image as multipart/form-data with a "file" field.');
-      }
-      let form: FormData;
-      try {
-        form = await c.req.formData();
-      } catch {
-        throw ApiError.of('request_body_invalid', 'The multipart body could not be parsed.');
-      }
-      const file = form.get('file');
-      if (!(file instanceof Blob)) {
-        throw new ApiError({ code: 'form_param_missing', longMessage: 'file must be included.', paramName: 'file' });
-      }
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      const contentType = sniffImage(bytes);
-      if (!contentType) {
-        throw new ApiError({ code: 'form_param_format_invalid', longMessage: 'file must be a PNG, JPEG, GIF or WebP image.', paramName: 'file' });
-      }
-      return json(await users.setProfileImage(params.user_id, { bytes, contentType }));
-    },
+    async ({ c, params }) => json(await users.setProfileImage(params.user_id, await readImageUpload(c))),
   );
 
   router.add(

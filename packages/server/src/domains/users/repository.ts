@@ -185,6 +185,11 @@ export async function listUsers(db: Kysely<Database>, dialect: DialectName, filt
   return q.limit(page.limit).offset(page.offset).execute();
 }
 
+/** A subquery of the ids of users matching `filter`, for other domains' queries (memberships). */
+export function filterUserIds(db: Kysely<Database>, dialect: DialectName, filter: UserFilter) {
+  return db.selectFrom('users').select('users.id').where((eb) => filterExpression(eb, filter, dialect));
+}
+
 export async function countUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<number> {
   const row = await db
     .selectFrom('users')

@@ -198,11 +198,15 @@ export interface UsersServiceDeps {
   dialect: DialectName;
   /** The sign-up rule (allowlist, blocklist): throws when these identifiers may not sign up. */
   admit?: (ids: { emails: string[]; phones: string[]; wallets: string[] }) => Promise<void>;
+  /** Runs inside the deletion transaction before the user row goes (organization memberships). */
+  beforeDelete?: (trx: Kysely<Database>, userId: string) => Promise<void>;
+  /** Runs after a user gains verified e-mail addresses (domain enrollment). Failures are the hook's to handle. */
+  afterVerifiedEmails?: (userId: string) => Promise<void>;
   now?: () => number;
   maxImageBytes: number;
 }
 
-export function createUsersService({ db, dialect, admit, now = Date.now, maxImageBytes }: UsersServiceDeps) {
+export function createUsersService({ db, dialect, admit, beforeDelete, afterVerifiedEmails, now = Date.now, maxImageBytes }: UsersServiceDeps) {
   async function load(id: string, trx: Kysely<Database> = db): Promise<UserAggregate> {
     const user = await findUser(trx, id);
     if (!user) throw notFound('User');
@@ -393,6 +397,7 @@ export function createUsersService({ db, dialect, admit, now = Date.now, maxImag
           await trx.insertInto('passwords').values({ user_id: id, digest: password.digest, hasher: password.hasher, updated_at: t }).execute();
         }
       }, planned);
+      if (afterVerifiedEmails && planned.some((p) => p.type === 'email_address' && p.status === 'verified')) await afterVerifiedEmails(id);
       return load(id);
     },
 
@@ -487,6 +492,7 @@ export function createUsersService({ db, dialect, admit, now = Date.now, maxImag
 
     async delete(id: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
+        if (beforeDelete) await beforeDelete(trx, id);
         const r = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
         if (Number(r.numDeletedRows) === 0) throw notFound('User');
         await trx.deleteFrom('images').where('owner_id', '=', id).execute();
@@ -621,6 +627,7 @@ export function createUsersService({ db, dialect, admit, now = Date.now, maxImag
         }
         await refreshSearchText(trx, user.id, t);
       }, [planned]);
+      if (afterVerifiedEmails && type === 'email_address' && planned.status === 'verified') await afterVerifiedEmails(input.userId);
       return this.getIdentification(row.id, type);
     },
 
@@ -649,7 +656,9 @@ export function createUsersService({ db, dialect, admit, now = Date.now, maxImag
           await trx.updateTable('users').set({ [PRIMARY_COLUMN[type]]: id, updated_at: t }).where('id', '=', row.user_id).execute();
         }
       });
-      return this.getIdentification(id, type);
+      const updated = await this.getIdentification(id, type);
+      if (afterVerifiedEmails && type === 'email_address' && input.verified === true) await afterVerifiedEmails(updated.user_id);
+      return updated;
     },
 
     async deleteIdentification(id: string, type: IdentificationType): Promise<void> {
@@ -696,6 +705,7 @@ export function createUsersService({ db, dialect, admit, now = Date.now, maxImag
         await trx.updateTable('users').set({ [PRIMARY_COLUMN[type]]: row.id }).where('id', '=', userId).execute();
         await refreshSearchText(trx, userId, t);
       }, [planned]);
+      if (afterVerifiedEmails && type === 'email_address' && status === 'verified') await afterVerifiedEmails(userId);
       return this.getIdentification(row.id, type);
     },
   };
