@@ -185,7 +185,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       .updateTable('organizations')
       .set((eb) => ({ members_count: eb('members_count', '-', 1), admins_count: eb('admins_count', '-', isAdmin) }))
       .where('id', '=', orgId)
-      .where((eb) => (isAdmin ? eb('admins_count', '>', 1) : eb.val(true)))
+      .where((eb) => (isAdmin ? eb('admins_count', '>', 1) : sql<boolean>`1 = 1`))
       .executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw lastAdmin();
     await trx.deleteFrom('organization_memberships').where('id', '=', m.id).execute();
@@ -303,10 +303,11 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
   }
 
   /** Invites or suggests every user whose verified e-mail is at a verified automatic domain. */
-  async function enrollForDomain(trx: Kysely<Database>, domain: DomainRow): Promise<void> {
+  // `defaultRole` is read before the caller's transaction: on SQLite a read outside it would wait forever.
+  async function enrollForDomain(trx: Kysely<Database>, domain: DomainRow, defaultRole: string): Promise<void> {
     if (!domain.verified || domain.enrollment_mode === 'manual_invitation') return;
     const org = await getOrgOrThrow(trx, domain.organization_id);
-    const { domains_default_role } = await settings();
+    const domains_default_role = defaultRole;
     const candidates = await trx
       .selectFrom('identifications as i')
       .select(['i.user_id', 'i.normalized'])
@@ -541,7 +542,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
             .updateTable('organizations')
             .set((eb) => ({ admins_count: eb('admins_count', '+', delta) }))
             .where('id', '=', org.id)
-            .where((eb) => (delta < 0 ? eb('admins_count', '>', 1) : eb.val(true)))
+            .where((eb) => (delta < 0 ? eb('admins_count', '>', 1) : sql<boolean>`1 = 1`))
             .executeTakeFirst();
           if (Number(r.numUpdatedRows) !== 1) throw lastAdmin();
         }
@@ -824,7 +825,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
         () =>
           db.transaction().execute(async (trx) => {
             await trx.insertInto('organization_domains').values(row).execute();
-            await enrollForDomain(trx, row);
+            await enrollForDomain(trx, row, s.domains_default_role);
           }),
         'domain',
       );
@@ -892,7 +893,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
           .set({ enrollment_mode: next.enrollment_mode, verified: next.verified, verification_strategy: next.verification_strategy, verified_at: next.verified_at, updated_at: t })
           .where('id', '=', d.id)
           .execute();
-        await enrollForDomain(trx, next);
+        await enrollForDomain(trx, next, s.domains_default_role);
         return next;
       });
     },
@@ -932,6 +933,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
     async attemptAffiliation(idOrSlug: string, domainId: string, code: string): Promise<DomainRow> {
       const org = await getOrgOrThrow(db, idOrSlug);
+      const s = await settings();
       const result = await db.transaction().execute(async (trx) => {
         const d = await domainOrThrow(trx, org.id, domainId);
         const t = now();
@@ -951,7 +953,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
           .set({ verified: 1, verification_strategy: 'email_code', verified_at: t, code_hash: null, code_expires_at: null, updated_at: t })
           .where('id', '=', d.id)
           .execute();
-        await enrollForDomain(trx, next);
+        await enrollForDomain(trx, next, s.domains_default_role);
         return { domain: next };
       });
       if ('error' in result && result.error) throw result.error;
@@ -964,8 +966,9 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       const names = [...new Set(emails.map((e) => e.normalized.slice(e.normalized.lastIndexOf('@') + 1)))];
       if (!names.length) return;
       const domains = await db.selectFrom('organization_domains').selectAll().where('name', 'in', names).where('verified', '=', 1).where('enrollment_mode', '!=', 'manual_invitation').execute();
+      const s = await settings();
       for (const d of domains) {
-        await duplicateOnRace(() => db.transaction().execute((trx) => enrollForDomain(trx, d)), 'invitation').catch((err: unknown) => {
+        await duplicateOnRace(() => db.transaction().execute((trx) => enrollForDomain(trx, d, s.domains_default_role)), 'invitation').catch((err: unknown) => {
           // A concurrent enrollment already did the work.
           if (!(err instanceof ApiError)) throw err;
         });
