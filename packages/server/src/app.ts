@@ -28,7 +28,7 @@ import type { RolesService } from './domains/organizations/roles.js';
 import type { Presenter } from './domains/organizations/serialize.js';
 import type { OrganizationsService } from './domains/organizations/service.js';
 import { ApiError } from './http/errors.js';
-import { createRouter, type Authenticator } from './http/router.js';
+import { createRouter, hasBody, type Authenticator } from './http/router.js';
 import { newTraceId } from './http/trace.js';
 import { JwksSchema } from './http/wire-schemas.js';
 import { type Storage } from './storage/database.js';
@@ -69,6 +69,9 @@ export function createApp(deps: AppDeps): Hono<Env> {
     c.set('traceId', traceId);
     c.header('x-latch-trace-id', traceId);
     await next();
+    // A body left unread (an unknown route, an early rejection) would stay in the connection and corrupt
+    // the client's next request on it: end the connection after this response instead.
+    if (hasBody(c) && !c.req.raw.bodyUsed) c.res.headers.set('Connection', 'close');
   });
 
   app.onError((err, c) => {
@@ -201,15 +204,25 @@ export function createApp(deps: AppDeps): Hono<Env> {
   });
 
   // Bodies: JSON up to 1 MiB; image uploads up to the configured image size plus multipart overhead.
+  // Only requests that carry a body pay for the limit (it makes the adapter build a full Request).
+  const limits = new Map<number, ReturnType<typeof bodyLimit>>();
   app.use('/v1/*', async (c, next) => {
+    if (!hasBody(c)) return next();
     const isUpload = /\/profile_image$|\/logo$/.test(c.req.path);
     const maxSize = isUpload ? config.maxImageBytes + 64 * 1024 : 1024 * 1024;
-    return bodyLimit({
-      maxSize,
-      onError: () => {
-        throw new ApiError({ code: isUpload ? 'file_too_large' : 'request_body_invalid', longMessage: `The request body exceeds ${maxSize} bytes.` });
-      },
-    })(c, next);
+    let limit = limits.get(maxSize);
+    if (!limit) {
+      limit = bodyLimit({
+        maxSize,
+        onError: (ctx) => {
+          // The rest of the oversized body is never read: the connection cannot carry another request.
+          ctx.header('Connection', 'close');
+          throw new ApiError({ code: isUpload ? 'file_too_large' : 'request_body_invalid', longMessage: `The request body exceeds ${maxSize} bytes.` });
+        },
+      });
+      limits.set(maxSize, limit);
+    }
+    return limit(c, next);
   });
   router.mount(app as unknown as Hono, '/v1', authenticate);
   return app;

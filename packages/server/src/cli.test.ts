@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
 import { createServices } from './server.js';
 import { resolveConfig } from './config.js';
+import { KEY_CACHE_TTL_MS } from './domains/keys/service.js';
 
 describe('latch CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'latch-cli-'));
@@ -36,6 +37,9 @@ describe('latch CLI', () => {
       expect(rows.some((r) => JSON.stringify(r).includes(key as string))).toBe(false);
       expect(await services.keys.check(key as string)).toMatchObject({ status: 'valid' });
       expect((await run('keys', 'revoke', id as string)).code).toBe(0);
+      // Revoked by another process (the CLI): a server that checked the key recently stops accepting it
+      // once its short cache entry expires.
+      await new Promise((r) => setTimeout(r, KEY_CACHE_TTL_MS + 50));
       expect(await services.keys.check(key as string)).toEqual({ status: 'revoked' });
     } finally {
       await services.storage.close();

@@ -2,7 +2,7 @@
  * Starts a complete Latch server from a Config: storage, migrations, bootstrap, services, HTTP listener.
  * Tests and the CLI both use this, so what the tests exercise is what runs.
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { serve } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.js';
@@ -21,6 +21,7 @@ import { createOrganizationsService } from './domains/organizations/service.js';
 import { createPresenter } from './domains/organizations/serialize.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations.js';
+import { newTraceId } from './http/trace.js';
 
 export interface Services {
   storage: Storage;
@@ -108,6 +109,23 @@ export async function startServer(config: Config, options: { logger?: Logger; st
   let handle: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const s = serve({ fetch: (request) => handle(request), port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  // Requests Node's parser rejects before the app sees them (headers or URL over 16 KB, malformed
+  // requests) still get the JSON error envelope rather than a bare status line.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const body = JSON.stringify({
+      errors: [
+        tooLarge
+          ? { code: 'request_header_fields_too_large', message: 'Request header fields too large', long_message: 'The URL or headers exceed 16 KB.' }
+          : { code: 'request_body_invalid', message: 'Bad request', long_message: 'The request could not be parsed as HTTP.' },
+      ],
+      clerk_trace_id: newTraceId(),
+    });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

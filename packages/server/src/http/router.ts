@@ -65,6 +65,12 @@ export interface Router {
 }
 
 const EMPTY = z.object({});
+
+/** True when the request announces a body (a length above zero, or chunked transfer). */
+export function hasBody(c: Context): boolean {
+  const length = c.req.header('content-length');
+  return (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+}
 const JSON_TYPE = /^application\/(.+\+)?json\b/i;
 
 async function readJsonBody(c: Context): Promise<unknown> {
@@ -82,35 +88,54 @@ async function readJsonBody(c: Context): Promise<unknown> {
   }
 }
 
+const ARRAY_KEYS = new WeakMap<AnyObject, Set<string>>();
+
+/** Reads only the query keys the schema knows; arrays from repeated keys (`k=a&k=b` or `k[]=a`). */
 function readQuery(c: Context, schema: AnyObject): Record<string, unknown> {
-  const arrays = arrayKeys(schema);
+  let arrays = ARRAY_KEYS.get(schema);
+  if (!arrays) {
+    arrays = arrayKeys(schema);
+    ARRAY_KEYS.set(schema, arrays);
+  }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(schema.shape)) {
+  const url = c.req.url;
+  const q = url.indexOf('?');
+  if (q < 0) return out;
+  // One pass over the query string instead of one URL parse per known key.
+  const params = new URLSearchParams(url.slice(q + 1));
+  for (const [rawKey, value] of params) {
+    const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
+    if (!Object.prototype.hasOwnProperty.call(schema.shape, key)) continue;
     if (arrays.has(key)) {
-      const values = [...(c.req.queries(key) ?? []), ...(c.req.queries(`${key}[]`) ?? [])];
-      if (values.length) out[key] = values;
-    } else {
-      const value = c.req.query(key);
-      if (value !== undefined) out[key] = value;
+      const list = (out[key] as string[] | undefined) ?? [];
+      list.push(value);
+      out[key] = list;
+    } else if (out[key] === undefined) {
+      out[key] = value;
     }
   }
   return out;
 }
 
+// A NUL character, or a UTF-16 surrogate without its pair (not valid Unicode text).
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * Path of the first string (or key) holding a NUL character, or null. PostgreSQL cannot store NUL in
- * text, and no identifier or name legitimately contains one, so it is refused at the edge on every dialect.
+ * Path of the first string (or key) that is not storable text, or null. PostgreSQL refuses NUL and
+ * unpaired surrogates in text and JSONB, and no identifier, name or metadata legitimately contains them,
+ * so they are refused at the edge on every dialect rather than stored differently by each.
  */
 function nulPath(value: unknown): string | null {
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length) {
     const [v, path] = stack.pop() as [unknown, string];
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) return path;
+      if (UNSTORABLE.test(v)) return path;
     } else if (typeof v === 'object' && v !== null) {
       for (const [k, child] of Object.entries(v)) {
         const p = path ? `${path}.${k}` : k;
-        if (k.includes('\u0000')) return p;
+        if (UNSTORABLE.test(k)) return p;
         stack.push([child, p]);
       }
     }
@@ -124,7 +149,7 @@ function refuseNul(value: unknown): void {
   throw new ApiError({
     code: 'form_param_format_invalid',
     message: 'is invalid',
-    longMessage: `${path || 'The request'} must not contain NUL characters.`,
+    longMessage: `${path || 'The request'} must be valid Unicode text without NUL characters.`,
     paramName: path.split('.')[0] || 'body',
   });
 }
@@ -168,6 +193,10 @@ export function createRouter(): Router {
             const raw = await readJsonBody(c);
             refuseNul(raw);
             body = parseOrThrow(spec.body, raw, 'body');
+          } else if (!spec.body && hasBody(c)) {
+            // A route without a body still reads (and ignores) one: an unread body would be left in the
+            // connection and break the client's next request on it.
+            await c.req.arrayBuffer();
           }
           const result = await handler({ c, params, query, body });
           if (result instanceof Response) return result;

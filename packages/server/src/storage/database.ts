@@ -14,6 +14,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface Storage {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** The PostgreSQL schema in use when one was chosen (tests); migration bookkeeping lives there too. */
+  schema?: string;
   /** Closes every connection. */
   close(): Promise<void>;
 }
@@ -30,26 +32,23 @@ export interface StorageOptions {
  * text of a given query shape is always the same, so reusing the prepared statement skips SQLite's parse
  * and plan step on hot paths. Statements run synchronously, so sharing one between queries is safe.
  */
-function withStatementCache(sqlite: SqliteDatabase.Database, capacity = 500): SqliteDatabase.Database {
+function withStatementCache(sqlite: SqliteDatabase.Database, capacity = 500) {
   const cache = new Map<string, SqliteDatabase.Statement>();
-  const prepare = sqlite.prepare.bind(sqlite);
-  return new Proxy(sqlite, {
-    get(target, prop, receiver) {
-      if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
-      return (source: string) => {
-        let stmt = cache.get(source);
-        if (stmt) {
-          // Move to the back: the map's order is the eviction order.
-          cache.delete(source);
-        } else {
-          stmt = prepare(source);
-          if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
-        }
+  return {
+    prepare(source: string): SqliteDatabase.Statement {
+      let stmt = cache.get(source);
+      if (stmt === undefined) {
+        stmt = sqlite.prepare(source);
+        // Evict the oldest entry; hot statements are re-prepared at most once per eviction cycle.
+        if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
         cache.set(source, stmt);
-        return stmt;
-      };
+      }
+      return stmt;
     },
-  });
+    close(): void {
+      sqlite.close();
+    },
+  };
 }
 
 const PG_INT8 = 20;
@@ -93,7 +92,7 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
       ...(schema ? { options: `-c search_path=${schema},public` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', ...(schema ? { schema } : {}), close: () => db.destroy() };
   }
   throw new Error(`unsupported database URL: ${url}`);
 }

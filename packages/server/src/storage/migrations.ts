@@ -347,11 +347,17 @@ const m0004_organizations: Step = async (db, dialect) => {
   ]);
 };
 
+const m0005_identification_order: Step = async (db) => {
+  // Loading a user's identifiers in creation order is on every read of a user: serve it from an index.
+  await run(db, ['CREATE INDEX identifications_user_order_idx ON identifications (user_id, created_at, id)', 'DROP INDEX identifications_user_idx']);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
   '0003_access_and_delivery': m0003_access_and_delivery,
   '0004_organizations': m0004_organizations,
+  '0005_identification_order': m0005_identification_order,
 };
 
 function provider(dialect: DialectName) {
@@ -370,6 +376,9 @@ function migrator(storage: Storage): Migrator {
     provider: provider(storage.dialect),
     migrationTableName: 'latch_migrations',
     migrationLockTableName: 'latch_migrations_lock',
+    // Without a schema, Kysely looks for its tables in every schema and can mistake another database
+    // user's (or test run's) tables for ours.
+    ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
   });
 }
 

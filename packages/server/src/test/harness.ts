@@ -60,10 +60,16 @@ export async function startTestServer(dialect: TestDialect = 'sqlite', env: Reco
     LATCH_PUBLIC_URL: 'http://127.0.0.1:0',
     ...env,
   });
-  const server = await startServer(config, {
-    logger: pino({ level: process.env.LATCH_TEST_LOG_LEVEL ?? 'silent' }),
-    ...(database.schema ? { storage: { schema: database.schema } } : {}),
-  });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, {
+      logger: pino({ level: process.env.LATCH_TEST_LOG_LEVEL ?? 'silent' }),
+      ...(database.schema ? { storage: { schema: database.schema } } : {}),
+    });
+  } catch (err) {
+    await database.cleanup();
+    throw err;
+  }
   const url = server.url;
   return {
     url,

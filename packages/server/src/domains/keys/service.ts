@@ -19,7 +19,15 @@ export interface ApiKeyInfo {
 /** Result of checking a presented key: a value, not an exception (the route decides what "no" means). */
 export type KeyCheck = { status: 'valid'; keyId: string } | { status: 'invalid' | 'revoked' | 'malformed' };
 
+/**
+ * How long a positive key check is remembered in this process. Every BAPI request checks the key; this
+ * saves a database read per request. A key revoked in this process stops working at once; one revoked
+ * elsewhere (the CLI, another server) within this many milliseconds.
+ */
+export const KEY_CACHE_TTL_MS = 1000;
+
 export function createKeyService(db: Kysely<Database>, now: () => number = Date.now) {
+  const valid = new Map<string, { keyId: string; until: number }>();
   return {
     /** Mints a new secret key; the plaintext is returned once and never stored. */
     async create(type: InstanceType, name: string): Promise<{ key: string; info: ApiKeyInfo }> {
@@ -55,6 +63,7 @@ export function createKeyService(db: Kysely<Database>, now: () => number = Date.
 
     /** Revokes a key by id; true when a live key was revoked. */
     async revoke(id: string): Promise<boolean> {
+      valid.clear();
       const r = await revokeApiKey(db, id, now());
       return Number(r.numUpdatedRows) > 0;
     },
@@ -62,9 +71,14 @@ export function createKeyService(db: Kysely<Database>, now: () => number = Date.
     async check(presented: string): Promise<KeyCheck> {
       if (!isSecretKeyShape(presented)) return { status: 'malformed' };
       const hash = hashSecret(presented);
+      const t = now();
+      const cached = valid.get(hash);
+      if (cached && cached.until > t) return { status: 'valid', keyId: cached.keyId };
       const row = await findApiKeyByHash(db, hash);
       if (!row || !digestsEqual(row.secret_hash, hash)) return { status: 'invalid' };
       if (row.revoked_at !== null) return { status: 'revoked' };
+      if (valid.size > 1000) valid.clear();
+      valid.set(hash, { keyId: row.id, until: t + KEY_CACHE_TTL_MS });
       return { status: 'valid', keyId: row.id };
     },
   };

@@ -128,7 +128,7 @@ export const RoleSchema = z
     key: z.string(),
     description: z.string(),
     is_creator_eligible: z.boolean(),
-    permissions: z.array(z.string()),
+    permissions: z.array(PermissionSchema),
     created_at: ts,
     updated_at: ts,
   })
@@ -159,7 +159,7 @@ function permissionJSON(p: PermissionRow): z.output<typeof PermissionSchema> {
   return { object: 'permission', id: p.id, name: p.name, key: p.key, description: p.description, type: p.type, created_at: p.created_at, updated_at: p.updated_at };
 }
 
-function roleJSON(r: { role: RoleRow; permissions: string[] }): z.output<typeof RoleSchema> {
+function roleJSON(r: { role: RoleRow; permissions: PermissionRow[] }): z.output<typeof RoleSchema> {
   return {
     object: 'role',
     id: r.role.id,
@@ -167,7 +167,7 @@ function roleJSON(r: { role: RoleRow; permissions: string[] }): z.output<typeof 
     key: r.role.key,
     description: r.role.description,
     is_creator_eligible: r.role.is_creator_eligible === 1,
-    permissions: r.permissions,
+    permissions: r.permissions.map(permissionJSON),
     created_at: r.role.created_at,
     updated_at: r.role.updated_at,
   };

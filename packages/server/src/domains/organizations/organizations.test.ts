@@ -277,7 +277,7 @@ describe.each(testDialects())('organizations on %s', (dialect) => {
     expect(perm.body).toMatchObject({ object: 'permission', type: 'user', key: 'org:invoices:read' });
     expect((await post('/organization_permissions', { name: 'x', key: 'org:sys_x:y' })).status).toBe(422);
     const role = await post('/organization_roles', { name: 'Billing', key: 'org:billing', permissions: ['org:invoices:read'] });
-    expect(role.body).toMatchObject({ object: 'role', key: 'org:billing', permissions: ['org:invoices:read'] });
+    expect(role.body).toMatchObject({ object: 'role', key: 'org:billing', permissions: [{ object: 'permission', key: 'org:invoices:read', type: 'user' }] });
     const o = await org({ name: 'Custom roles' });
     const m = await post(`/organizations/${o.id}/memberships`, { user_id: users[5], role: 'org:billing' });
     expect(m.body).toMatchObject({ role: 'org:billing', role_name: 'Billing', permissions: ['org:invoices:read'] });

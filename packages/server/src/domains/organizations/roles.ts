@@ -36,18 +36,23 @@ const KEY = /^org:[a-z0-9_]+(:[a-z0-9_]+)?$/;
 const PERMISSION_KEY = /^org:[a-z0-9_]+:[a-z0-9_]+$/;
 
 export function createRolesService(db: Kysely<Database>, now: () => number = Date.now) {
-  async function permissionsByRole(conn: Kysely<Database>, roleIds: string[]): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
+  async function permissionRowsByRole(conn: Kysely<Database>, roleIds: string[]): Promise<Map<string, PermissionRow[]>> {
+    const out = new Map<string, PermissionRow[]>();
     if (!roleIds.length) return out;
     const rows = await conn
       .selectFrom('organization_role_permissions as rp')
       .innerJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
-      .select(['rp.role_id', 'p.key'])
+      .select(['rp.role_id', 'p.id', 'p.key', 'p.name', 'p.description', 'p.type', 'p.created_at', 'p.updated_at'])
       .where('rp.role_id', 'in', roleIds)
       .orderBy('p.key')
       .execute();
-    for (const r of rows) out.set(r.role_id, [...(out.get(r.role_id) ?? []), r.key]);
+    for (const { role_id, ...perm } of rows) out.set(role_id, [...(out.get(role_id) ?? []), perm]);
     return out;
+  }
+
+  async function permissionsByRole(conn: Kysely<Database>, roleIds: string[]): Promise<Map<string, string[]>> {
+    const rows = await permissionRowsByRole(conn, roleIds);
+    return new Map([...rows].map(([id, perms]) => [id, perms.map((p) => p.key)]));
   }
 
   async function findRole(conn: Kysely<Database>, idOrKey: string): Promise<RoleRow | undefined> {
@@ -121,14 +126,14 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
         base.selectAll().orderBy(q.orderBy, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute(),
         base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       ]);
-      const perms = await permissionsByRole(db, rows.map((r) => r.id));
+      const perms = await permissionRowsByRole(db, rows.map((r) => r.id));
       return { rows: rows.map((r) => ({ role: r, permissions: perms.get(r.id) ?? [] })), total: Number(count.n) };
     },
 
     async getRole(id: string) {
       const role = await findRole(db, id);
       if (!role) throw notFound('Role');
-      return { role, permissions: (await permissionsByRole(db, [role.id])).get(role.id) ?? [] };
+      return { role, permissions: (await permissionRowsByRole(db, [role.id])).get(role.id) ?? [] };
     },
 
     async createRole(input: { name: string; key: string; description?: string | null; permissions?: string[] }) {

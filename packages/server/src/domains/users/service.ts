@@ -21,6 +21,7 @@ import {
   type UserRow,
   aggregate,
   countUsers,
+  createUserLoader,
   findIdentification,
   findPassword,
   findUser,
@@ -207,7 +208,14 @@ export interface UsersServiceDeps {
 }
 
 export function createUsersService({ db, dialect, admit, beforeDelete, afterVerifiedEmails, now = Date.now, maxImageBytes }: UsersServiceDeps) {
+  const loadUser = createUserLoader(db);
+
   async function load(id: string, trx: Kysely<Database> = db): Promise<UserAggregate> {
+    if (trx === db) {
+      const agg = await loadUser(id);
+      if (!agg) throw notFound('User');
+      return agg;
+    }
     const user = await findUser(trx, id);
     if (!user) throw notFound('User');
     const [agg] = await aggregate(trx, [user]);
