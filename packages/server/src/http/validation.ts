@@ -99,3 +99,44 @@ export function arrayKeys(schema: z.ZodObject): Set<string> {
   }
   return out;
 }
+
+/** Depth of a JSON value, computed without recursion so hostile nesting cannot exhaust the stack. */
+export function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > max) max = d;
+    if (max > 64) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** A metadata value: a JSON object (not an array), nested at most 32 levels. */
+export const metadataObject = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be a JSON object')
+  .refine((v) => jsonDepth(v) <= 32, 'must not nest deeper than 32 levels')
+  .meta({ type: 'object', additionalProperties: true });
+
+/** An RFC 3339 date-time string, decoded to epoch milliseconds. */
+export const rfc3339 = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, 'must be an RFC 3339 date-time')
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a valid date-time')
+  .transform((s) => Date.parse(s));
+
+/** Parses `order_by` (`field`, `+field` or `-field`) against the allowed fields; 422 naming order_by otherwise. */
+export function parseOrderBy<F extends string>(raw: string | undefined, fields: readonly F[], fallback: string): { field: F; direction: 'asc' | 'desc' } {
+  const value = raw ?? fallback;
+  const field = value.replace(/^[+-]/, '');
+  if (!(fields as readonly string[]).includes(field)) {
+    throw new ApiError({
+      code: 'form_param_value_invalid',
+      longMessage: `order_by must be one of ${fields.join(', ')}, optionally prefixed with + or -.`,
+      paramName: 'order_by',
+    });
+  }
+  return { field: field as F, direction: value.startsWith('-') ? 'desc' : 'asc' };
+}

@@ -121,3 +121,8 @@ export function uniqueViolation(err: unknown): { detail: string } | null {
   if (e.code === '23505') return { detail: String(e.constraint ?? e.message ?? '') };
   return null;
 }
+
+/** A LIKE pattern matching `needle` anywhere, with `%`, `_` and `\\` taken literally (use ESCAPE '\\'). */
+export function containsPattern(needle: string): string {
+  return `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

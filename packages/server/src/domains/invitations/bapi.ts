@@ -3,10 +3,9 @@
  */
 import type { Metadata } from '@latch/core';
 import { z } from 'zod';
-import { ApiError } from '../../http/errors.js';
 import type { Router } from '../../http/router.js';
 import { wireSchemas } from '../../http/router.js';
-import { qBool, qInt } from '../../http/validation.js';
+import { metadataObject, parseOrderBy, qBool, qInt } from '../../http/validation.js';
 import { DeletedObjectSchema, ERROR_RESPONSES } from '../../http/wire-schemas.js';
 import { readJson } from '../../storage/schema.js';
 import { deletedJSON } from '../users/serialize.js';
@@ -43,10 +42,6 @@ export function invitationJSON(row: InvitationRow, invitations: InvitationsServi
     updated_at: row.updated_at,
   };
 }
-
-const metadataObject = z
-  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be a JSON object')
-  .meta({ type: 'object', additionalProperties: true });
 
 const CreateBody = z
   .object({
@@ -105,16 +100,12 @@ export function registerInvitationRoutes(router: Router, invitations: Invitation
       },
     },
     async ({ query }) => {
-      const raw = query.order_by ?? '-created_at';
-      const field = raw.replace(/^[+-]/, '');
-      if (!(ORDER as readonly string[]).includes(field)) {
-        throw new ApiError({ code: 'form_param_value_invalid', longMessage: `order_by must be one of ${ORDER.join(', ')}, optionally prefixed with + or -.`, paramName: 'order_by' });
-      }
+      const order = parseOrderBy(query.order_by, ORDER, '-created_at');
       const { rows, total } = await invitations.list({
         status: query.status,
         query: query.query,
-        orderBy: field as (typeof ORDER)[number],
-        direction: raw.startsWith('-') ? 'desc' : 'asc',
+        orderBy: order.field,
+        direction: order.direction,
         limit: query.limit ?? (query.paginated ? 10 : 500),
         offset: query.offset ?? 0,
       });

@@ -7,7 +7,7 @@ import { type Metadata, newId } from '@latch/core';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { hashSecret } from '../../crypto/tokens.js';
 import { ApiError, notFound } from '../../http/errors.js';
-import { uniqueViolation } from '../../storage/database.js';
+import { uniqueViolation, containsPattern } from '../../storage/database.js';
 import type { Database, InvitationTable } from '../../storage/schema.js';
 import { normalizeEmail } from '../identifiers/normalize.js';
 import { assertMetadataSize } from '../metadata/metadata.js';
@@ -204,8 +204,7 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
       }
       if (q.query) {
         // Matches the address (case-insensitively) or the invitation id (ids are case-sensitive).
-        const escaped = q.query.replace(/[\\%_]/g, (c) => `\\${c}`);
-        base = base.where(sql<boolean>`(normalized LIKE ${`%${escaped.toLowerCase()}%`} ESCAPE '\\' OR id LIKE ${`%${escaped}%`} ESCAPE '\\')`);
+        base = base.where(sql<boolean>`(normalized LIKE ${containsPattern(q.query.toLowerCase())} ESCAPE '\\' OR id LIKE ${containsPattern(q.query)} ESCAPE '\\')`);
       }
       const column = q.orderBy === 'email_address' ? 'normalized' : q.orderBy;
       const [rows, count] = await Promise.all([

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ApiError } from '../../http/errors.js';
 import type { Router } from '../../http/router.js';
 import { wireSchemas } from '../../http/router.js';
-import { qArray, qBool, qInt } from '../../http/validation.js';
+import { metadataObject, parseOrderBy, qArray, qBool, qInt, rfc3339 } from '../../http/validation.js';
 import { DeletedObjectSchema, ERROR_RESPONSES } from '../../http/wire-schemas.js';
 import type { InstanceService, OrganizationSettings } from '../instance/service.js';
 import { normalizeEmail, normalizePhone, normalizeUsername, normalizeWeb3Wallet } from '../identifiers/normalize.js';
@@ -191,14 +191,6 @@ function settingsJSON(s: OrganizationSettings): z.output<typeof OrganizationSett
 }
 
 const idParam = z.string().min(1).max(128);
-const metadataObject = z
-  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be a JSON object')
-  .meta({ type: 'object', additionalProperties: true });
-const rfc3339 = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, 'must be an RFC 3339 date-time')
-  .transform((s) => Date.parse(s))
-  .refine((n) => !Number.isNaN(n), 'must be a valid date-time');
 const paging = { limit: qInt(1, 500).optional(), offset: qInt(0, 1e9).optional() };
 const OrgParams = z.object({ organization_id: idParam });
 const MemberParams = z.object({ organization_id: idParam, user_id: idParam });
@@ -207,14 +199,6 @@ const DomainParams = z.object({ organization_id: idParam, domain_id: idParam });
 const modeEnum = z.enum(['manual_invitation', 'automatic_invitation', 'automatic_suggestion']);
 const statusEnum = z.enum(['pending', 'accepted', 'revoked', 'expired']);
 
-function parseOrder<F extends string>(raw: string | undefined, fields: readonly F[], fallback: string): { field: F; direction: 'asc' | 'desc' } {
-  const value = raw ?? fallback;
-  const field = value.replace(/^[+-]/, '');
-  if (!(fields as readonly string[]).includes(field)) {
-    throw new ApiError({ code: 'form_param_value_invalid', longMessage: `order_by must be one of ${fields.join(', ')}, optionally prefixed with + or -.`, paramName: 'order_by' });
-  }
-  return { field: field as F, direction: value.startsWith('-') ? 'desc' : 'asc' };
-}
 
 const InvitationBody = z
   .object({
@@ -283,7 +267,7 @@ export function registerOrganizationRoutes(
       responses: { 200: { description: 'Organizations', schema: list(OrganizationSchema) }, ...ERROR_RESPONSES },
     },
     async ({ query }) => {
-      const order = parseOrder(query.order_by, ['created_at', 'name', 'members_count'] as const, '-created_at');
+      const order = parseOrderBy(query.order_by, ['created_at', 'name', 'members_count'] as const, '-created_at');
       const { rows, total } = await organizations.list({
         query: query.query,
         userIds: query.user_id,
@@ -475,7 +459,7 @@ export function registerOrganizationRoutes(
     },
     async ({ params, query }) => {
       const org = await organizations.get(params.organization_id);
-      const order = parseOrder(query.order_by, MEMBER_ORDER, '-created_at');
+      const order = parseOrderBy(query.order_by, MEMBER_ORDER, '-created_at');
       const lower = (s?: string) => (s ? s.toLowerCase() : undefined);
       const norm = (values: string[] | undefined, f: (v: string) => string | null) => (values?.length ? values.map((v) => f(v) ?? '\u0001') : undefined);
       const userFilter: UserFilter = {
@@ -582,7 +566,7 @@ export function registerOrganizationRoutes(
       responses: { 200: { description: 'Memberships', schema: list(MembershipSchema) }, ...ERROR_RESPONSES },
     },
     async ({ query }) => {
-      const order = parseOrder(query.order_by, MEMBER_ORDER, '-created_at');
+      const order = parseOrderBy(query.order_by, MEMBER_ORDER, '-created_at');
       const { rows, total } = await organizations.listMemberships({ orderBy: order.field, direction: order.direction, limit: query.limit ?? 10, offset: query.offset ?? 0 });
       return { data: await presenter.memberships(rows), total_count: total };
     },
@@ -607,7 +591,7 @@ export function registerOrganizationRoutes(
   // ---- invitations ----
   const INV_ORDER = ['created_at', 'email_address', 'expires_at'] as const;
   const invitationList = async (q: { organizationId?: string; statuses?: OrgInvitationStatus[]; emailAddresses?: string[]; query?: string; order_by?: string; limit?: number; offset?: number }) => {
-    const order = parseOrder(q.order_by, INV_ORDER, '-created_at');
+    const order = parseOrderBy(q.order_by, INV_ORDER, '-created_at');
     const { rows, total } = await organizations.listInvitations({
       organizationId: q.organizationId,
       statuses: q.statuses,
@@ -855,7 +839,7 @@ export function registerOrganizationRoutes(
       responses: { 200: { description: 'Domains', schema: list(DomainSchema) }, ...ERROR_RESPONSES },
     },
     async ({ query }) => {
-      const order = parseOrder(query.order_by, ['created_at', 'name'] as const, '-created_at');
+      const order = parseOrderBy(query.order_by, ['created_at', 'name'] as const, '-created_at');
       const { rows, total } = await organizations.listDomains({
         organizationId: query.organization_id,
         verified: query.verified,
@@ -886,7 +870,7 @@ export function registerOrganizationRoutes(
       responses: { 200: { description: 'Roles', schema: list(RoleSchema) }, ...ERROR_RESPONSES },
     },
     async ({ query }) => {
-      const order = parseOrder(query.order_by, ROLE_ORDER, '+created_at');
+      const order = parseOrderBy(query.order_by, ROLE_ORDER, '+created_at');
       const { rows, total } = await roles.listRoles({ query: query.query, orderBy: order.field, direction: order.direction, limit: query.limit ?? 10, offset: query.offset ?? 0 });
       return { data: rows.map(roleJSON), total_count: total };
     },
@@ -981,7 +965,7 @@ export function registerOrganizationRoutes(
       responses: { 200: { description: 'Permissions', schema: list(PermissionSchema) }, ...ERROR_RESPONSES },
     },
     async ({ query }) => {
-      const order = parseOrder(query.order_by, ROLE_ORDER, '+created_at');
+      const order = parseOrderBy(query.order_by, ROLE_ORDER, '+created_at');
       const { rows, total } = await roles.listPermissions({ query: query.query, orderBy: order.field, direction: order.direction, limit: query.limit ?? 10, offset: query.offset ?? 0 });
       return { data: rows.map(permissionJSON), total_count: total };
     },

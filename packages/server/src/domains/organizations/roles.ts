@@ -6,7 +6,7 @@
 import { newId } from '@latch/core';
 import type { Kysely, Selectable } from 'kysely';
 import { ApiError, notFound } from '../../http/errors.js';
-import { uniqueViolation } from '../../storage/database.js';
+import { uniqueViolation, containsPattern } from '../../storage/database.js';
 import type { Database, OrganizationPermissionTable, OrganizationRoleTable } from '../../storage/schema.js';
 
 export type RoleRow = Selectable<OrganizationRoleTable>;
@@ -119,7 +119,7 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
     async listRoles(q: { query?: string; orderBy: 'created_at' | 'name' | 'key'; direction: 'asc' | 'desc'; limit: number; offset: number }) {
       let base = db.selectFrom('organization_roles');
       if (q.query) {
-        const like = `%${q.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const like = containsPattern(q.query.toLowerCase());
         base = base.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('key', 'like', like)]));
       }
       const [rows, count] = await Promise.all([
@@ -222,7 +222,7 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
     async listPermissions(q: { query?: string; orderBy: 'created_at' | 'name' | 'key'; direction: 'asc' | 'desc'; limit: number; offset: number }) {
       let base = db.selectFrom('organization_permissions');
       if (q.query) {
-        const like = `%${q.query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const like = containsPattern(q.query.toLowerCase());
         base = base.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('key', 'like', like)]));
       }
       const [rows, count] = await Promise.all([

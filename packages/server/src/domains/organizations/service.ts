@@ -12,7 +12,7 @@ import { type Metadata, newId } from '@latch/core';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { digestsEqual, hashSecret } from '../../crypto/tokens.js';
 import { ApiError, notFound } from '../../http/errors.js';
-import { uniqueViolation, type DialectName } from '../../storage/database.js';
+import { uniqueViolation, type DialectName, containsPattern } from '../../storage/database.js';
 import type {
   Database,
   EnrollmentMode,
@@ -73,7 +73,7 @@ function searchText(o: Pick<OrganizationRow, 'id' | 'name' | 'slug'>): string {
 }
 
 function likeOf(q: string): string {
-  return `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return containsPattern(q.toLowerCase());
 }
 
 export interface CreateOrganizationInput {
@@ -712,7 +712,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
           ),
         );
       }
-      if (q.query) base = base.where(sql<boolean>`(normalized LIKE ${likeOf(q.query)} ESCAPE '\\' OR id LIKE ${`%${q.query.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\')`);
+      if (q.query) base = base.where(sql<boolean>`(normalized LIKE ${likeOf(q.query)} ESCAPE '\\' OR id LIKE ${containsPattern(q.query)} ESCAPE '\\')`);
       const column = q.orderBy === 'email_address' ? 'normalized' : q.orderBy;
       const [rows, count] = await Promise.all([
         base.selectAll().orderBy(column, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute(),

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { PASSWORD_HASHERS } from '../../crypto/passwords.js';
 import { ApiError } from '../../http/errors.js';
 import type { Router } from '../../http/router.js';
-import { qArray, qBool, qInt } from '../../http/validation.js';
+import { metadataObject, parseOrderBy, qArray, qBool, qInt, rfc3339 } from '../../http/validation.js';
 import {
   DeletedObjectSchema,
   EmailAddressSchema,
@@ -20,31 +20,6 @@ import { normalizeEmail, normalizePhone, normalizeUsername, normalizeWeb3Wallet 
 import { ORDER_FIELDS, type OrderField, type SignedList, type UserFilter } from './repository.js';
 import { deletedJSON, emailAddressJSON, phoneNumberJSON, userJSON } from './serialize.js';
 import type { UsersService } from './service.js';
-
-/** Depth of a JSON value, computed without recursion so hostile nesting cannot exhaust the stack. */
-function jsonDepth(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop() as [unknown, number];
-    if (typeof v !== 'object' || v === null) continue;
-    if (d > max) max = d;
-    if (max > 64) return max;
-    for (const child of Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
-}
-
-const metadataObject = z
-  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be a JSON object')
-  .refine((v) => jsonDepth(v) <= 32, 'must not nest deeper than 32 levels')
-  .meta({ type: 'object', additionalProperties: true });
-
-const rfc3339 = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, 'must be an RFC 3339 date-time')
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be a valid date-time')
-  .transform((s) => Date.parse(s));
 
 const shortText = (max: number) => z.string().max(max);
 const idParam = z.string().min(1).max(128);
@@ -145,17 +120,7 @@ function toFilter(q: FilterQuery): UserFilter {
 }
 
 function parseOrder(orderBy: string | undefined): { field: OrderField; direction: 'asc' | 'desc' } {
-  const raw = orderBy ?? '-created_at';
-  const direction = raw.startsWith('-') ? 'desc' : 'asc';
-  const field = raw.replace(/^[+-]/, '');
-  if (!(ORDER_FIELDS as readonly string[]).includes(field)) {
-    throw new ApiError({
-      code: 'form_param_value_invalid',
-      longMessage: `order_by must be one of ${ORDER_FIELDS.join(', ')}, optionally prefixed with + or -.`,
-      paramName: 'order_by',
-    });
-  }
-  return { field: field as OrderField, direction };
+  return parseOrderBy(orderBy, ORDER_FIELDS, '-created_at');
 }
 
 const passwordFields = {

@@ -3,7 +3,7 @@
  * transaction) so services compose them inside one transaction.
  */
 import { type Expression, type Kysely, type SqlBool, sql, type ExpressionBuilder, type Selectable } from 'kysely';
-import type { DialectName } from '../../storage/database.js';
+import { containsPattern, type DialectName } from '../../storage/database.js';
 import type { Database, IdentificationTable, PasswordTable, UserTable } from '../../storage/schema.js';
 
 export type UserRow = Selectable<UserTable>;
@@ -72,12 +72,8 @@ export interface UserPage {
 
 type EB = ExpressionBuilder<Database, 'users'>;
 
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 function contains(column: Expression<string | null>, needle: string) {
-  return sql<SqlBool>`${column} LIKE ${`%${escapeLike(needle)}%`} ESCAPE '\\'`;
+  return sql<SqlBool>`${column} LIKE ${containsPattern(needle)} ESCAPE '\\'`;
 }
 
 function hasIdentification(eb: EB, type: IdentificationTable['type'], values: string[]) {
