@@ -159,6 +159,12 @@ describe.each(testDialects())('organizations on %s', (dialect) => {
     expect((await call(`/organizations/${z.id}/memberships?email_address=nobody@corp.test`)).body.total_count).toBe(0);
     expect((await call(`/users/${users[3]}/organization_memberships`)).body.data?.map((m) => (m.organization as J).id)).toContain(z.id);
     expect((await call('/organization_memberships?limit=1')).body.total_count).toBeGreaterThan(5);
+    // The users list filters by organization membership, in and out.
+    const inZebra = (await t.api(`/users?organization_id=${z.id}`).then((r) => r.json())) as J[];
+    expect(inZebra.map((u) => u.id)).toEqual([users[3]]);
+    const count = async (qs: string) => ((await t.api(`/users/count?${qs}`).then((r) => r.json())) as { total_count: number }).total_count;
+    const all = await count('');
+    expect(await count(`organization_id=-${z.id}`)).toBe(all - 1);
   });
 
   it('invites, lists, revokes; refuses members and duplicates', async () => {

@@ -94,6 +94,7 @@ function toFilter(q: FilterQuery): UserFilter {
     web3Wallets: wallets.list,
     externalIds: signed(q.external_id),
     userIds: signed(q.user_id),
+    organizationIds: signed(q.organization_id),
     query: lower(q.query?.trim()),
     emailAddressQuery: lower(q.email_address_query),
     phoneNumberQuery: phoneQuery || undefined,
@@ -110,10 +111,8 @@ function toFilter(q: FilterQuery): UserFilter {
   if (q.provider_user_id?.length && !q.provider) {
     throw new ApiError({ code: 'form_param_missing', longMessage: 'provider must be included with provider_user_id.', paramName: 'provider' });
   }
-  // Organization membership and external-account filters: this instance has no memberships or linked
-  // accounts to match yet, so an inclusive filter on them selects nobody.
-  const orgs = signed(q.organization_id);
-  if (orgs?.include.length || q.provider_user_id?.length) f.impossible = true;
+  // External accounts (OAuth) are not linked by this server yet, so a provider filter selects nobody.
+  if (q.provider_user_id?.length) f.impossible = true;
   // A filter list none of whose values can be a valid identifier selects nobody.
   if (emails.none || phones.none || usernames.none || wallets.none) f.impossible = true;
   return f;

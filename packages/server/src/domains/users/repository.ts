@@ -44,6 +44,8 @@ export interface UserFilter {
   web3Wallets?: string[];
   externalIds?: SignedList;
   userIds?: SignedList;
+  /** Members (`+org_…` or bare) or non-members (`-org_…`) of organizations. */
+  organizationIds?: SignedList;
   /** Lower-cased partial match over id, e-mail addresses, phone numbers, username, wallets and names. */
   query?: string;
   emailAddressQuery?: string;
@@ -113,6 +115,18 @@ function filterExpression(eb: EB, f: UserFilter, dialect: DialectName) {
     if (list?.exclude.length) {
       and.push(eb.or([eb(column, 'is', null), eb(column, 'not in', list.exclude)]));
     }
+  }
+  if (f.organizationIds) {
+    const member = (orgs: string[]) =>
+      eb.exists(
+        eb
+          .selectFrom('organization_memberships as om')
+          .select(sql`1`.as('one'))
+          .whereRef('om.user_id', '=', 'users.id')
+          .where('om.organization_id', 'in', orgs),
+      );
+    if (f.organizationIds.include.length) and.push(member(f.organizationIds.include));
+    if (f.organizationIds.exclude.length) and.push(eb.not(member(f.organizationIds.exclude)));
   }
   if (f.query) {
     if (dialect === 'sqlite' && f.query.length >= 3) {
