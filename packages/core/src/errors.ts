@@ -44,6 +44,7 @@ export const ErrorCode = {
   VerificationFailed: 'form_code_incorrect',
   VerificationExpired: 'verification_expired',
   TooManyAttempts: 'verification_failed',
+  TotpNotEnabled: 'totp_not_enabled',
   TooManyRequests: 'too_many_requests',
   InternalError: 'internal_clerk_error',
 } as const;
@@ -92,6 +93,7 @@ export const ERROR_CODE_INFO: Record<ErrorCode, ErrorCodeInfo> = {
   form_code_incorrect: { status: 422, message: 'Incorrect code' },
   verification_expired: { status: 400, message: 'The verification has expired.' },
   verification_failed: { status: 422, message: 'Too many failed attempts.' },
+  totp_not_enabled: { status: 400, message: 'TOTP is not enabled for this user.' },
   too_many_requests: { status: 429, message: 'Too many requests' },
   internal_clerk_error: { status: 500, message: 'Oops, an unexpected error occurred' },
 };

@@ -155,7 +155,7 @@ function refuseNul(value: unknown): void {
 }
 
 function honoPath(path: string): string {
-  return path.replace(/\{([a-z_]+)\}/g, ':$1');
+  return path.replace(/\{([a-z0-9_]+)\}/g, ':$1');
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {

@@ -352,12 +352,17 @@ const m0005_identification_order: Step = async (db) => {
   await run(db, ['CREATE INDEX identifications_user_order_idx ON identifications (user_id, created_at, id)', 'DROP INDEX identifications_user_idx']);
 };
 
+const m0006_password_compromised: Step = async (db, dialect) => {
+  await run(db, [`ALTER TABLE users ADD COLUMN password_compromised_at ${TYPES[dialect].ts}`]);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
   '0003_access_and_delivery': m0003_access_and_delivery,
   '0004_organizations': m0004_organizations,
   '0005_identification_order': m0005_identification_order,
+  '0006_password_compromised': m0006_password_compromised,
 };
 
 function provider(dialect: DialectName) {

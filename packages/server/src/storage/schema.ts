@@ -68,6 +68,7 @@ export interface UserTable {
   backup_codes: JsonColumn | null;
   mfa_enabled_at: number | null;
   mfa_disabled_at: number | null;
+  password_compromised_at: number | null;
   search_text: string;
   created_at: number;
   updated_at: number;

@@ -38,6 +38,7 @@ function userRow(id: string, extra: Record<string, unknown> = {}) {
     backup_codes: null,
     mfa_enabled_at: null,
     mfa_disabled_at: null,
+    password_compromised_at: null,
     search_text: id,
     created_at: t,
     updated_at: t,
@@ -59,7 +60,7 @@ describe.each(testDialects())('storage on %s', (dialect) => {
 
   it('applies migrations once and reports them applied', async () => {
     expect(await migrationsApplied(storage)).toBe(false);
-    expect(await migrateToLatest(storage)).toEqual(['0001_init', '0002_user_timezone', '0003_access_and_delivery', '0004_organizations', '0005_identification_order']);
+    expect(await migrateToLatest(storage)).toEqual(['0001_init', '0002_user_timezone', '0003_access_and_delivery', '0004_organizations', '0005_identification_order', '0006_password_compromised']);
     expect(await migrateToLatest(storage)).toEqual([]);
     expect(await migrationsApplied(storage)).toBe(true);
   });

@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { PASSWORD_HASHERS } from '../../crypto/passwords.js';
-import { ApiError } from '../../http/errors.js';
+import { ApiError, notFound } from '../../http/errors.js';
 import type { Router } from '../../http/router.js';
 import { metadataObject, parseOrderBy, qArray, qBool, qInt, rfc3339 } from '../../http/validation.js';
 import {
@@ -542,6 +542,114 @@ export function registerUserRoutes(router: Router, users: UsersService, publicUr
       responses: { 200: { description: 'Correct', schema: z.object({ verified: z.literal(true) }) }, ...ERROR_RESPONSES },
     },
     async ({ params, body }) => ({ verified: await users.verifyPassword(params.user_id, body.password) }),
+  );
+
+  router.add(
+    {
+      method: 'post',
+      path: '/users/{user_id}/verify_totp',
+      operationId: 'VerifyTOTP',
+      summary: 'Verify a TOTP or backup code for a user',
+      description: '200 `{verified, code_type}`; 422 form_code_incorrect; 400 when the user has neither TOTP nor backup codes. A backup code works once.',
+      tags: USERS,
+      params: UserIdParams,
+      body: z.object({ code: z.string().min(1).max(64) }).strict(),
+      responses: { 200: { description: 'Correct', schema: z.object({ verified: z.literal(true), code_type: z.enum(['totp', 'backup_code']) }) }, ...ERROR_RESPONSES },
+    },
+    async ({ params, body }) => ({ verified: true, code_type: await users.verifySecondFactor(params.user_id, body.code) }),
+  );
+  for (const [path, which, opId, summary] of [
+    ['mfa', 'mfa', 'DisableMFA', "Disable a user's MFA methods"],
+    ['totp', 'totp', 'DeleteTOTP', "Delete a user's TOTP"],
+    ['backup_code', 'backup_code', 'DeleteBackupCode', "Delete a user's backup codes"],
+  ] as const) {
+    router.add(
+      {
+        method: 'delete',
+        path: `/users/{user_id}/${path}`,
+        operationId: opId,
+        summary,
+        tags: USERS,
+        params: UserIdParams,
+        responses: { 200: { description: 'Done', schema: z.object({ user_id: z.string() }) }, ...ERROR_RESPONSES },
+      },
+      async ({ params }) => {
+        await users.disableSecondFactor(params.user_id, which);
+        return { user_id: params.user_id };
+      },
+    );
+  }
+  for (const [action, value] of [
+    ['set_compromised', true],
+    ['unset_compromised', false],
+  ] as const) {
+    router.add(
+      {
+        method: 'post',
+        path: `/users/{user_id}/password/${action}`,
+        operationId: value ? 'SetUserPasswordCompromised' : 'UnsetUserPasswordCompromised',
+        summary: value ? "Mark a user's password as compromised" : "Clear a user's compromised-password mark",
+        description: 'The mark is cleared when the user gets a new password.',
+        tags: USERS,
+        params: UserIdParams,
+        body: z.object({ revoke_all_sessions: z.boolean().nullable().optional() }).strict(),
+        responses: single,
+      },
+      async ({ params }) => json(await users.setPasswordCompromised(params.user_id, value)),
+    );
+  }
+  router.add(
+    {
+      method: 'delete',
+      path: '/users/{user_id}/web3_wallets/{web3_wallet_identification_id}',
+      operationId: 'DeleteWeb3Wallet',
+      summary: "Delete a user's web3 wallet",
+      tags: USERS,
+      params: z.object({ user_id: idParam, web3_wallet_identification_id: idParam }),
+      responses: { 200: { description: 'Deleted', schema: DeletedObjectSchema }, ...ERROR_RESPONSES },
+    },
+    async ({ params }) => {
+      await users.deleteOwnIdentification(params.user_id, params.web3_wallet_identification_id, 'web3_wallet');
+      return deletedJSON('web3_wallet', params.web3_wallet_identification_id);
+    },
+  );
+  // Passkeys and external (OAuth) accounts cannot be registered with this server yet: a user has none,
+  // so deleting one is a well-formed 404 and the OAuth token list is empty.
+  for (const [segment, param, what, opId] of [
+    ['passkeys', 'passkey_identification_id', 'Passkey', 'UserPasskeyDelete'],
+    ['external_accounts', 'external_account_id', 'External account', 'DeleteExternalAccount'],
+  ] as const) {
+    router.add(
+      {
+        method: 'delete',
+        path: `/users/{user_id}/${segment}/{${param}}`,
+        operationId: opId,
+        summary: `Delete a user's ${what.toLowerCase()}`,
+        tags: USERS,
+        params: z.object({ user_id: idParam, [param]: idParam }),
+        responses: { 200: { description: 'Deleted', schema: DeletedObjectSchema }, ...ERROR_RESPONSES },
+      },
+      async ({ params }) => {
+        await users.get(String(params.user_id));
+        throw notFound(what);
+      },
+    );
+  }
+  router.add(
+    {
+      method: 'get',
+      path: '/users/{user_id}/oauth_access_tokens/{provider}',
+      operationId: 'GetOAuthAccessToken',
+      summary: 'Retrieve the OAuth access tokens of a user for a provider',
+      tags: USERS,
+      params: z.object({ user_id: idParam, provider: z.string().regex(/^oauth_[a-z0-9_]+$/, 'must look like oauth_<provider>').max(64) }),
+      query: z.object({ paginated: qBool().optional(), limit: qInt(1, 500).optional(), offset: qInt(0, 1e9).optional() }),
+      responses: { 200: { description: 'Tokens', schema: z.union([z.array(z.unknown()), z.object({ data: z.array(z.unknown()), total_count: z.number().int() })]) }, ...ERROR_RESPONSES },
+    },
+    async ({ params, query }) => {
+      await users.get(params.user_id);
+      return query.paginated ? { data: [], total_count: 0 } : [];
+    },
   );
 
   router.add(

@@ -5,7 +5,9 @@
  */
 import { type Metadata, newId } from '@latch/core';
 import type { Kysely, Updateable } from 'kysely';
+import bcryptjs from 'bcryptjs';
 import { checkPasswordPolicy } from '../../crypto/password-policy.js';
+import { verifyTotp } from '../../crypto/totp.js';
 import { type PasswordHasher, hashPassword, isValidDigest, verifyPassword } from '../../crypto/passwords.js';
 import { ApiError, notFound } from '../../http/errors.js';
 import { type DialectName, uniqueViolation } from '../../storage/database.js';
@@ -188,6 +190,12 @@ function checkTotpSecret(secret: string | null | undefined): void {
   }
 }
 
+/** Backup codes are stored as bcrypt digests; digests given at import are kept as they are. */
+async function hashBackupCodes(codes: string[] | undefined): Promise<string[] | undefined> {
+  if (!codes) return undefined;
+  return Promise.all(codes.map((c) => (/^\$2[aby]\$\d{2}\$.{53}$/.test(c) ? c : bcryptjs.hash(c, 8))));
+}
+
 function emptyMetadata(kind: string, value: Metadata | undefined | null): Metadata {
   const v = value ?? {};
   assertMetadataSize(kind, v);
@@ -345,6 +353,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
       const privateMetadata = emptyMetadata('private_metadata', input.privateMetadata);
       const unsafeMetadata = emptyMetadata('unsafe_metadata', input.unsafeMetadata);
       const password = await preparePassword(input, [...planned.map((p) => p.normalized), ...(username ? [username] : [])]);
+      const backupCodes = await hashBackupCodes(input.backupCodes);
       const t = now();
       const createdAt = input.createdAt ?? t;
       const id = newId('user', createdAt);
@@ -392,9 +401,10 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
             last_active_at: null,
             bypass_client_trust: input.bypassClientTrust ? 1 : 0,
             totp_secret: input.totpSecret ? input.totpSecret.replace(/\s/g, '').toUpperCase() : null,
-            backup_codes: input.backupCodes?.length ? JSON.stringify(input.backupCodes) : null,
-            mfa_enabled_at: input.totpSecret || input.backupCodes?.length ? t : null,
+            backup_codes: backupCodes?.length ? JSON.stringify(backupCodes) : null,
+            mfa_enabled_at: input.totpSecret || backupCodes?.length ? t : null,
             mfa_disabled_at: null,
+            password_compromised_at: null,
             search_text: searchTextOf(base, identifications),
             created_at: createdAt,
             updated_at: t,
@@ -422,6 +432,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
         if (value) assertMetadataSize(kind, value);
       }
       const password = await preparePassword(input, current.identifications.map((i) => i.normalized));
+      const backupCodes = await hashBackupCodes(input.backupCodes);
       const t = now();
       await writing(async (trx) => {
         const user = await findUser(trx, id);
@@ -474,7 +485,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
           patch.totp_secret = input.totpSecret ? input.totpSecret.replace(/\s/g, '').toUpperCase() : null;
           if (input.totpSecret) patch.mfa_enabled_at = t;
         }
-        if (input.backupCodes !== undefined) patch.backup_codes = input.backupCodes.length ? JSON.stringify(input.backupCodes) : null;
+        if (backupCodes !== undefined) patch.backup_codes = backupCodes.length ? JSON.stringify(backupCodes) : null;
         // The user update replaces whole metadata kinds; PATCH /metadata is the merging one.
         if (input.publicMetadata !== undefined) patch.public_metadata = JSON.stringify(input.publicMetadata ?? {});
         if (input.privateMetadata !== undefined) patch.private_metadata = JSON.stringify(input.privateMetadata ?? {});
@@ -491,6 +502,8 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
         patch.search_text = searchTextOf(merged, idents);
         await trx.updateTable('users').set(patch).where('id', '=', id).execute();
         if (password) {
+          patch.password_compromised_at = null;
+          await trx.updateTable('users').set({ password_compromised_at: null }).where('id', '=', id).execute();
           await trx.deleteFrom('passwords').where('user_id', '=', id).execute();
           await trx.insertInto('passwords').values({ user_id: id, digest: password.digest, hasher: password.hasher, updated_at: t }).execute();
         }
@@ -563,6 +576,59 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
           .execute();
       }
       return true;
+    },
+
+    /** Checks a TOTP code, or failing that a backup code (which is then used up). */
+    async verifySecondFactor(id: string, code: string): Promise<'totp' | 'backup_code'> {
+      const user = await findUser(db, id);
+      if (!user) throw notFound('User');
+      const codes = user.backup_codes === null ? [] : readJson<string[]>(user.backup_codes);
+      if (!user.totp_secret && !codes.length) throw ApiError.of('totp_not_enabled', 'The user does not have TOTP or backup codes configured.');
+      if (user.totp_secret && verifyTotp(user.totp_secret, code.trim(), now())) return 'totp';
+      for (const digest of codes) {
+        if (await bcryptjs.compare(code.trim(), digest)) {
+          // Used up at once: remove exactly this digest, so a concurrent second use finds it gone.
+          const remaining = codes.filter((c) => c !== digest);
+          const r = await db
+            .updateTable('users')
+            .set({ backup_codes: remaining.length ? JSON.stringify(remaining) : null, updated_at: now() })
+            .where('id', '=', id)
+            .where('backup_codes', '=', JSON.stringify(codes) as never)
+            .executeTakeFirst();
+          if (Number(r.numUpdatedRows) === 1) return 'backup_code';
+        }
+      }
+      throw new ApiError({ code: 'form_code_incorrect', longMessage: 'The code is incorrect.', paramName: 'code' });
+    },
+
+    /** Removes TOTP, backup codes, or both (`mfa`). */
+    async disableSecondFactor(id: string, which: 'totp' | 'backup_code' | 'mfa'): Promise<void> {
+      const t = now();
+      const r = await db
+        .updateTable('users')
+        .set({
+          ...(which !== 'backup_code' ? { totp_secret: null } : {}),
+          ...(which !== 'totp' ? { backup_codes: null } : {}),
+          mfa_disabled_at: t,
+          updated_at: t,
+        })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw notFound('User');
+    },
+
+    async setPasswordCompromised(id: string, compromised: boolean): Promise<UserAggregate> {
+      const t = now();
+      const r = await db.updateTable('users').set({ password_compromised_at: compromised ? t : null, updated_at: t }).where('id', '=', id).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) throw notFound('User');
+      return load(id);
+    },
+
+    /** Deletes one of the user's identifiers of a kind, checking it is theirs. */
+    async deleteOwnIdentification(userId: string, identificationId: string, type: IdentificationType): Promise<void> {
+      const row = await findIdentification(db, identificationId, type);
+      if (!row || row.user_id !== userId) throw notFound(type === 'web3_wallet' ? 'Web3 wallet' : 'Identification');
+      await this.deleteIdentification(identificationId, type);
     },
 
     async removePassword(id: string): Promise<UserAggregate> {

@@ -1,0 +1,49 @@
+/**
+ * Time-based one-time passwords (RFC 6238): HMAC-SHA1, 30-second steps, 6 digits — the parameters the
+ * Backend API documents for imported TOTP secrets.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** Decodes RFC 4648 base32 (padding and case ignored); null when it is not base32. */
+export function base32Decode(input: string): Buffer | null {
+  const clean = input.replace(/=+$/, '').replace(/\s/g, '').toUpperCase();
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const ch of clean) {
+    const v = BASE32.indexOf(ch);
+    if (v < 0) return null;
+    value = (value << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The code for one 30-second step (`counter`), `digits` long. */
+export function totpCode(key: Buffer, counter: number, digits = 6): string {
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(counter));
+  const mac = createHmac('sha1', key).update(msg).digest();
+  const offset = (mac[mac.length - 1] as number) & 0x0f;
+  const bin = (mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits;
+  return bin.toString().padStart(digits, '0');
+}
+
+/** True when `code` is the TOTP of `secret` for the current step or one step either side (clock drift). */
+export function verifyTotp(secretBase32: string, code: string, now: number = Date.now()): boolean {
+  const key = base32Decode(secretBase32);
+  if (!key || !/^\d{6}$/.test(code)) return false;
+  const step = Math.floor(now / 30_000);
+  let ok = false;
+  for (const c of [step - 1, step, step + 1]) {
+    // Compare every candidate, in constant time, so timing tells nothing about which one matched.
+    if (timingSafeEqual(Buffer.from(totpCode(key, c)), Buffer.from(code))) ok = true;
+  }
+  return ok;
+}
