@@ -17,34 +17,51 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClerkErrorsSchema } from '../../http/wire-schemas.js';
+import {
+  type BaseReq,
+  type Body,
+  type Canonical,
+  canonicalize,
+  COMMON_QUERY_JUNK,
+  commonBodyOf,
+  bulkBodyOf,
+  big,
+  bigString,
+  describeFetchError,
+  diffSnapshots,
+  edgeValue,
+  enc,
+  type Fields,
+  fillIds,
+  fuzzParams,
+  fuzzSuite,
+  junkQueryOf,
+  logSeed,
+  metadata,
+  type Method,
+  nasty,
+  nullableBool,
+  type PathId,
+  pathIdOf as kitPathIdOf,
+  preview,
+  type QueryPart,
+  queryKeyOf,
+  queryPartsOf,
+  rawTextOf,
+  refOf,
+  refResolver,
+  type Row,
+  snapshotTables,
+  strings,
+  structuredOf,
+  urlString,
+  weirdString,
+} from '../../test/fuzz-kit.js';
 import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
 
-const SCALE = Number(process.env.LATCH_FUZZ_SCALE ?? '1') || 1;
-const SEED = process.env.LATCH_FUZZ_SEED ? Number(process.env.LATCH_FUZZ_SEED) : undefined;
-
-// ---------------------------------------------------------------------------------------------------
-// Requests as plain generated data
-// ---------------------------------------------------------------------------------------------------
-
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
-
-interface PathId {
-  raw: string;
-  encode: boolean;
-}
-
-type QueryPart = { key: string; value: string | null; encode: boolean } | { junk: string } | { repeat: string; count: number };
-
-type Body = { kind: 'none' } | { kind: 'json'; value: unknown; contentType: string | null } | { kind: 'text'; text: string; contentType: string | null };
-
-interface Req {
-  method: Method;
+interface Req extends BaseReq {
   /** Path below /v1; `{0}`, `{1}` are replaced by the path ids. */
-  path: string;
   ids: PathId[];
-  query: QueryPart[];
-  body: Body;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -70,90 +87,12 @@ const FALLBACK: Record<RefKind, string> = {
   ticket: 'not-a-ticket',
 };
 
-const REF_RE = /\uE000([A-Za-z]+)(\^?):(\d+)/g;
-const big = (n: number) => `\uE001${n}\uE001`;
-
-function expand(s: string): string {
-  return s.replace(/\uE001(\d+)\uE001/g, (_m, n: string) => 'x'.repeat(Number(n)));
-}
-
-const ref = (kind: RefKind, upper = false) => fc.nat({ max: 999 }).map((i) => `\uE000${kind}${upper ? '^' : ''}:${i}`);
-
-function resolveText(s: string, ctx: RefContext): string {
-  return expand(s).replace(REF_RE, (_m, kind: string, upper: string, i: string) => {
-    const list = ctx[kind as RefKind] ?? [];
-    const value = list.length ? (list[Number(i) % list.length] as string) : (FALLBACK[kind as RefKind] ?? 'missing');
-    return upper ? value.toUpperCase() : value;
-  });
-}
-
-function wellFormed(s: string): string {
-  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-}
-
-const enc = (s: string, encode: boolean) => (encode ? encodeURIComponent(wellFormed(s)) : s);
+const ref = (kind: RefKind, upper = false) => refOf(kind, upper);
+const resolveText = refResolver(FALLBACK);
 
 // ---------------------------------------------------------------------------------------------------
 // Value generators
 // ---------------------------------------------------------------------------------------------------
-
-function protoObject(inner: unknown): Record<string, unknown> {
-  return Object.fromEntries([
-    ['__proto__', inner],
-    ['constructor', { prototype: inner }],
-    ['prototype', inner],
-  ]);
-}
-
-const nastyUnit = fc.oneof(
-  { weight: 5, arbitrary: fc.constantFrom('a', 'b', 'Z', '0', '9', ' ', '-', '_', '.', '@', '+', '*') },
-  { weight: 1, arbitrary: fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff') },
-  { weight: 2, arbitrary: fc.constantFrom('\u0000', '\u0001', '\u202e', '\ufeff', '\uffff', '\u2028', '%', '\\', '"', "'", '\n', '\r', '<', '>', '{', '}', 'é', '🙂', 'İ') },
-);
-const nasty = fc.string({ unit: nastyUnit, maxLength: 12 });
-
-const SPECIAL_STRINGS = [
-  '', ' ', '\u0000', '\udc00', 'a\u0000b', '\ud800', '🙂'.repeat(40), 'ǅǈß İı', '\u202eevil', '\r\n\t', 'null', 'true', '0', '-1', '1e400', 'NaN',
-  "' OR 1=1 --", '"; DROP TABLE invitations; --', '%00', '%s%n%x', '../../etc/passwd', '<script>alert(1)</script>', '__proto__', 'constructor',
-  'toString', '*', '*@', '*@*', '@', '*@example.com', '*@.com', '"', '\\', '%', '_', '+', '-', '{{', '}}', '{{action_url}}', '{{#if}}', '{{{raw}}}',
-];
-
-const bigString = fc.constantFrom(64, 65, 129, 257, 321, 999, 1025, 5000, 70_000).map(big);
-
-const weirdString = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...SPECIAL_STRINGS) },
-  { weight: 3, arbitrary: nasty },
-  { weight: 2, arbitrary: fc.string({ maxLength: 20 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
-  { weight: 1, arbitrary: bigString },
-);
-
-const weirdNumber = fc.oneof(
-  fc.constantFrom(0, -0, -1, 1, 1.5, -1.5, 2 ** 31, 2 ** 53 + 2, 1e21, 1e308, -1e308, Number.MAX_SAFE_INTEGER, 5e-324, 1e6),
-  fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-);
-
-const urlString = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...SPECIAL_STRINGS) },
-  { weight: 3, arbitrary: nasty },
-  { weight: 2, arbitrary: fc.string({ maxLength: 20 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
-  { weight: 1, arbitrary: fc.constantFrom(128, 129, 257, 321, 2000).map(big) },
-);
-
-const edgeValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 2, arbitrary: fc.constant(null) },
-  { weight: 1, arbitrary: fc.boolean() },
-  { weight: 2, arbitrary: weirdNumber },
-  { weight: 4, arbitrary: weirdString },
-  { weight: 1, arbitrary: fc.array(weirdString, { maxLength: 3 }) },
-  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }) },
-  { weight: 1, arbitrary: fc.constant(protoObject({ polluted: true })) },
-  { weight: 1, arbitrary: fc.constantFrom({}, [], [[]], { '': null }) },
-);
-
-const nullableBool = fc.oneof(fc.boolean(), fc.constant(null));
 
 const email = fc.oneof(
   { weight: 4, arbitrary: fc.emailAddress({ size: 'xsmall' }) },
@@ -169,14 +108,6 @@ const wildcard = fc.oneof(fc.domain().map((d) => `*@${d}`), fc.constantFrom('*@'
 
 const identifierValue = fc.oneof(email, phoneValue, wallet, wildcard, weirdString);
 
-const metadata: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 5, arbitrary: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 }) },
-  { weight: 2, arbitrary: fc.dictionary(nasty, fc.jsonValue({ maxDepth: 2, stringUnit: nastyUnit }), { maxKeys: 3 }) },
-  { weight: 1, arbitrary: fc.constantFrom(8000, 8200, 20_000).map((n) => ({ blob: big(n) })) },
-  { weight: 1, arbitrary: fc.constant(protoObject({ polluted: true })) },
-);
-
-type Fields = Record<string, fc.Arbitrary<unknown>>;
 
 const ALLOW_BODY: Fields = { identifier: identifierValue, notify: nullableBool };
 const BLOCK_BODY: Fields = { identifier: identifierValue };
@@ -231,84 +162,27 @@ const SMS_BODY: Fields = {
 };
 
 const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'nope', '', 'id', 'object', 'identifier_type', 'status', 'instance_id'];
-
-function structured(fields: Fields, required: readonly string[] = []): fc.Arbitrary<Record<string, unknown>> {
-  const names = Object.keys(fields);
-  const absent = Math.max(1, Math.round(names.length / 3));
-  const slot = (name: string) => {
-    const value = fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fields[name] as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: edgeValue });
-    const isRequired = required.includes(name);
-    return fc.oneof({ withCrossShrink: true }, { weight: isRequired ? 1 : absent, arbitrary: fc.constant(undefined) }, { weight: isRequired ? 8 : 1, arbitrary: value });
-  };
-  const extra = fc.oneof(
-    { withCrossShrink: true },
-    { weight: 5, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: fc.tuple(fc.oneof(fc.constantFrom(...EXTRA_KEYS), fc.string({ maxLength: 6 })), edgeValue) },
-  );
-  return fc.tuple(fc.record(Object.fromEntries(names.map((n) => [n, slot(n)]))), extra).map(([rec, more]) => {
-    const entries = Object.entries(rec).filter(([, v]) => v !== undefined);
-    if (more) entries.push(more);
-    return Object.fromEntries(entries) as Record<string, unknown>;
-  });
-}
-
-const jsonContentType = fc.oneof(
-  { withCrossShrink: true },
-  { weight: 12, arbitrary: fc.constant('application/json') },
-  { weight: 3, arbitrary: fc.constantFrom<string | null>('application/json; charset=utf-8', 'Application/JSON', 'application/jsonx', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '', null) },
-);
-
-function jsonSafe(v: unknown): unknown {
-  try {
-    const text = JSON.stringify(v);
-    return text === undefined ? null : (JSON.parse(text) as unknown);
-  } catch {
-    return null;
-  }
-}
+const structured = structuredOf(edgeValue, EXTRA_KEYS);
 
 const RAW_TEXTS = [
   '{', '{"a":', '[1,2', 'null', 'true', '1', '"str"', '[]', '{}garbage', '{"a":1,"a":2}', '{"__proto__":{"polluted":true}}', '\uFEFF{}', 'NaN', '1e400',
   '{"expires_in_days":1e400}', '{"identifier":"\\ud800"}', '{"identifier":"\\u0000"}', '{"email_address":"a\\u0000@example.com"}', '{"public_metadata":{"\\u0000":1}}',
   '[{"email_address":"a@example.com"},', '[null]', '[[]]', '\u0000', ' ', 'a=b&c=d', '<xml/>', '{"a":1}{"b":2}', '[' + '1,'.repeat(300) + '1]',
 ];
-const rawText = fc.oneof(fc.constantFrom(...RAW_TEXTS), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }));
+const rawText = rawTextOf(RAW_TEXTS);
 
 /** Bodies of every kind; `value` drives the structured ones. */
-function bodyOf(value: fc.Arbitrary<unknown>): fc.Arbitrary<Body> {
-  return fc.oneof(
-    { withCrossShrink: true },
-    { weight: 10, arbitrary: fc.record({ kind: fc.constant('json' as const), value, contentType: jsonContentType }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('json' as const), value: fc.jsonValue({ maxDepth: 3 }), contentType: jsonContentType }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('json' as const), value: fc.anything({ maxDepth: 2, stringUnit: 'binary' }).map(jsonSafe), contentType: jsonContentType }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('text' as const), text: rawText, contentType: jsonContentType }) },
-    { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
-    { weight: 1, arbitrary: fc.constantFrom(3000, 150_000).map((d) => ({ kind: 'text' as const, text: '['.repeat(d) + ']'.repeat(d), contentType: 'application/json' })) },
-  );
-}
+const bodyOf = (value: fc.Arbitrary<unknown>) => commonBodyOf(value, rawText);
 const bodyArb = (fields: Fields, required: readonly string[] = []) => bodyOf(structured(fields, required));
 
 /** Bulk invitation bodies: arrays of 0..12 structured items, junk elements, or not an array at all. */
-const bulkBody = bodyOf(
-  fc.oneof(
-    { weight: 5, arbitrary: fc.array(structured(INVITATION_BODY, ['email_address']), { maxLength: 4 }) },
-    { weight: 1, arbitrary: fc.integer({ min: 10, max: 12 }).map((n) => Array.from({ length: n }, (_, i) => ({ email_address: `bulk${i}@example.com`, notify: false }))) },
-    { weight: 1, arbitrary: fc.array(structured(INVITATION_BODY, ['email_address']), { minLength: 1, maxLength: 2 }).map((a) => [...a, ...a]) },
-    { weight: 2, arbitrary: fc.array(edgeValue, { maxLength: 4 }) },
-    { weight: 1, arbitrary: structured(INVITATION_BODY, ['email_address']) },
-  ),
-);
+const bulkBody = bulkBodyOf(bodyOf, structured(INVITATION_BODY, ['email_address']), (i) => ({ email_address: `bulk${i}@example.com`, notify: false }), edgeValue);
 
 // ---- query strings ----
 
 const LIST_KEYS = ['paginated', 'limit', 'offset', 'status', 'query', 'order_by', 'email_address', 'identifier'];
 
-const queryKey = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...LIST_KEYS) },
-  { weight: 2, arbitrary: fc.constantFrom(...LIST_KEYS).map((k) => `${k}[]`) },
-  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', '', 'LIMIT', 'limit ', 'a[b][c]') },
-  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
-);
+const queryKey = queryKeyOf(LIST_KEYS);
 
 const queryValue = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('0', '-0', '1', '-1', '10', '500', '501', '1e3', '1.5', 'NaN', 'Infinity', '0x10', ' 1', '+1', '9999999999999999', '1000000000', '1000000001', '') },
@@ -320,39 +194,14 @@ const queryValue = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(64, 65, 320, 321).map((n) => 'q'.repeat(n)) },
 );
 
-const QUERY_JUNK = ['%', '%Z', '%ZZ', '%C0%AF', '%FF%FE', '%00', '&&', '=', '==', '&=&', '+', '%2B', ';', '[]', '[', ']', '%ED%A0%80', 'limit=%', 'query=%E0%A4%A'];
-
-const queryParts: fc.Arbitrary<QueryPart[]> = fc
-  .tuple(
-    fc.array(
-      fc.oneof(
-        { weight: 6, arbitrary: fc.record({ key: queryKey, value: fc.option(queryValue, { freq: 8 }), encode: fc.boolean() }) },
-        { weight: 1, arbitrary: fc.record({ junk: fc.constantFrom(...QUERY_JUNK) }) },
-      ),
-      { maxLength: 6 },
-    ),
-    fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.tuple(fc.constantFrom('status', 'limit', 'query', 'paginated'), fc.constantFrom(2, 101, 300)) }),
-  )
-  .map(([parts, repeated]) => (repeated ? [...parts, { repeat: repeated[0], count: repeated[1] }] : parts));
-
-const noQuery = fc.constant<QueryPart[]>([]);
-const junkQuery = fc.oneof({ weight: 4, arbitrary: noQuery }, { weight: 1, arbitrary: queryParts });
+const queryParts = queryPartsOf(queryKey, queryValue, COMMON_QUERY_JUNK, ['status', 'limit', 'query', 'paginated'], [2, 101, 300]);
+const junkQuery = junkQueryOf(queryParts);
 
 // ---- path ids ----
 
 const PATH_JUNK = ['..', '.', '%2F', '..%2F..%2F', '%2e%2e', '%', '%ZZ', '%00', '%C0%AF', '%FF', '%ED%A0%80', ' ', '%20', '+', ';', 'null', 'undefined', '0', '-1', '__proto__', 'constructor', 'bulk', 'revoke', big(128), big(129), big(3000), '🙂', '\\', '*', '\u0000'];
 
-function pathIdOf(real: fc.Arbitrary<string>): fc.Arbitrary<PathId> {
-  return fc.record({
-    raw: fc.oneof(
-      { weight: 6, arbitrary: real },
-      { weight: 1, arbitrary: fc.tuple(real, fc.constantFrom('x', '/', '%00', ' ', '/..', '.', '%2F', '?x=1', '#frag')).map(([r, s]) => r + s) },
-      { weight: 2, arbitrary: fc.constantFrom(...PATH_JUNK) },
-      { weight: 2, arbitrary: urlString.filter((s) => s.length > 0) },
-    ),
-    encode: fc.boolean(),
-  });
-}
+const pathIdOf = (real: fc.Arbitrary<string>) => kitPathIdOf(real, PATH_JUNK, urlString);
 const anyRef = fc.oneof(ref('allow'), ref('block'), ref('invitation'), ref('email'), ref('sms'), ref('emailIdn'));
 const templateType = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('email', 'sms') }, { weight: 1, arbitrary: fc.constantFrom('EMAIL', 'Email', 'push', 'email ', '') });
 const templateSlug = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...EMAIL_SLUGS, ...SMS_SLUGS) }, { weight: 1, arbitrary: fc.constantFrom('VERIFICATION_CODE', 'verification-code', 'x'.repeat(64), 'x'.repeat(65)) });
@@ -367,14 +216,13 @@ function req(method: Method, path: string, parts: { ids?: fc.Arbitrary<PathId>[]
   });
 }
 
+
 // ---------------------------------------------------------------------------------------------------
 // Snapshots
 // ---------------------------------------------------------------------------------------------------
 
-type Row = Record<string, unknown>;
 const TABLES = ['allowlist_identifiers', 'blocklist_identifiers', 'invitations', 'templates', 'messages', 'instance'] as const;
 type Table = (typeof TABLES)[number];
-const JSON_COLUMNS = new Set(['settings', 'public_metadata', 'private_metadata', 'data']);
 const keyOf: Record<Table, (r: Row) => string> = {
   allowlist_identifiers: (r) => String(r.id),
   blocklist_identifiers: (r) => String(r.id),
@@ -383,54 +231,6 @@ const keyOf: Record<Table, (r: Row) => string> = {
   messages: (r) => String(r.id),
   instance: (r) => String(r.id),
 };
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, x]) => [k, sortKeys(x)]));
-  return v;
-}
-
-function canonical(row: Row): string {
-  const out: Row = {};
-  for (const [k, v] of Object.entries(row)) {
-    let value = v;
-    if (JSON_COLUMNS.has(k) && typeof v === 'string') {
-      try {
-        value = JSON.parse(v) as unknown;
-      } catch {
-        value = `unparsable:${v}`;
-      }
-    }
-    out[k] = typeof value === 'bigint' ? `${value}n` : sortKeys(value);
-  }
-  return JSON.stringify(sortKeys(out));
-}
-
-type Canonical = Record<Table, Map<string, string>>;
-type Snapshot = Record<Table, Row[]>;
-
-function diffSnapshots(before: Canonical, after: Canonical): string[] {
-  const out: string[] = [];
-  for (const table of TABLES) {
-    const a = before[table];
-    const b = after[table];
-    for (const [k, v] of a) {
-      if (!b.has(k)) out.push(`${table} ${k} deleted: ${v.slice(0, 400)}`);
-      else if (b.get(k) !== v) out.push(`${table} ${k} changed:\n  before ${v.slice(0, 1500)}\n  after  ${(b.get(k) ?? '').slice(0, 1500)}`);
-    }
-    for (const [k, v] of b) if (!a.has(k)) out.push(`${table} ${k} inserted: ${v.slice(0, 400)}`);
-  }
-  return out;
-}
-
-function preview(s: string, n = 600): string {
-  return s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s;
-}
-
-function describeFetchError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return `${String(err)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`;
-}
 
 /** Tickets found in any `…/tickets/accept?ticket=…` URL of a response. */
 function harvestTickets(text: string, into: Set<string>): void {
@@ -442,26 +242,17 @@ function harvestTickets(text: string, into: Set<string>): void {
     }
   }
 }
-
 describe.each(testDialects())('access, invitations, templates and messages BAPI fuzz on %s', (dialect) => {
   let t: TestServer;
   const tickets = new Set<string>();
   let generation = 0;
-  let known: { canon: Canonical; ctx: RefContext } | null = null;
 
-  async function snapshot(): Promise<Snapshot> {
-    const db = t.server.services.storage.db;
-    const rows = await Promise.all(TABLES.map((table) => db.selectFrom(table).selectAll().execute()));
-    return Object.fromEntries(TABLES.map((table, i) => [table, (rows[i] as Row[]).slice().sort((a, b) => (keyOf[table](a) < keyOf[table](b) ? -1 : 1))])) as Snapshot;
-  }
-
-  async function observe(): Promise<{ canon: Canonical; ctx: RefContext }> {
-    const s = await snapshot();
-    const canon = Object.fromEntries(TABLES.map((table) => [table, new Map(s[table].map((r) => [keyOf[table](r), canonical(r)]))])) as Canonical;
+  async function observe(): Promise<{ canon: Canonical<Table>; ctx: RefContext }> {
+    const s = await snapshotTables(t, TABLES, keyOf);
+    const canon = canonicalize(TABLES, s, keyOf);
     const db = t.server.services.storage.db;
     const idents = await db.selectFrom('identifications').select(['id', 'type', 'value']).orderBy('id').execute();
     const users = await db.selectFrom('users').select('id').orderBy('id').execute();
-    const strings = (rows: Row[], col: string) => rows.map((r) => r[col]).filter((v): v is string => typeof v === 'string' && v !== '');
     const ctx: RefContext = {
       allow: strings(s.allowlist_identifiers, 'id'),
       block: strings(s.blocklist_identifiers, 'id'),
@@ -490,7 +281,7 @@ describe.each(testDialects())('access, invitations, templates and messages BAPI 
 
   /** Users with addresses and phones, allow/block entries, pending and revoked invitations, a template override and messages; topped up when fuzzing deleted them. */
   async function ensureSeeds(): Promise<void> {
-    known = null;
+    suite.forget();
     const { ctx } = await observe();
     const g = ++generation;
     if (ctx.emailIdn.length < 2 || ctx.phoneIdn.length < 1) {
@@ -518,85 +309,21 @@ describe.each(testDialects())('access, invitations, templates and messages BAPI 
     const after = await observe();
     if (after.ctx.email.length < 1) await api('/emails', 'POST', { email_address_id: after.ctx.emailIdn[0], subject: 'Seed', body: 'Hello' });
     if (after.ctx.sms.length < 1) await api('/sms_messages', 'POST', { phone_number_id: after.ctx.phoneIdn[0], message: 'Hello' });
-    known = null;
+    suite.forget();
   }
-
-  async function check(r: Req): Promise<void> {
-    const before = known ?? (await observe());
-    known = null;
-    const { ctx } = before;
-    let path = r.path;
-    r.ids.forEach((id, i) => {
-      path = path.replace(`{${i}}`, enc(resolveText(id.raw, ctx), id.encode));
-    });
-    const query = r.query
-      .map((p) => {
-        if ('junk' in p) return p.junk;
-        if ('repeat' in p) return Array.from({ length: p.count }, (_, i) => `${encodeURIComponent(p.repeat)}=v${i}`).join('&');
-        return enc(resolveText(p.key, ctx), p.encode) + (p.value === null ? '' : `=${enc(resolveText(p.value, ctx), p.encode)}`);
-      })
-      .join('&');
-    const target = `${path}${query ? `?${query}` : ''}`;
-    fc.pre(target.length <= 15_000);
-    try {
-      new URL(`${t.url}/v1${target}`);
-    } catch {
-      return;
-    }
-    const headers = new Headers({ connection: 'close' });
-    let body: BodyInit | undefined;
-    let shown = '';
-    const b = r.body;
-    if (b.kind === 'json' || b.kind === 'text') {
-      const text = b.kind === 'json' ? resolveText(JSON.stringify(b.value) ?? 'null', ctx) : resolveText(b.text, ctx);
-      if (b.contentType === null) body = new TextEncoder().encode(text);
-      else {
-        headers.set('content-type', b.contentType);
-        body = text;
-      }
-      shown = `[${b.contentType ?? 'no content-type'}] ${preview(text)}`;
-    }
-    let res: Response;
-    let text: string;
-    try {
-      res = await t.api(target, { method: r.method, headers, ...(body !== undefined ? { body } : {}) });
-      text = await res.text();
-    } catch (err) {
-      return expect.fail(`no response reached the client: ${describeFetchError(err)}\n${r.method} /v1${preview(target, 400)}\n  body: ${shown || '(none)'}`);
-    }
-    harvestTickets(text, tickets);
-    const contentType = res.headers.get('content-type');
-    const what = `${r.method} /v1${preview(target, 400)}\n  body: ${shown || '(none)'}\n  -> ${res.status} [${contentType}] ${preview(text, 1500)}`;
-    if (res.status >= 500) {
-      const changed = diffSnapshots(before.canon, (await observe()).canon);
-      expect.fail(`server error\n${what}\n  data changed: ${changed.length ? changed.join('\n') : 'no'}`);
-    }
-    expect((res.status >= 200 && res.status < 300) || res.status >= 400, `neither 2xx nor 4xx\n${what}`).toBe(true);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      expect.fail(`response body is not JSON\n${what}`);
-    }
-    if (res.status < 300) return;
-    expect(contentType, what).toBe('application/json');
-    const envelope = ClerkErrorsSchema.safeParse(parsed);
-    expect(envelope.success, `${what}\n  envelope: ${envelope.error?.message ?? ''}`).toBe(true);
-    const after = await observe();
-    expect(diffSnapshots(before.canon, after.canon), `a rejected request changed data\n${what}`).toEqual([]);
-    known = after;
-  }
-
-  async function fuzz(arb: fc.Arbitrary<Req>, numRuns: number): Promise<void> {
-    await ensureSeeds();
-    await fc.assert(
-      fc.asyncProperty(arb, (r) => check(r)),
-      { numRuns: Math.max(1, Math.round(numRuns * SCALE)), ...(SEED !== undefined ? { seed: SEED } : {}) },
-    );
-  }
+  const suite = fuzzSuite<Canonical<Table>, RefContext, Req>({
+    server: () => t,
+    observe,
+    diff: (before, after) => diffSnapshots(TABLES, before, after),
+    resolve: resolveText,
+    pathOf: (r, ctx) => fillIds(r.path, r.ids, ctx, resolveText),
+    ensureSeeds,
+    onResponse: (_status, text) => harvestTickets(text, tickets),
+  });
+  const { fuzz } = suite;
 
   beforeAll(async () => {
-    if (SEED !== undefined) console.log(`access fuzz on ${dialect}: fast-check seed ${SEED}`);
+    logSeed('access', dialect);
     t = await startTestServer(dialect);
     // Queued messages must not change under the snapshots.
     await t.server.services.delivery.stop();
@@ -679,8 +406,7 @@ describe.each(testDialects())('access, invitations, templates and messages BAPI 
     const arb = fc.record({ ticket: fc.option(ticket, { freq: 10 }), encode: fc.boolean(), extra: fc.option(fc.constantFrom('ticket=x', 'ticket=', 'ticket[]=a', 'x=1'), { freq: 4 }) });
     await fc.assert(
       fc.asyncProperty(arb, async ({ ticket: tk, encode, extra }) => {
-        const before = known ?? (await observe());
-        known = null;
+        const before = await suite.take();
         let value = tk === null ? null : resolveText(tk, before.ctx);
         // \uE003 marks a real ticket with one character flipped in the middle.
         if (value !== null && value.startsWith('\uE003')) {
@@ -713,10 +439,10 @@ describe.each(testDialects())('access, invitations, templates and messages BAPI 
           expect(contentType.toLowerCase().startsWith('text/html'), what).toBe(true);
         }
         const after = await observe();
-        expect(diffSnapshots(before.canon, after.canon), `GET /tickets/accept changed data\n${what}`).toEqual([]);
-        known = after;
+        expect(diffSnapshots(TABLES, before.canon, after.canon), `GET /tickets/accept changed data\n${what}`).toEqual([]);
+        suite.keep(after);
       }),
-      { numRuns: Math.max(1, Math.round(160 * SCALE)), ...(SEED !== undefined ? { seed: SEED } : {}) },
+      fuzzParams(160),
     );
   }, TIMEOUT);
 });

@@ -23,50 +23,57 @@ import bcryptjs from 'bcryptjs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD_HASHERS } from '../../crypto/passwords.js';
-import { ClerkErrorsSchema } from '../../http/wire-schemas.js';
+import {
+  type BaseReq,
+  type Body,
+  type Canonical,
+  big,
+  bodyOf,
+  canonicalize as canonicalizeTables,
+  diffSnapshots as diffTables,
+  edgeValueOf,
+  enc,
+  type Fields,
+  formPartOf,
+  fuzzParams,
+  fuzzSuite,
+  imageBytesOf,
+  jsonContentTypeOf,
+  junkQueryOf,
+  junkStringOf,
+  logSeed,
+  type Method,
+  multipartBodyOf,
+  nastyUnitOf,
+  nested,
+  noBody,
+  noQuery,
+  nullableBool,
+  type PathId,
+  pathIdOf,
+  PNG,
+  protoObject,
+  type QueryPart,
+  queryKeyOf,
+  queryPartsOf,
+  rawMultipartOf,
+  rawTextOf,
+  refOf,
+  refResolver,
+  type Row,
+  strings,
+  structuredOf,
+  weirdNumberOf,
+} from '../../test/fuzz-kit.js';
 import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
 
-const SCALE = Number(process.env.LATCH_FUZZ_SCALE ?? '1') || 1;
-const SEED = process.env.LATCH_FUZZ_SEED ? Number(process.env.LATCH_FUZZ_SEED) : undefined;
 const MAX_IMAGE_BYTES = 8192;
 /** LATCH_FUZZ_STATS=1 prints, per property, how many requests got which status and how long they took. */
 const STATS = process.env.LATCH_FUZZ_STATS === '1';
 
-// ---------------------------------------------------------------------------------------------------
-// Requests as plain generated data
-// ---------------------------------------------------------------------------------------------------
-
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
-
-/** A path id: its text (may hold markers) and whether it is percent-encoded into the path. */
-interface PathId {
-  raw: string;
-  encode: boolean;
-}
-
-/** One `key=value` (or bare `key`), a raw junk piece, or one key repeated `count` times (`key=v0&key=v1…`). */
-type QueryPart = { key: string; value: string | null; encode: boolean } | { junk: string } | { repeat: string; count: number };
-
-interface FormPart {
-  name: string;
-  file: { bytes: ImageBytes; type: string; filename: string } | null;
-  value: string;
-}
-
-type Body =
-  | { kind: 'none' }
-  | { kind: 'json'; value: unknown; contentType: string | null }
-  | { kind: 'text'; text: string; contentType: string | null }
-  | RawMultipart
-  | { kind: 'form'; parts: FormPart[] };
-
-interface Req {
-  method: Method;
+interface Req extends BaseReq {
   /** Path below /v1; `{id}` is replaced by the path id. */
-  path: string;
   id: PathId | null;
-  query: QueryPart[];
-  body: Body;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -88,66 +95,17 @@ const FALLBACK: Record<RefKind, string> = {
   externalIdValue: 'nobody-ext',
 };
 
-/** `\uE000kind:i` is the i-th (mod count) id or value of that kind; `\uE000kind^:i` the same, upper-cased. */
-const REF_RE = /\uE000([A-Za-z]+)(\^?):(\d+)/g;
-
-// Big values are generated as short markers and expanded just before sending, so that a failure report
-// prints `\uE00170000\uE001` instead of seventy thousand x's.
-/** A string of n x's. */
-const big = (n: number) => `\uE001${n}\uE001`;
-/** n nested arrays (`arr`) or objects (`obj`): a JSON value once expanded inside JSON text. */
-const nested = (shape: 'arr' | 'obj', n: number) => `\uE002${shape}:${n}\uE002`;
-
-function nestedJson(shape: string, n: number): string {
-  if (shape === 'arr') return '['.repeat(n) + '1' + ']'.repeat(n);
-  return '{"a":'.repeat(Math.max(0, n - 1)) + '{"leaf":true}' + '}'.repeat(Math.max(0, n - 1));
-}
-
-function expand(s: string): string {
-  return s
-    .replace(/"\uE002(arr|obj):(\d+)\uE002"/g, (_m, shape: string, n: string) => nestedJson(shape, Number(n)))
-    .replace(/\uE002(arr|obj):(\d+)\uE002/g, (_m, shape: string, n: string) => nestedJson(shape, Number(n)))
-    .replace(/\uE001(\d+)\uE001/g, (_m, n: string) => 'x'.repeat(Number(n)));
-}
-
-const ref = (kind: RefKind, upper = false) => fc.nat({ max: 999 }).map((i) => `\uE000${kind}${upper ? '^' : ''}:${i}`);
-
-function resolveText(s: string, ctx: RefContext): string {
-  return expand(s).replace(REF_RE, (_m, kind: string, upper: string, i: string) => {
-    const list = ctx[kind as RefKind] ?? [];
-    const value = list.length ? (list[Number(i) % list.length] as string) : (FALLBACK[kind as RefKind] ?? 'missing');
-    return upper ? value.toUpperCase() : value;
-  });
-}
-
-/** Lone surrogates replaced, so encodeURIComponent cannot throw. */
-function wellFormed(s: string): string {
-  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-}
-
-const enc = (s: string, encode: boolean) => (encode ? encodeURIComponent(wellFormed(s)) : s);
+const ref = (kind: RefKind, upper = false) => refOf(kind, upper);
+const resolveText = refResolver(FALLBACK, { nested: true });
 
 // ---------------------------------------------------------------------------------------------------
 // Value generators
 // ---------------------------------------------------------------------------------------------------
 
-/** An object whose own keys are __proto__, constructor and prototype (as JSON.parse would make them). */
-function protoObject(inner: unknown): Record<string, unknown> {
-  return Object.fromEntries([
-    ['__proto__', inner],
-    ['constructor', { prototype: inner }],
-    ['prototype', inner],
-  ]);
-}
-
 /** Characters that break things: NUL, lone surrogates, BOM, bidi overrides, line separators, quotes. */
-const nastyUnit = fc.oneof(
-  { weight: 5, arbitrary: fc.constantFrom('a', 'b', 'Z', '0', '9', ' ', '-', '_', '.', '@', '+') },
-  { weight: 1, arbitrary: fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff') },
-  {
-    weight: 2,
-    arbitrary: fc.constantFrom('\u0000', '\u0001', '\u202e', '\ufeff', '\uffff', '\u0085', '\u2028', '%', '\\', '"', "'", '\n', '\t', 'é', '🙂', 'ǅ', 'İ', '*', '^'),
-  },
+const nastyUnit = nastyUnitOf(
+  ['a', 'b', 'Z', '0', '9', ' ', '-', '_', '.', '@', '+'],
+  ['\u0000', '\u0001', '\u202e', '\ufeff', '\uffff', '\u0085', '\u2028', '%', '\\', '"', "'", '\n', '\t', 'é', '🙂', 'ǅ', 'İ', '*', '^'],
 );
 const nasty = fc.string({ unit: nastyUnit, maxLength: 12 });
 
@@ -197,50 +155,23 @@ const SPECIAL_STRINGS = [
 
 const bigString = fc.constantFrom(32, 33, 64, 65, 128, 129, 256, 257, 320, 321, 1024, 1025, 5000, 70_000).map(big);
 
-const weirdString = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...SPECIAL_STRINGS) },
-  { weight: 3, arbitrary: nasty },
-  { weight: 2, arbitrary: fc.string({ maxLength: 20 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'binary-ascii', maxLength: 20 }) },
-  { weight: 1, arbitrary: bigString },
-);
-
-const weirdNumber = fc.oneof(
-  fc.constantFrom(0, -0, -1, 1, 1.5, -1.5, 2 ** 31, 2 ** 32, 2 ** 53 + 2, 1e21, 1e308, -1e308, Number.MAX_SAFE_INTEGER, 5e-324, 1e6, 1e6 + 1),
-  fc.integer(),
-  fc.double({ noNaN: true, noDefaultInfinity: true }),
-);
+const weirdString = junkStringOf(SPECIAL_STRINGS, nasty, bigString, true);
+const weirdNumber = weirdNumberOf([0, -0, -1, 1, 1.5, -1.5, 2 ** 31, 2 ** 32, 2 ** 53 + 2, 1e21, 1e308, -1e308, Number.MAX_SAFE_INTEGER, 5e-324, 1e6, 1e6 + 1]);
 
 /** Strings for the URL (path ids, query values): as weird, but short enough for the request line. */
-const urlString = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...SPECIAL_STRINGS) },
-  { weight: 3, arbitrary: nasty },
-  { weight: 2, arbitrary: fc.string({ maxLength: 20 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
-  { weight: 2, arbitrary: fc.string({ unit: 'binary-ascii', maxLength: 20 }) },
-  { weight: 1, arbitrary: fc.constantFrom(32, 33, 128, 129, 256, 257, 320, 321, 1025, 2000).map(big) },
-);
+const urlString = junkStringOf(SPECIAL_STRINGS, nasty, fc.constantFrom(32, 33, 128, 129, 256, 257, 320, 321, 1025, 2000).map(big), true);
 
 /** A wrong-typed or edge value for any parameter. */
-const edgeValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 2, arbitrary: fc.constant(null) },
-  { weight: 1, arbitrary: fc.boolean() },
-  { weight: 2, arbitrary: weirdNumber },
-  { weight: 4, arbitrary: weirdString },
-  { weight: 1, arbitrary: fc.array(weirdString, { maxLength: 3 }) },
-  { weight: 1, arbitrary: fc.array(fc.oneof(weirdNumber, fc.constant(null), fc.boolean()), { maxLength: 3 }) },
-  { weight: 1, arbitrary: fc.constantFrom(101, 150).map((n) => Array.from({ length: n }, (_, i) => `v${i}@example.com`)) },
-  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }) },
-  { weight: 1, arbitrary: fc.constantFrom(40, 500, 2000).map((n) => nested('arr', n)) },
-  { weight: 1, arbitrary: fc.constantFrom(33, 100, 1500).map((n) => nested('obj', n)) },
-  { weight: 1, arbitrary: fc.constant(protoObject({ polluted: true })) },
-  { weight: 1, arbitrary: fc.constantFrom({}, [], [[]], { '': null }) },
-);
-
-const nullableBool = fc.oneof(fc.boolean(), fc.constant(null));
+const edgeValue = edgeValueOf(weirdNumber, weirdString, {
+  afterArrays: [
+    { weight: 1, arbitrary: fc.array(fc.oneof(weirdNumber, fc.constant(null), fc.boolean()), { maxLength: 3 }) },
+    { weight: 1, arbitrary: fc.constantFrom(101, 150).map((n) => Array.from({ length: n }, (_, i) => `v${i}@example.com`)) },
+  ],
+  afterJson: [
+    { weight: 1, arbitrary: fc.constantFrom(40, 500, 2000).map((n) => nested('arr', n)) },
+    { weight: 1, arbitrary: fc.constantFrom(33, 100, 1500).map((n) => nested('obj', n)) },
+  ],
+});
 
 const email = fc.oneof(
   { weight: 4, arbitrary: fc.emailAddress({ size: 'xsmall' }) },
@@ -313,8 +244,6 @@ const password = fc.oneof(
 
 const idStatus = fc.constantFrom('verified', 'reserved', 'unverified', 'VERIFIED', '', 'pending');
 const anyRealId = fc.oneof(ref('user'), ref('email'), ref('phone'), ref('image'));
-
-type Fields = Record<string, fc.Arbitrary<unknown>>;
 
 const CREATE_USER: Fields = {
   external_id: externalId,
@@ -415,64 +344,24 @@ const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwn
 
 /**
  * An object built from the real parameter names: each parameter present now and then (required ones
- * mostly), its value plausible or, one time in five, an edge value; sometimes an extra key. Every key
- * shrinks to "absent" and every value to a plausible one, so counterexamples come out small.
+ * mostly), its value plausible or, one time in five, an edge value; sometimes an extra key.
  */
-function structured(fields: Fields, required: readonly string[] = []): fc.Arbitrary<Record<string, unknown>> {
-  const names = Object.keys(fields);
-  const absent = Math.max(1, Math.round(names.length / 3));
-  const slot = (name: string) => {
-    const value = fc.oneof({ withCrossShrink: true }, { weight: 4, arbitrary: fields[name] as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: edgeValue });
-    const isRequired = required.includes(name);
-    return fc.oneof(
-      { withCrossShrink: true },
-      { weight: isRequired ? 1 : absent, arbitrary: fc.constant(undefined) },
-      { weight: isRequired ? 8 : 1, arbitrary: value },
-    );
-  };
-  const extra = fc.oneof(
-    { withCrossShrink: true },
-    { weight: 5, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: fc.tuple(fc.oneof(fc.constantFrom(...EXTRA_KEYS), fc.string({ maxLength: 6 })), edgeValue) },
-  );
-  return fc.tuple(fc.record(Object.fromEntries(names.map((n) => [n, slot(n)]))), extra).map(([rec, more]) => {
-    const entries = Object.entries(rec).filter(([, v]) => v !== undefined);
-    if (more) entries.push(more);
-    return Object.fromEntries(entries) as Record<string, unknown>;
-  });
-}
+const structured = structuredOf(edgeValue, EXTRA_KEYS);
 
-const jsonContentType = fc.oneof(
-  { withCrossShrink: true },
-  { weight: 12, arbitrary: fc.constant('application/json') },
-  {
-    weight: 3,
-    arbitrary: fc.constantFrom<string | null>(
-      'application/json; charset=utf-8',
-      'Application/JSON',
-      'application/vnd.api+json',
-      'application/json-patch+json',
-      'application/jsonx',
-      'text/plain',
-      'text/json',
-      'application/x-www-form-urlencoded',
-      'multipart/form-data; boundary=x',
-      '',
-      ';;;',
-      null,
-    ),
-  },
-);
-
-/** JSON-safe version of anything fast-check makes (undefined, NaN, functions dropped as JSON would). */
-function jsonSafe(v: unknown): unknown {
-  try {
-    const text = JSON.stringify(v);
-    return text === undefined ? null : (JSON.parse(text) as unknown);
-  } catch {
-    return null;
-  }
-}
+const jsonContentType = jsonContentTypeOf([
+  'application/json; charset=utf-8',
+  'Application/JSON',
+  'application/vnd.api+json',
+  'application/json-patch+json',
+  'application/jsonx',
+  'text/plain',
+  'text/json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  '',
+  ';;;',
+  null,
+]);
 
 const RAW_TEXTS = [
   '{',
@@ -511,7 +400,7 @@ const RAW_TEXTS = [
   '[' + '1,'.repeat(300) + '1]',
 ];
 
-const rawText = fc.oneof(fc.constantFrom(...RAW_TEXTS), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 40 }));
+const rawText = rawTextOf(RAW_TEXTS);
 
 function deepRaw(depth: number, shape: 'array' | 'object' | 'metadata'): string {
   if (shape === 'array') return `"${nested('arr', depth)}"`;
@@ -519,138 +408,38 @@ function deepRaw(depth: number, shape: 'array' | 'object' | 'metadata'): string 
   return `{"public_metadata":"${nested('obj', depth)}"}`;
 }
 
-/** Bodies of every kind; `fields` drives the structured ones. */
 function bodyArb(fields: Fields, required: readonly string[] = []): fc.Arbitrary<Body> {
-  return fc.oneof(
-    { withCrossShrink: true },
-    { weight: 10, arbitrary: fc.record({ kind: fc.constant('json' as const), value: structured(fields, required), contentType: jsonContentType }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('json' as const), value: fc.jsonValue({ maxDepth: 3 }), contentType: jsonContentType }) },
-    {
-      weight: 1,
-      arbitrary: fc.record({
-        kind: fc.constant('json' as const),
-        value: fc.anything({ maxDepth: 2, stringUnit: 'binary' }).map(jsonSafe),
-        contentType: jsonContentType,
-      }),
-    },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('text' as const), text: rawText, contentType: jsonContentType }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('text' as const), text: fc.constantFrom('', ' ', '\r\n'), contentType: jsonContentType }) },
-    { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
-    {
-      weight: 1,
-      arbitrary: fc
-        .tuple(fc.constantFrom(33, 1000, 50_000, 150_000), fc.constantFrom<'array' | 'object' | 'metadata'>('array', 'object', 'metadata'))
-        .map(([d, s]) => ({ kind: 'text' as const, text: deepRaw(d, s), contentType: 'application/json' })),
-    },
-    {
-      weight: 1,
-      arbitrary: fc
-        .constantFrom(300_000, 1024 * 1024 - 32)
-        .map((n) => ({ kind: 'text' as const, text: `{"first_name":"${big(n)}"}`, contentType: 'application/json' })),
-    },
-  );
+  return bodyOf(structured(fields, required), {
+    contentType: jsonContentType,
+    rawText,
+    rest: [
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('text' as const), text: fc.constantFrom('', ' ', '\r\n'), contentType: jsonContentType }) },
+      noBody,
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.constantFrom(33, 1000, 50_000, 150_000), fc.constantFrom<'array' | 'object' | 'metadata'>('array', 'object', 'metadata'))
+          .map(([d, s]) => ({ kind: 'text' as const, text: deepRaw(d, s), contentType: 'application/json' })),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .constantFrom(300_000, 1024 * 1024 - 32)
+          .map((n) => ({ kind: 'text' as const, text: `{"first_name":"${big(n)}"}`, contentType: 'application/json' })),
+      },
+    ],
+  });
 }
 
 // ---- multipart ----
 
-const PNG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const JPEG = [0xff, 0xd8, 0xff, 0xe0];
-const GIF = [0x47, 0x49, 0x46, 0x38, 0x39, 0x61];
-const WEBP = [0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0, 0x57, 0x45, 0x42, 0x50];
-
-/** Image content: bytes, or a number n for a PNG signature padded with zeros to n bytes (built when sent). */
-type ImageBytes = Uint8Array | number;
-
-const imageBytes: fc.Arbitrary<ImageBytes> = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom(PNG, JPEG, GIF, WEBP), fc.uint8Array({ maxLength: 48 })).map(([h, tail]) => Uint8Array.from([...h, ...tail])) },
-  { weight: 2, arbitrary: fc.uint8Array({ maxLength: 48 }) },
-  { weight: 1, arbitrary: fc.constantFrom([], [0x89], [0x89, 0x50, 0x4e], [0x52, 0x49, 0x46, 0x46, 0, 0]).map((a) => Uint8Array.from(a)) },
-  { weight: 1, arbitrary: fc.constantFrom('<svg onload="alert(1)"/>', '<html><script>x</script>', 'GIF', '').map((s) => new TextEncoder().encode(s)) },
-  { weight: 1, arbitrary: fc.constantFrom(MAX_IMAGE_BYTES, MAX_IMAGE_BYTES + 1, 70 * 1024) },
+const imageBytes = imageBytesOf(
+  MAX_IMAGE_BYTES,
+  [[], [0x89], [0x89, 0x50, 0x4e], [0x52, 0x49, 0x46, 0x46, 0, 0]],
+  ['<svg onload="alert(1)"/>', '<html><script>x</script>', 'GIF', ''],
 );
-
-function imageOf(b: ImageBytes): Uint8Array<ArrayBuffer> {
-  if (typeof b !== 'number') return new Uint8Array(b);
-  const out = new Uint8Array(b);
-  out.set(PNG);
-  return out;
-}
-
-const formPart: fc.Arbitrary<FormPart> = fc.record({
-  name: fc.oneof({ weight: 4, arbitrary: fc.constant('file') }, { weight: 1, arbitrary: fc.constantFrom('File', 'files', 'file[]', '', 'image', 'file\u0000', 'fïle') }),
-  file: fc.option(
-    fc.record({
-      bytes: imageBytes,
-      type: fc.constantFrom('image/png', 'image/jpeg', 'image/svg+xml', 'text/html', '', 'application/octet-stream'),
-      filename: fc.constantFrom('a.png', '', '../../x.png', 'ü.png', 'a"b.png', 'x'.repeat(300), 'a\r\nb.png'),
-    }),
-    { freq: 4 },
-  ),
-  value: fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('', '\u0000', '\x89PNG')),
-});
-
-function concatBytes(...parts: (string | Uint8Array)[]): Uint8Array<ArrayBuffer> {
-  const chunks = parts.map((p) => (typeof p === 'string' ? new TextEncoder().encode(p) : p));
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-type MultipartCt = 'same' | 'missing' | 'other' | 'upper' | 'mixed' | 'none';
-type MultipartShape = 'full' | 'truncated' | 'no-close' | 'junk' | 'no-headers' | 'empty';
-interface RawMultipart {
-  kind: 'multipart';
-  boundary: string;
-  contentType: MultipartCt;
-  image: ImageBytes;
-  shape: MultipartShape;
-  cut: number;
-  junk: string;
-}
-
-/** Hand-made multipart bodies: well framed, truncated, with a wrong or missing boundary, or pure junk. */
-const rawMultipart: fc.Arbitrary<RawMultipart> = fc.record({
-  kind: fc.constant('multipart' as const),
-  boundary: fc.constantFrom('B0undary', 'x', '-', 'a b', '"quoted"', 'ü', ''),
-  contentType: fc.constantFrom<MultipartCt>('same', 'same', 'missing', 'other', 'upper', 'mixed', 'none'),
-  image: imageBytes,
-  shape: fc.constantFrom<MultipartShape>('full', 'full', 'truncated', 'no-close', 'junk', 'no-headers', 'empty'),
-  cut: fc.nat(),
-  junk: fc.string({ unit: 'binary', maxLength: 40 }),
-});
-
-function buildMultipart(m: RawMultipart): { bytes: Uint8Array<ArrayBuffer>; contentType: string | null } {
-  const { boundary } = m;
-  const b = boundary.replace(/^"|"$/g, '');
-  const contentType = {
-    same: `multipart/form-data; boundary=${boundary}`,
-    missing: 'multipart/form-data',
-    other: 'multipart/form-data; boundary=someOtherBoundary',
-    upper: `MULTIPART/FORM-DATA; BOUNDARY=${boundary}`,
-    mixed: `multipart/mixed; boundary=${boundary}`,
-    none: null,
-  }[m.contentType];
-  const head = `--${b}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`;
-  const image = imageOf(m.image);
-  let bytes: Uint8Array<ArrayBuffer>;
-  if (m.shape === 'junk') bytes = new TextEncoder().encode(m.junk);
-  else if (m.shape === 'empty') bytes = new Uint8Array();
-  else if (m.shape === 'no-headers') bytes = concatBytes(`--${b}\r\n\r\n`, image, `\r\n--${b}--\r\n`);
-  else if (m.shape === 'no-close') bytes = concatBytes(head, image);
-  else bytes = concatBytes(head, image, `\r\n--${b}--\r\n`);
-  if (m.shape === 'truncated') bytes = bytes.slice(0, m.cut % (bytes.length + 1));
-  return { bytes, contentType };
-}
-
-const multipartBody: fc.Arbitrary<Body> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('form' as const), parts: fc.array(formPart, { minLength: 0, maxLength: 3 }) }) },
-  { weight: 3, arbitrary: rawMultipart },
-  { weight: 2, arbitrary: bodyArb({ file: fc.oneof(fc.string(), fc.constant('iVBORw0KGgo=')) }) },
-);
+const formPart = formPartOf(['File', 'files', 'file[]', '', 'image', 'file\u0000', 'fïle'], imageBytes, fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('', '\u0000', '\x89PNG')));
+const multipartBody = multipartBodyOf(formPart, rawMultipartOf(imageBytes), bodyArb({ file: fc.oneof(fc.string(), fc.constant('iVBORw0KGgo=')) }));
 
 // ---- query strings ----
 
@@ -682,14 +471,7 @@ const LIST_KEYS = [
   'starting_after',
   'order_by',
 ];
-
-const queryKey = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(...LIST_KEYS) },
-  { weight: 2, arbitrary: fc.constantFrom(...LIST_KEYS).map((k) => `${k}[]`) },
-  { weight: 1, arbitrary: fc.constantFrom(...LIST_KEYS).map((k) => `${k}[0]`) },
-  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', '', 'LIMIT', 'limit ', 'a[b][c]') },
-  { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
-);
+const queryKey = queryKeyOf(LIST_KEYS, true);
 
 const queryValue = fc.oneof(
   {
@@ -718,28 +500,8 @@ const queryValue = fc.oneof(
 
 const QUERY_JUNK = ['%', '%Z', '%ZZ', '%C0%AF', '%FF%FE', '%E2%82', '%00', '&&', '=', '==', '&=&', '+', '%2B', '%26', ';', '[]', '[', ']', '%ED%A0%80', 'limit=%', 'query=%E0%A4%A'];
 
-const queryParts: fc.Arbitrary<QueryPart[]> = fc
-  .tuple(
-    fc.array(
-      fc.oneof(
-        { weight: 6, arbitrary: fc.record({ key: queryKey, value: fc.option(queryValue, { freq: 8 }), encode: fc.boolean() }) },
-        { weight: 1, arbitrary: fc.record({ junk: fc.constantFrom(...QUERY_JUNK) }) },
-      ),
-      { maxLength: 6 },
-    ),
-    fc.oneof(
-      { weight: 8, arbitrary: fc.constant(null) },
-      { weight: 1, arbitrary: fc.tuple(fc.constantFrom('email_address', 'user_id', 'external_id', 'phone_number[]', 'username'), fc.constantFrom(2, 100, 101, 300)) },
-    ),
-  )
-  .map(([parts, repeated]) => {
-    if (!repeated) return parts;
-    const [key, count] = repeated;
-    return [...parts, { repeat: key, count }];
-  });
-
-const noQuery = fc.constant<QueryPart[]>([]);
-const junkQuery = fc.oneof({ weight: 4, arbitrary: noQuery }, { weight: 1, arbitrary: queryParts });
+const queryParts = queryPartsOf(queryKey, queryValue, QUERY_JUNK, ['email_address', 'user_id', 'external_id', 'phone_number[]', 'username'], [2, 100, 101, 300]);
+const junkQuery = junkQueryOf(queryParts);
 
 // ---- path ids ----
 
@@ -748,20 +510,9 @@ const PATH_JUNK = [
   'null', 'undefined', '0', '-1', '__proto__', 'constructor', 'count', 'ban', 'unban', 'metadata', 'user_000000000000000000000000000',
   big(128), big(129), big(3000), big(9000), '🙂', 'ü', '\\', '//', '*', '$', '\u0000',
 ];
-
-const pathId: fc.Arbitrary<PathId> = fc.record({
-  raw: fc.oneof(
-    { weight: 6, arbitrary: fc.oneof(ref('user'), ref('user'), ref('pwuser'), ref('email'), ref('phone'), ref('image')) },
-    {
-      weight: 1,
-      arbitrary: fc
-        .tuple(fc.oneof(ref('user'), ref('email'), ref('phone')), fc.constantFrom('x', '/', '%00', '\u0000', ' ', '/..', '.', '%2F', '?x=1', '#frag'))
-        .map(([r, s]) => r + s),
-    },
-    { weight: 2, arbitrary: fc.constantFrom(...PATH_JUNK) },
-    { weight: 2, arbitrary: urlString.filter((s) => s.length > 0) },
-  ),
-  encode: fc.boolean(),
+const pathId = pathIdOf(fc.oneof(ref('user'), ref('user'), ref('pwuser'), ref('email'), ref('phone'), ref('image')), PATH_JUNK, urlString, {
+  base: fc.oneof(ref('user'), ref('email'), ref('phone')),
+  suffixes: ['x', '/', '%00', '\u0000', ' ', '/..', '.', '%2F', '?x=1', '#frag'],
 });
 
 function req(method: Method, path: string, parts: { id?: fc.Arbitrary<PathId>; query?: fc.Arbitrary<QueryPart[]>; body?: fc.Arbitrary<Body> } = {}): fc.Arbitrary<Req> {
@@ -777,8 +528,6 @@ function req(method: Method, path: string, parts: { id?: fc.Arbitrary<PathId>; q
 // ---------------------------------------------------------------------------------------------------
 // The properties
 // ---------------------------------------------------------------------------------------------------
-
-type Row = Record<string, unknown>;
 interface Snapshot {
   users: Row[];
   identifications: Row[];
@@ -795,27 +544,16 @@ function canonical(row: Row): string {
 }
 
 const TABLES = ['users', 'identifications', 'passwords', 'images'] as const;
-/** Each table's rows as canonical JSON by primary key. */
-type Canonical = Record<(typeof TABLES)[number], Map<string, string>>;
+type Table = (typeof TABLES)[number];
+const keyOf: Record<Table, (r: Row) => string> = {
+  users: (r) => String(r.id),
+  identifications: (r) => String(r.id),
+  passwords: (r) => String(r.user_id),
+  images: (r) => String(r.id),
+};
 
-function canonicalize(snap: Snapshot): Canonical {
-  const by = (rows: Row[], key: string) => new Map(rows.map((r) => [String(r[key]), canonical(r)]));
-  return { users: by(snap.users, 'id'), identifications: by(snap.identifications, 'id'), passwords: by(snap.passwords, 'user_id'), images: by(snap.images, 'id') };
-}
-
-function diffSnapshots(before: Canonical, after: Canonical): string[] {
-  const out: string[] = [];
-  for (const table of TABLES) {
-    const a = before[table];
-    const b = after[table];
-    for (const [k, v] of a) {
-      if (!b.has(k)) out.push(`${table} ${k} deleted: ${v.slice(0, 400)}`);
-      else if (b.get(k) !== v) out.push(`${table} ${k} changed:\n  before ${v.slice(0, 1500)}\n  after  ${(b.get(k) ?? '').slice(0, 1500)}`);
-    }
-    for (const [k, v] of b) if (!a.has(k)) out.push(`${table} ${k} inserted: ${v.slice(0, 400)}`);
-  }
-  return out;
-}
+const canonicalize = (snap: Snapshot): Canonical<Table> => canonicalizeTables(TABLES, snap, keyOf, canonical);
+const diffSnapshots = (before: Canonical<Table>, after: Canonical<Table>) => diffTables(TABLES, before, after);
 
 /** One HTTP/1.1 request through `agent` (node:http, so that the test controls connection reuse). */
 function send(agent: Agent, url: string, method: string, headers: Record<string, string>, body?: string) {
@@ -842,15 +580,6 @@ function send(agent: Agent, url: string, method: string, headers: Record<string,
   });
 }
 
-function describeFetchError(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return `${String(err)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`;
-}
-
-function preview(s: string, n = 600): string {
-  return s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s;
-}
-
 describe.each(testDialects())('users BAPI fuzz on %s', (dialect) => {
   let t: TestServer;
   const seedIds: (string | null)[] = [null, null, null, null];
@@ -868,13 +597,7 @@ describe.each(testDialects())('users BAPI fuzz on %s', (dialect) => {
     stats.set(name, entry);
   }
 
-  /**
-   * The database as of the last check, while nothing is known to have changed it since. A request that
-   * answers 4xx must leave it as it was; anything else (2xx, failure, seeding) clears it.
-   */
-  let known: { canon: Canonical; ctx: RefContext } | null = null;
-
-  async function observe(): Promise<{ canon: Canonical; ctx: RefContext }> {
+  async function observe(): Promise<{ canon: Canonical<Table>; ctx: RefContext }> {
     const snap = await snapshot();
     return { canon: canonicalize(snap), ctx: contextOf(snap) };
   }
@@ -892,7 +615,6 @@ describe.each(testDialects())('users BAPI fuzz on %s', (dialect) => {
 
   function contextOf(s: Snapshot): RefContext {
     const idents = (type: string) => s.identifications.filter((r) => r.type === type);
-    const strings = (rows: Row[], col: string) => rows.map((r) => r[col]).filter((v): v is string => typeof v === 'string' && v !== '');
     return {
       user: strings(s.users, 'id'),
       pwuser: strings(s.passwords, 'user_id'),
@@ -910,7 +632,7 @@ describe.each(testDialects())('users BAPI fuzz on %s', (dialect) => {
 
   /** Seed users with e-mail addresses, phone numbers, metadata, passwords and an image; re-creates any that a fuzzed request deleted. */
   async function ensureSeeds(): Promise<void> {
-    known = null;
+    suite.forget();
     const db = t.server.services.storage.db;
     for (let slot = 0; slot < seedIds.length; slot++) {
       const existing = seedIds[slot];
@@ -969,105 +691,19 @@ describe.each(testDialects())('users BAPI fuzz on %s', (dialect) => {
     }
   }
 
-  /** Longest request target the general properties send; longer ones have their own property. */
-  const MAX_TARGET = 15_000;
-
-  /** Sends one generated request and checks the three properties. */
-  async function check(r: Req, opts: { longUrl?: boolean } = {}): Promise<void> {
-    const started = performance.now();
-    const before = known ?? (await observe());
-    known = null;
-    const { ctx } = before;
-    const idSegment = r.id ? enc(resolveText(r.id.raw, ctx), r.id.encode) : '';
-    const path = r.path.replace('{id}', idSegment);
-    const query = r.query
-      .map((p) => {
-        if ('junk' in p) return p.junk;
-        if ('repeat' in p) return Array.from({ length: p.count }, (_, i) => `${encodeURIComponent(p.repeat)}=v${i}`).join('&');
-        return enc(resolveText(p.key, ctx), p.encode) + (p.value === null ? '' : `=${enc(resolveText(p.value, ctx), p.encode)}`);
-      })
-      .join('&');
-    const target = `${path}${query ? `?${query}` : ''}`;
-    fc.pre(opts.longUrl === true || target.length <= MAX_TARGET);
-    try {
-      new URL(`${t.url}/v1${target}`);
-    } catch {
-      return; // not an HTTP request at all: nothing to send
-    }
-    const headers = new Headers();
-    let body: BodyInit | undefined;
-    let shown = '';
-    const b = r.body;
-    if (b.kind === 'json' || b.kind === 'text') {
-      const text = b.kind === 'json' ? resolveText(JSON.stringify(b.value) ?? 'null', ctx) : resolveText(b.text, ctx);
-      if (b.contentType === null) body = new TextEncoder().encode(text);
-      else {
-        headers.set('content-type', b.contentType);
-        body = text;
-      }
-      shown = `[${b.contentType ?? 'no content-type'}] ${preview(text)}`;
-    } else if (b.kind === 'multipart') {
-      const m = buildMultipart(b);
-      if (m.contentType !== null) headers.set('content-type', m.contentType);
-      body = m.bytes;
-      shown = `[${m.contentType ?? 'no content-type'}] ${m.bytes.length} bytes: ${JSON.stringify(new TextDecoder().decode(m.bytes.slice(0, 300)))}`;
-    } else if (b.kind === 'form') {
-      const form = new FormData();
-      for (const p of b.parts) {
-        if (p.file) form.append(p.name, new Blob([imageOf(p.file.bytes)], { type: p.file.type }), p.file.filename);
-        else form.append(p.name, p.value);
-      }
-      body = form;
-      shown = `multipart ${JSON.stringify(b.parts.map((p) => ({ name: p.name, file: p.file ? { type: p.file.type, filename: p.file.filename, bytes: imageOf(p.file.bytes).length, head: [...imageOf(p.file.bytes).slice(0, 12)] } : null, value: p.value })))}`;
-    }
-    // A fresh connection per request, so that whatever one request does to its connection cannot be
-    // blamed on the next one (the keep-alive property at the end covers reuse).
-    headers.set('connection', 'close');
-    let res: Response;
-    let text: string;
-    try {
-      res = await t.api(target, { method: r.method, headers, ...(body !== undefined ? { body } : {}) });
-      text = await res.text();
-    } catch (err) {
-      return expect.fail(`no response reached the client: ${describeFetchError(err)}\n${r.method} /v1${preview(target, 400)}\n  body: ${shown || '(none)'}`);
-    }
-    const contentType = res.headers.get('content-type');
-    record(res.status, performance.now() - started);
-    const what = `${r.method} /v1${preview(target, 400)}\n  body: ${shown || '(none)'}\n  -> ${res.status} [${contentType}] ${preview(text, 1500)}`;
-
-    if (res.status >= 500) {
-      // Say whether the failed request also left data behind.
-      const changed = diffSnapshots(before.canon, (await observe()).canon);
-      expect.fail(`server error\n${what}\n  data changed: ${changed.length ? changed.join('\n') : 'no'}`);
-    }
-    expect((res.status >= 200 && res.status < 300) || res.status >= 400, `neither 2xx nor 4xx\n${what}`).toBe(true);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      expect.fail(`response body is not JSON\n${what}`);
-    }
-    if (res.status < 300) return;
-
-    expect(contentType, what).toBe('application/json');
-    const envelope = ClerkErrorsSchema.safeParse(parsed);
-    expect(envelope.success, `${what}\n  envelope: ${envelope.error?.message ?? ''}`).toBe(true);
-    const after = await observe();
-    expect(diffSnapshots(before.canon, after.canon), `a rejected request changed data\n${what}`).toEqual([]);
-    known = after;
-  }
-
-  async function fuzz(arb: fc.Arbitrary<Req>, numRuns: number, opts: { longUrl?: boolean } = {}): Promise<void> {
-    await ensureSeeds();
-    const runs = Math.max(1, Math.round(numRuns * SCALE));
-    await fc.assert(
-      fc.asyncProperty(arb, (r) => check(r, opts)),
-      { numRuns: runs, ...(SEED !== undefined ? { seed: SEED } : {}) },
-    );
-  }
+  const suite = fuzzSuite<Canonical<Table>, RefContext, Req>({
+    server: () => t,
+    observe,
+    diff: diffSnapshots,
+    resolve: resolveText,
+    pathOf: (r, ctx) => r.path.replace('{id}', r.id ? enc(resolveText(r.id.raw, ctx), r.id.encode) : ''),
+    ensureSeeds,
+    onResponse: (status, _text, ms) => record(status, ms),
+  });
+  const { fuzz } = suite;
 
   beforeAll(async () => {
-    if (SEED !== undefined) console.log(`users fuzz on ${dialect}: fast-check seed ${SEED}`);
+    logSeed('users', dialect);
     t = await startTestServer(dialect, { LATCH_MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) });
   });
   afterAll(async () => {
@@ -1196,7 +832,7 @@ describe.each(testDialects())('users BAPI fuzz on %s', (dialect) => {
     });
     await fc.assert(
       fc.asyncProperty(arb, async ({ route: [method, path], id, size }) => {
-        known = null;
+        suite.forget();
         const target = `/v1${path.replace('{id}', resolveText(id, contextOf(await snapshot())))}`;
         // One keep-alive connection for both requests, as an SDK's connection pool would reuse it.
         const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -1216,7 +852,7 @@ describe.each(testDialects())('users BAPI fuzz on %s', (dialect) => {
           agent.destroy();
         }
       }),
-      { numRuns: Math.max(1, Math.round(25 * SCALE)), ...(SEED !== undefined ? { seed: SEED } : {}) },
+      fuzzParams(25),
     );
   }, TIMEOUT);
 });
