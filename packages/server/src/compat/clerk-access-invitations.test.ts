@@ -8,38 +8,15 @@
  * named after the sentence of the seed they check.
  */
 import { createClerkClient, type AllowlistIdentifier, type ClerkClient, type Invitation } from '@clerk/backend';
-import { isClerkAPIResponseError, type ClerkAPIResponseError } from '@clerk/backend/errors';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDialects, type TestServer } from '../test/harness.js';
+import { apiError, expectApiError } from '../test/clerk-sdk.js';
 import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.js';
 
 const DAY_MS = 86_400_000;
 /** How long to wait for an e-mail: the delivery worker is woken on commit, so mail arrives within a second. */
 const MAIL_TIMEOUT_MS = 10_000;
-
-/** Awaits a call that must fail and returns its error, checked to be the SDK's ClerkAPIResponseError. */
-async function apiError(call: Promise<unknown>): Promise<ClerkAPIResponseError> {
-  const outcome = await call.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  if (outcome.ok) throw new Error(`expected the call to fail, it returned ${JSON.stringify(outcome.value)}`);
-  expect(isClerkAPIResponseError(outcome.error), String(outcome.error)).toBe(true);
-  return outcome.error as ClerkAPIResponseError;
-}
-
-/** Asserts the fields of a ClerkAPIResponseError that a Clerk error envelope fills in. */
-function expectApiError(err: ClerkAPIResponseError, status: number, code: string, paramName?: string): void {
-  expect(err.status, JSON.stringify(err.errors)).toBe(status);
-  expect(err.errors.length).toBeGreaterThan(0);
-  expect(err.errors[0]?.code, JSON.stringify(err.errors)).toBe(code);
-  expect(err.errors[0]?.message).toEqual(expect.any(String));
-  expect(err.errors[0]?.longMessage).toEqual(expect.any(String));
-  if (paramName !== undefined) expect(err.errors[0]?.meta?.paramName).toBe(paramName);
-  expect(err.clerkTraceId).toEqual(expect.any(String));
-  expect(err.clerkTraceId?.length).toBeGreaterThan(0);
-}
 
 /** Lower-cased recipient addresses of a received message. */
 function recipients(m: ParsedMail): string[] {

@@ -9,22 +9,12 @@ import { newSecretKey } from '@latch/core';
 import bcryptjs from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDialects, type TestServer } from '../test/harness.js';
+import { apiError } from '../test/clerk-sdk.js';
 
 /** A real 1×1 RGBA PNG (valid chunk CRCs), 70 bytes. */
 const PNG_1X1 = Uint8Array.from(
   Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64'),
 );
-
-/** Awaits a call that must fail and returns its error, checked to be the SDK's ClerkAPIResponseError. */
-async function apiError(call: Promise<unknown>): Promise<ClerkAPIResponseError> {
-  const outcome = await call.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  if (outcome.ok) throw new Error(`expected the call to fail, it returned ${JSON.stringify(outcome.value)}`);
-  expect(isClerkAPIResponseError(outcome.error), String(outcome.error)).toBe(true);
-  return outcome.error as ClerkAPIResponseError;
-}
 
 /** The outcome of a call, with a rejection summarized as `status code param` for readable assertions. */
 async function settle<T>(call: Promise<T>): Promise<{ value?: T; error?: string }> {

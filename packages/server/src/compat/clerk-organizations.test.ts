@@ -13,11 +13,11 @@
  * organization at all times", invitations and their revocation) each have their own test.
  */
 import { createClerkClient, type ClerkClient, type Organization, type OrganizationDomainJSON, type OrganizationInvitation, type OrganizationMembership, type User } from '@clerk/backend';
-import { isClerkAPIResponseError, type ClerkAPIResponseError } from '@clerk/backend/errors';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../http/errors.js';
 import { startTestServer, testDialects, type TestServer } from '../test/harness.js';
+import { apiError, expectApiError } from '../test/clerk-sdk.js';
 import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.js';
 
 const DAY_MS = 86_400_000;
@@ -96,29 +96,6 @@ interface SettingsJSON {
 interface ErrorsJSON {
   errors: { code: string; message: string; long_message: string; meta?: { param_name?: string } }[];
   clerk_trace_id?: string;
-}
-
-/** Awaits a call that must fail and returns its error, checked to be the SDK's ClerkAPIResponseError. */
-async function apiError(call: Promise<unknown>): Promise<ClerkAPIResponseError> {
-  const outcome = await call.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  if (outcome.ok) throw new Error(`expected the call to fail, it returned ${JSON.stringify(outcome.value)}`);
-  expect(isClerkAPIResponseError(outcome.error), String(outcome.error)).toBe(true);
-  return outcome.error as ClerkAPIResponseError;
-}
-
-/** Asserts the fields of a ClerkAPIResponseError that a Clerk error envelope fills in. */
-function expectApiError(err: ClerkAPIResponseError, status: number, code: string, paramName?: string): void {
-  expect(err.status, JSON.stringify(err.errors)).toBe(status);
-  expect(err.errors.length).toBeGreaterThan(0);
-  expect(err.errors[0]?.code, JSON.stringify(err.errors)).toBe(code);
-  expect(err.errors[0]?.message).toEqual(expect.any(String));
-  expect(err.errors[0]?.longMessage).toEqual(expect.any(String));
-  if (paramName !== undefined) expect(err.errors[0]?.meta?.paramName).toBe(paramName);
-  expect(err.clerkTraceId).toEqual(expect.any(String));
-  expect(err.clerkTraceId?.length).toBeGreaterThan(0);
 }
 
 /** Awaits a service call that must fail and returns its ApiError. */
