@@ -38,31 +38,20 @@ export interface SmsMessageInput {
   phoneNumberId?: string | null;
 }
 
-/**
- * Inserts a queued e-mail (status 'queued', due now). Takes a Kysely db OR transaction so callers enqueue
- * in the same transaction as what caused the message. Returns the stored row.
- *
- * Call the worker's `notify()` after the surrounding transaction commits to send it right away;
- * otherwise the next poll picks it up.
- */
-export async function enqueueEmail(db: Kysely<Database>, input: EmailMessageInput, now: number = Date.now()): Promise<Message> {
+type MessageContent = Pick<
+  MessageTable,
+  'kind' | 'to_address' | 'from_name' | 'reply_to' | 'subject' | 'body' | 'body_plain' | 'slug' | 'user_id' | 'email_address_id' | 'phone_number_id'
+> & { data: Record<string, unknown> | undefined };
+
+/** Inserts a message in the queue's starting state: queued, due now, never attempted. */
+function insertQueued(db: Kysely<Database>, content: MessageContent, now: number): Promise<Message> {
   return db
     .insertInto('messages')
     .values({
-      id: newId('ema', now),
-      kind: 'email',
-      to_address: input.to,
+      ...content,
+      id: newId(content.kind === 'email' ? 'ema' : 'sms', now),
       from_address: null,
-      from_name: input.fromName ?? null,
-      reply_to: input.replyTo ?? null,
-      subject: input.subject,
-      body: input.html,
-      body_plain: input.text ?? null,
-      slug: input.slug ?? null,
-      data: JSON.stringify(input.data ?? {}),
-      user_id: input.userId ?? null,
-      email_address_id: input.emailAddressId ?? null,
-      phone_number_id: null,
+      data: JSON.stringify(content.data ?? {}),
       status: 'queued',
       attempts: 0,
       next_attempt_at: now,
@@ -78,39 +67,56 @@ export async function enqueueEmail(db: Kysely<Database>, input: EmailMessageInpu
 }
 
 /**
+ * Inserts a queued e-mail (status 'queued', due now). Takes a Kysely db OR transaction so callers enqueue
+ * in the same transaction as what caused the message. Returns the stored row.
+ *
+ * Call the worker's `notify()` after the surrounding transaction commits to send it right away;
+ * otherwise the next poll picks it up.
+ */
+export async function enqueueEmail(db: Kysely<Database>, input: EmailMessageInput, now: number = Date.now()): Promise<Message> {
+  return insertQueued(
+    db,
+    {
+      kind: 'email',
+      to_address: input.to,
+      from_name: input.fromName ?? null,
+      reply_to: input.replyTo ?? null,
+      subject: input.subject,
+      body: input.html,
+      body_plain: input.text ?? null,
+      slug: input.slug ?? null,
+      data: input.data,
+      user_id: input.userId ?? null,
+      email_address_id: input.emailAddressId ?? null,
+      phone_number_id: null,
+    },
+    now,
+  );
+}
+
+/**
  * Inserts a queued SMS (status 'queued', due now); same transaction rules as `enqueueEmail`. Returns the
  * stored row.
  */
 export async function enqueueSms(db: Kysely<Database>, input: SmsMessageInput, now: number = Date.now()): Promise<Message> {
-  return db
-    .insertInto('messages')
-    .values({
-      id: newId('sms', now),
+  return insertQueued(
+    db,
+    {
       kind: 'sms',
       to_address: input.to,
-      from_address: null,
       from_name: null,
       reply_to: null,
       subject: null,
       body: input.body,
       body_plain: null,
       slug: input.slug ?? null,
-      data: JSON.stringify(input.data ?? {}),
+      data: input.data,
       user_id: input.userId ?? null,
       email_address_id: null,
       phone_number_id: input.phoneNumberId ?? null,
-      status: 'queued',
-      attempts: 0,
-      next_attempt_at: now,
-      lease_until: null,
-      last_error: null,
-      provider_message_id: null,
-      delivered_at: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    },
+    now,
+  );
 }
 
 /** One message by id, or undefined. */
