@@ -175,9 +175,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     const target = new URL(row.redirect_url ?? config.signUpUrl);
     target.searchParams.set('__clerk_ticket', ticket);
     // An organization invitation to an address that already has an account is accepted by signing in.
-    const existing = orgInvitation
-      ? await storage.db.selectFrom('identifications').select('id').where('type', '=', 'email_address').where('normalized', '=', orgInvitation.normalized).executeTakeFirst()
-      : undefined;
+    const existing = orgInvitation ? await organizations.addressHasAccount(orgInvitation.normalized) : false;
     target.searchParams.set('__clerk_status', existing ? 'sign_in' : 'sign_up');
     c.header('Cache-Control', 'no-store');
     return c.redirect(target.toString(), 303);

@@ -27,16 +27,8 @@ export const AllowlistIdentifierSchema = z
   .strict()
   .register(wireSchemas, { id: 'AllowlistIdentifier' });
 
-export const BlocklistIdentifierSchema = z
-  .object({
-    object: z.literal('blocklist_identifier'),
-    id: z.string(),
-    identifier: z.string(),
-    identifier_type: identifierType,
-    instance_id: z.string().nullable(),
-    created_at: z.number().int(),
-    updated_at: z.number().int(),
-  })
+export const BlocklistIdentifierSchema = AllowlistIdentifierSchema.omit({ object: true, invitation_id: true })
+  .extend({ object: z.literal('blocklist_identifier') })
   .strict()
   .register(wireSchemas, { id: 'BlocklistIdentifier' });
 
@@ -55,11 +47,9 @@ export const InstanceRestrictionsSchema = z
 // A `*@domain` wildcard is an e-mail identifier on the wire.
 const wireType = (t: AllowlistRow['identifier_type']) => (t === 'domain' ? 'email_address' : t);
 
-function allowJSON(r: AllowlistRow, instanceId: string | null): z.output<typeof AllowlistIdentifierSchema> {
+function entryJSON(r: AllowlistRow | BlocklistRow, instanceId: string | null) {
   return {
-    object: 'allowlist_identifier',
     id: r.id,
-    invitation_id: r.invitation_id,
     identifier: r.identifier,
     identifier_type: wireType(r.identifier_type),
     instance_id: instanceId,
@@ -68,16 +58,12 @@ function allowJSON(r: AllowlistRow, instanceId: string | null): z.output<typeof 
   };
 }
 
+function allowJSON(r: AllowlistRow, instanceId: string | null): z.output<typeof AllowlistIdentifierSchema> {
+  return { object: 'allowlist_identifier', ...entryJSON(r, instanceId), invitation_id: r.invitation_id };
+}
+
 function blockJSON(r: BlocklistRow, instanceId: string | null): z.output<typeof BlocklistIdentifierSchema> {
-  return {
-    object: 'blocklist_identifier',
-    id: r.id,
-    identifier: r.identifier,
-    identifier_type: wireType(r.identifier_type),
-    instance_id: instanceId,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-  };
+  return { object: 'blocklist_identifier', ...entryJSON(r, instanceId) };
 }
 
 function restrictionsJSON(r: Restrictions): z.output<typeof InstanceRestrictionsSchema> {

@@ -6,7 +6,7 @@
  */
 import type { Kysely, Selectable } from 'kysely';
 import { enqueueEmail, enqueueSms, getMessage } from '../../delivery/queue.js';
-import { ApiError, notFound } from '../../http/errors.js';
+import { notFound } from '../../http/errors.js';
 import type { Database, MessageTable } from '../../storage/schema.js';
 import type { TemplateType } from '../templates/defaults.js';
 import type { TemplateData } from '../templates/render.js';
@@ -106,11 +106,6 @@ export function createMessagingService({ db, templates, wake, now = Date.now }: 
       return m;
     },
 
-    assertSendable(kind: 'email' | 'sms', text: string): void {
-      if (!text.trim()) {
-        throw new ApiError({ code: 'form_param_missing', longMessage: `${kind === 'email' ? 'body' : 'message'} must not be empty.`, paramName: kind === 'email' ? 'body' : 'message' });
-      }
-    },
   };
 }
 

@@ -32,6 +32,14 @@ const SYSTEM_ROLES = [
   { key: MEMBER_ROLE, name: 'Member', description: 'Can see the organization and its members', creator: false, permissions: ['org:sys_memberships:read', 'org:sys_domains:read'] },
 ];
 
+export interface KeyedListQuery {
+  query?: string;
+  orderBy: 'created_at' | 'name' | 'key';
+  direction: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
 const KEY = /^org:[a-z0-9_]+(:[a-z0-9_]+)?$/;
 const PERMISSION_KEY = /^org:[a-z0-9_]+:[a-z0-9_]+$/;
 
@@ -53,6 +61,22 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
   async function permissionsByRole(conn: Kysely<Database>, roleIds: string[]): Promise<Map<string, string[]>> {
     const rows = await permissionRowsByRole(conn, roleIds);
     return new Map([...rows].map(([id, perms]) => [id, perms.map((p) => p.key)]));
+  }
+
+  /** A page of roles or permissions, matching `query` in the name (case-insensitively) or the key. */
+  async function searchKeyed<R>(which: 'organization_roles' | 'organization_permissions', q: KeyedListQuery): Promise<{ rows: R[]; total: number }> {
+    // Both tables have the columns used here; one typed name keeps Kysely's overloads simple.
+    const table = which as 'organization_roles';
+    let base = db.selectFrom(table);
+    if (q.query) {
+      const like = containsPattern(q.query.toLowerCase());
+      base = base.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('key', 'like', like)]));
+    }
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy(q.orderBy, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows: rows as R[], total: Number(count.n) };
   }
 
   async function findRole(conn: Kysely<Database>, idOrKey: string): Promise<RoleRow | undefined> {
@@ -116,18 +140,10 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
       return out;
     },
 
-    async listRoles(q: { query?: string; orderBy: 'created_at' | 'name' | 'key'; direction: 'asc' | 'desc'; limit: number; offset: number }) {
-      let base = db.selectFrom('organization_roles');
-      if (q.query) {
-        const like = containsPattern(q.query.toLowerCase());
-        base = base.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('key', 'like', like)]));
-      }
-      const [rows, count] = await Promise.all([
-        base.selectAll().orderBy(q.orderBy, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute(),
-        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      ]);
+    async listRoles(q: KeyedListQuery) {
+      const { rows, total } = await searchKeyed<RoleRow>('organization_roles', q);
       const perms = await permissionRowsByRole(db, rows.map((r) => r.id));
-      return { rows: rows.map((r) => ({ role: r, permissions: perms.get(r.id) ?? [] })), total: Number(count.n) };
+      return { rows: rows.map((r) => ({ role: r, permissions: perms.get(r.id) ?? [] })), total };
     },
 
     async getRole(id: string) {
@@ -219,17 +235,8 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
       return this.getRole(role.id);
     },
 
-    async listPermissions(q: { query?: string; orderBy: 'created_at' | 'name' | 'key'; direction: 'asc' | 'desc'; limit: number; offset: number }) {
-      let base = db.selectFrom('organization_permissions');
-      if (q.query) {
-        const like = containsPattern(q.query.toLowerCase());
-        base = base.where((eb) => eb.or([eb(eb.fn('lower', ['name']), 'like', like), eb('key', 'like', like)]));
-      }
-      const [rows, count] = await Promise.all([
-        base.selectAll().orderBy(q.orderBy, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute(),
-        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      ]);
-      return { rows, total: Number(count.n) };
+    listPermissions(q: KeyedListQuery) {
+      return searchKeyed<PermissionRow>('organization_permissions', q);
     },
 
     async getPermission(id: string): Promise<PermissionRow> {

@@ -975,12 +975,18 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       }
     },
 
-    /** A user's verified e-mail addresses, normalized (404 when the user does not exist). */
+    /** A user's e-mail addresses, normalized (404 when the user does not exist). */
     async emailsOf(userId: string): Promise<string[]> {
       const user = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
       if (!user) throw notFound('User');
       const rows = await db.selectFrom('identifications').select('normalized').where('user_id', '=', userId).where('type', '=', 'email_address').execute();
       return rows.map((r) => r.normalized);
+    },
+
+    /** True when a user owns this (normalized) e-mail address. */
+    async addressHasAccount(normalized: string): Promise<boolean> {
+      const row = await db.selectFrom('identifications').select('id').where('type', '=', 'email_address').where('normalized', '=', normalized).executeTakeFirst();
+      return row !== undefined;
     },
 
     async suggestionsOf(userId: string) {
