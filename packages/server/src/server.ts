@@ -22,6 +22,8 @@ import { createPresenter } from './domains/organizations/serialize.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations.js';
 import { newTraceId } from './http/trace.js';
+import { ApiError } from './http/errors.js';
+import { STATUS_CODES } from 'node:http';
 
 export interface Services {
   storage: Storage;
@@ -114,17 +116,13 @@ export async function startServer(config: Config, options: { logger?: Logger; st
   // requests) still get the JSON error envelope rather than a bare status line.
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const body = JSON.stringify({
-      errors: [
-        tooLarge
-          ? { code: 'request_header_fields_too_large', message: 'Request header fields too large', long_message: 'The URL or headers exceed 16 KB.' }
-          : { code: 'request_body_invalid', message: 'Bad request', long_message: 'The request could not be parsed as HTTP.' },
-      ],
-      clerk_trace_id: newTraceId(),
-    });
+    const error =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? ApiError.of('request_header_fields_too_large', 'The URL or headers exceed 16 KB.')
+        : ApiError.of('request_body_invalid', 'The request could not be parsed as HTTP.');
+    const body = JSON.stringify({ errors: error.toJSON(), clerk_trace_id: newTraceId() });
     socket.end(
-      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
   const port = (server.address() as AddressInfo).port;
