@@ -19,6 +19,30 @@ export default tseslint.config(
     },
   },
   {
+    // Transactions: one helper opens them (storage/database.ts `transaction`), and inside its work only the
+    // transaction handle is used. The types already refuse the outer handle where a `Tx` is required; these
+    // rules catch the rest at lint time (and the driver refuses it at run time).
+    files: ['packages/server/src/**/*.ts'],
+    ignores: ['packages/server/src/storage/**', 'packages/server/src/**/*.test.ts', 'packages/server/src/test/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='transaction'] > :function Identifier[name='db']:not(MemberExpression > Identifier.property):not(Property > Identifier.key)",
+          message: 'The outer database handle inside a transaction: use the transaction handle (tx).',
+        },
+        {
+          selector: "CallExpression[callee.property.name='transaction'][arguments.length=0]",
+          message: "Open transactions with storage/database.ts `transaction(db, work, onUnique)`.",
+        },
+        {
+          selector: "CallExpression[callee.property.name='forUpdate'][arguments.length=0]",
+          message: 'Lock rows with `.$call(forUpdate(tx))`: SQLite has no FOR UPDATE.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
   },

@@ -4,7 +4,6 @@
  */
 import { ERROR_CODE_INFO } from '@latch/core';
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -27,8 +26,9 @@ import { registerOrganizationRoutes } from './domains/organizations/bapi.js';
 import type { RolesService } from './domains/organizations/roles.js';
 import type { Presenter } from './domains/organizations/serialize.js';
 import type { OrganizationsService } from './domains/organizations/service.js';
-import { ApiError } from './http/errors.js';
-import { createRouter, hasBody, type Authenticator } from './http/router.js';
+import { ApiError } from './errors.js';
+import { hasBody } from './http/router.js';
+import { bapiSurface, createBapiRouter } from './http/bapi/surface.js';
 import { newTraceId } from './http/trace.js';
 import { JwksSchema } from './http/wire-schemas.js';
 import { type Storage } from './storage/database.js';
@@ -116,27 +116,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     });
   });
 
-  const authenticate: Authenticator = async (c) => {
-    const header = c.req.header('authorization');
-    if (!header) {
-      throw new ApiError({ code: 'authentication_invalid', longMessage: 'Send your secret key as "Authorization: Bearer sk_…".' });
-    }
-    const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-    const presented = match ? match[1] : header.trim();
-    const result = await keys.check(presented ?? '');
-    if (result.status === 'valid') return;
-    if (result.status === 'malformed') {
-      throw new ApiError({ code: 'authentication_invalid', longMessage: 'The Authorization header does not carry a secret key.' });
-    }
-    throw new ApiError({
-      code: 'clerk_key_invalid',
-      message: 'Secret key invalid',
-      longMessage:
-        result.status === 'revoked' ? 'The secret key has been revoked.' : 'The provided secret key is invalid. Make sure that your secret key is correct.',
-    });
-  };
-
-  const router = createRouter();
+  const router = createBapiRouter();
+  const bapi = bapiSurface(keys);
   router.add(
     {
       method: 'get',
@@ -149,12 +130,14 @@ export function createApp(deps: AppDeps): Hono<Env> {
     },
     async () => ({ keys: await instance.jwks() }),
   );
-  registerUserRoutes(router, users, config.publicUrl);
+  // Image uploads: the configured image size plus room for the multipart framing.
+  const uploadLimit = config.maxImageBytes + 64 * 1024;
+  registerUserRoutes(router, users, config.publicUrl, uploadLimit);
   registerAccessRoutes(router, access, instance, instanceId);
   registerInvitationRoutes(router, invitations);
   registerTemplateRoutes(router, templates, instanceId);
   registerMessageRoutes(router, messaging, config.twilio?.from ?? null);
-  registerOrganizationRoutes(router, { organizations, roles, presenter, instance, publicUrl: config.publicUrl });
+  registerOrganizationRoutes(router, { organizations, roles, presenter, instance, publicUrl: config.publicUrl, uploadLimit });
 
   // The link in an invitation e-mail: a usable ticket redirects to the sign-up page carrying it; a
   // revoked, expired, used or forged one gets a plain page saying so.
@@ -194,34 +177,13 @@ export function createApp(deps: AppDeps): Hono<Env> {
     });
   }
 
-  const openapi = () => router.openapi({ title: 'Latch Backend API', version: '2025-11-10', serverUrl: config.publicUrl, prefix: '/v1' });
+  const openapi = () => router.openapi({ title: 'Latch Backend API', version: '2025-11-10', serverUrl: config.publicUrl, prefix: '/v1', surface: bapi });
   let openapiCache: string | null = null;
   app.get('/v1/openapi.json', (c) => {
     openapiCache ??= JSON.stringify(openapi());
     return c.body(openapiCache, 200, { 'Content-Type': 'application/json' });
   });
 
-  // Bodies: JSON up to 1 MiB; image uploads up to the configured image size plus multipart overhead.
-  // Only requests that carry a body pay for the limit (it makes the adapter build a full Request).
-  const limits = new Map<number, ReturnType<typeof bodyLimit>>();
-  app.use('/v1/*', async (c, next) => {
-    if (!hasBody(c)) return next();
-    const isUpload = /\/profile_image$|\/logo$/.test(c.req.path);
-    const maxSize = isUpload ? config.maxImageBytes + 64 * 1024 : 1024 * 1024;
-    let limit = limits.get(maxSize);
-    if (!limit) {
-      limit = bodyLimit({
-        maxSize,
-        onError: (ctx) => {
-          // The rest of the oversized body is never read: the connection cannot carry another request.
-          ctx.header('Connection', 'close');
-          throw new ApiError({ code: isUpload ? 'file_too_large' : 'request_body_invalid', longMessage: `The request body exceeds ${maxSize} bytes.` });
-        },
-      });
-      limits.set(maxSize, limit);
-    }
-    return limit(c, next);
-  });
-  router.mount(app as unknown as Hono, '/v1', authenticate);
+  router.mount(app as unknown as Hono, '/v1', bapi);
   return app;
 }

@@ -22,7 +22,7 @@ import { createPresenter } from './domains/organizations/serialize.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations.js';
 import { newTraceId } from './http/trace.js';
-import { ApiError } from './http/errors.js';
+import { ApiError } from './errors.js';
 import { STATUS_CODES } from 'node:http';
 
 export interface Services {

@@ -15,7 +15,7 @@
 import { createClerkClient, type ClerkClient, type Organization, type OrganizationDomainJSON, type OrganizationInvitation, type OrganizationMembership, type User } from '@clerk/backend';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../errors.js';
 import { startTestServer, testDialects, type TestServer } from '../test/harness.js';
 import { apiError, expectApiError } from '../test/clerk-sdk.js';
 import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.js';

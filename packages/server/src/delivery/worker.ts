@@ -7,10 +7,11 @@
  * still being ours, so a worker that lost its lease cannot overwrite what another worker recorded. Several
  * workers (server processes) can share one PostgreSQL database: claims skip rows another worker has locked.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
+import type { Db } from '../storage/database.js';
 import type { Logger } from 'pino';
 import type { DialectName } from '../storage/database.js';
-import type { Database, MessageTable } from '../storage/schema.js';
+import type { MessageTable } from '../storage/schema.js';
 import { PermanentDeliveryError, type EmailTransport, type SendResult, type SmsTransport } from './transports.js';
 import { htmlToText } from './text.js';
 
@@ -18,7 +19,7 @@ type Message = Selectable<MessageTable>;
 
 /** Options of `createDeliveryWorker`. */
 export interface DeliveryWorkerOptions {
-  db: Kysely<Database>;
+  db: Db;
   dialect: DialectName;
   logger: Logger;
   /** null: e-mails go to the dev outbox (the log) instead of being sent. */
@@ -119,6 +120,8 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
             )
             .orderBy('next_attempt_at')
             .limit(batchSize)
+            // Several workers share the queue on PostgreSQL: each claims rows the others have not locked.
+            // eslint-disable-next-line no-restricted-syntax -- PostgreSQL only, guarded by the dialect
             .$if(dialect === 'postgres', (s) => s.forUpdate().skipLocked()),
       )
       .updateTable('messages')

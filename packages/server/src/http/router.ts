@@ -3,9 +3,10 @@
  * The same declaration validates requests at the edge and produces the published OpenAPI document,
  * so the document describes exactly what the server implements.
  */
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
-import { ApiError } from './errors.js';
+import { ApiError } from '../errors.js';
 import { arrayKeys, parseOrThrow } from './validation.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -15,7 +16,7 @@ export const wireSchemas = z.registry<{ id: string }>();
 
 type AnyObject = z.ZodObject;
 
-export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, A extends string = string> {
   method: Method;
   /** OpenAPI-style path below the mount point, e.g. `/users/{user_id}`. */
   path: string;
@@ -26,43 +27,62 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   params?: P;
   query?: Q;
   body?: B;
-  /** How the body arrives: JSON (default) or a multipart upload handled by the route itself. */
-  bodyKind?: 'json' | 'multipart';
+  /** How the body arrives: decoded by the surface (default: JSON or a form), or a multipart upload the route reads itself. */
+  bodyKind?: 'decoded' | 'multipart';
+  /** Largest body accepted, in bytes (default 1 MiB); larger ones get 413 before the handler runs. */
+  bodyLimit?: number;
   /** Response schemas by status; a schema registered in `wireSchemas` is referenced by id. */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
-  /** `secret` (default): requires a valid secret key. */
-  auth?: 'secret' | 'none';
+  /** Which callers the surface's guard admits; each surface names its own modes and its default. */
+  auth?: A;
 }
 
-export interface RouteInput<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+export interface RouteInput<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, Principal> {
   c: Context;
   params: z.output<P>;
   query: z.output<Q>;
   body: z.output<B>;
+  /** Who is calling, as the surface's guard decided. */
+  principal: Principal;
 }
 
-export type RouteHandler<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> = (
-  input: RouteInput<P, Q, B>,
+export type RouteHandler<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, Principal> = (
+  input: RouteInput<P, Q, B, Principal>,
 ) => Promise<unknown> | unknown;
 
-interface RegisteredRoute {
-  spec: RouteSpec<AnyObject, AnyObject, z.ZodType>;
-  handler: RouteHandler<AnyObject, AnyObject, z.ZodType>;
+interface RegisteredRoute<Principal, A extends string> {
+  spec: RouteSpec<AnyObject, AnyObject, z.ZodType, A>;
+  handler: RouteHandler<AnyObject, AnyObject, z.ZodType, Principal>;
 }
 
-/** Checks the request's credentials; throws ApiError when they are not acceptable. */
-export type Authenticator = (c: Context) => Promise<void>;
+/**
+ * One API surface (the Backend API, the Frontend API): who may call, how bodies are encoded and how
+ * results are written. The router does the rest (parameters, validation, limits) the same way for all.
+ */
+export interface Surface<Principal, A extends string> {
+  /** Decides who is calling; throws ApiError when the caller is refused. */
+  guard(c: Context, auth: A | undefined): Promise<Principal> | Principal;
+  /** Reads a route's body into plain values for its schema (JSON, a form, …). */
+  decode(c: Context): Promise<unknown>;
+  /** Writes a handler's result (a `Response` a handler returns is passed through untouched). */
+  respond(c: Context, result: unknown, principal: Principal): Response | Promise<Response>;
+  /** Security requirement of a route in the OpenAPI document (`[]` for none), or undefined for the document's default. */
+  openapiSecurity?(auth: A | undefined): unknown[] | undefined;
+}
 
-export interface Router {
+export interface Router<Principal, A extends string> {
   add<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
-    spec: RouteSpec<P, Q, B>,
-    handler: RouteHandler<P, Q, B>,
+    spec: RouteSpec<P, Q, B, A>,
+    handler: RouteHandler<P, Q, B, Principal>,
   ): void;
-  /** Mounts every route on `app` under `prefix`. */
-  mount(app: Hono, prefix: string, authenticate: Authenticator): void;
+  /** Mounts every route on `app` under `prefix`, served through `surface`. */
+  mount(app: Hono, prefix: string, surface: Surface<Principal, A>): void;
   /** The OpenAPI 3.1 document of every route, as mounted under `prefix`. */
-  openapi(info: { title: string; version: string; serverUrl: string; prefix: string }): Record<string, unknown>;
+  openapi(info: { title: string; version: string; serverUrl: string; prefix: string; surface?: Surface<Principal, A> }): Record<string, unknown>;
 }
+
+/** Default largest body: 1 MiB. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 const EMPTY = z.object({});
 
@@ -73,7 +93,8 @@ export function hasBody(c: Context): boolean {
 }
 const JSON_TYPE = /^application\/(.+\+)?json\b/i;
 
-async function readJsonBody(c: Context): Promise<unknown> {
+/** Reads a JSON body; an empty body is an empty object. */
+export async function readJsonBody(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   const text = await c.req.text();
   // The official SDK labels bodiless POSTs (ban, lock …) as JSON: an empty body is an empty object.
@@ -169,19 +190,38 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 }
 
 /** Creates an empty router. Domains add their routes; the app mounts it once. */
-export function createRouter(): Router {
-  const routes: RegisteredRoute[] = [];
+export function createRouter<Principal, A extends string>(): Router<Principal, A> {
+  const routes: RegisteredRoute<Principal, A>[] = [];
+  const limits = new Map<number, MiddlewareHandler>();
+  function limitOf(maxSize: number): MiddlewareHandler {
+    let limit = limits.get(maxSize);
+    if (!limit) {
+      const upload = maxSize > DEFAULT_BODY_LIMIT;
+      const check = bodyLimit({
+        maxSize,
+        onError: (ctx) => {
+          // The rest of the oversized body is never read: the connection cannot carry another request.
+          ctx.header('Connection', 'close');
+          throw new ApiError({ code: upload ? 'file_too_large' : 'request_body_invalid', longMessage: `The request body exceeds ${maxSize} bytes.` });
+        },
+      });
+      // Only requests that carry a body pay for the check (it makes the adapter build a full Request).
+      limit = (c, next) => (hasBody(c) ? check(c, next) : next());
+      limits.set(maxSize, limit);
+    }
+    return limit;
+  }
   return {
     add(spec, handler) {
       routes.push({
-        spec: spec as unknown as RouteSpec<AnyObject, AnyObject, z.ZodType>,
-        handler: handler as unknown as RouteHandler<AnyObject, AnyObject, z.ZodType>,
+        spec: spec as unknown as RouteSpec<AnyObject, AnyObject, z.ZodType, A>,
+        handler: handler as unknown as RouteHandler<AnyObject, AnyObject, z.ZodType, Principal>,
       });
     },
-    mount(app, prefix, authenticate) {
+    mount(app, prefix, surface) {
       for (const { spec, handler } of routes) {
-        app.on(spec.method.toUpperCase(), `${prefix}${honoPath(spec.path)}`, async (c) => {
-          if (spec.auth !== 'none') await authenticate(c);
+        app.on(spec.method.toUpperCase(), `${prefix}${honoPath(spec.path)}`, limitOf(spec.bodyLimit ?? DEFAULT_BODY_LIMIT), async (c) => {
+          const principal = await surface.guard(c, spec.auth);
           const rawParams = c.req.param();
           const rawQuery = readQuery(c, spec.query ?? EMPTY);
           refuseNul(rawParams);
@@ -190,7 +230,7 @@ export function createRouter(): Router {
           const query = parseOrThrow(spec.query ?? EMPTY, rawQuery, 'query');
           let body: unknown = undefined;
           if (spec.body && spec.bodyKind !== 'multipart') {
-            const raw = await readJsonBody(c);
+            const raw = await surface.decode(c);
             refuseNul(raw);
             body = parseOrThrow(spec.body, raw, 'body');
           } else if (!spec.body && hasBody(c)) {
@@ -198,13 +238,13 @@ export function createRouter(): Router {
             // connection and break the client's next request on it.
             await c.req.arrayBuffer();
           }
-          const result = await handler({ c, params, query, body });
+          const result = await handler({ c, params, query, body, principal });
           if (result instanceof Response) return result;
-          return c.json(result as object);
+          return surface.respond(c, result, principal);
         });
       }
     },
-    openapi({ title, version, serverUrl, prefix }) {
+    openapi({ title, version, serverUrl, prefix, surface }) {
       const paths: Record<string, Record<string, unknown>> = {};
       for (const { spec } of routes) {
         const parameters: unknown[] = [];
@@ -243,7 +283,10 @@ export function createRouter(): Router {
           summary: spec.summary,
           ...(spec.description ? { description: spec.description } : {}),
           tags: spec.tags,
-          ...(spec.auth === 'none' ? { security: [] } : {}),
+          ...(() => {
+            const security = surface?.openapiSecurity?.(spec.auth);
+            return security ? { security } : {};
+          })(),
           ...(parameters.length ? { parameters } : {}),
           ...(requestBody ? { requestBody } : {}),
           responses,

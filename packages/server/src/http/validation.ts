@@ -3,7 +3,7 @@
  * (where every value arrives as text and arrays arrive as repeated keys).
  */
 import { z } from 'zod';
-import { ApiError, type ApiErrorDetail } from './errors.js';
+import { ApiError, type ApiErrorDetail } from '../errors.js';
 
 type Issue = z.core.$ZodIssue;
 

@@ -5,14 +5,39 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  type Transaction,
+  type TransactionSettings,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+declare const handleScope: unique symbol;
+
+/**
+ * The database handle outside any transaction. Branded so that it is not a `Tx`: a repository function
+ * that must run inside a transaction (locks, read-modify-write) takes `Tx`, and handing it the outer
+ * handle is a compile error.
+ */
+export type Db = Kysely<Database> & { readonly [handleScope]: 'db' };
+/** The handle of one open transaction: what `transaction()` passes to its work. */
+export type Tx = Transaction<Database> & { readonly [handleScope]: 'tx' };
+/** Either handle: for reads that are valid inside and outside a transaction. */
+export type Executor = Db | Tx;
+
 export interface Storage {
-  db: Kysely<Database>;
+  db: Db;
   dialect: DialectName;
   /** The PostgreSQL schema in use when one was chosen (tests); migration bookkeeping lives there too. */
   schema?: string;
@@ -54,6 +79,110 @@ function withStatementCache(sqlite: SqliteDatabase.Database, capacity = 500) {
 const PG_INT8 = 20;
 const PG_NUMERIC = 1700;
 
+/** Set while a transaction's work runs: the outer handle refuses queries in that async context. */
+const openTransaction = new AsyncLocalStorage<{ open: boolean }>();
+
+/**
+ * Wraps a dialect's driver so that (1) a query on the outer handle from inside a transaction's work fails
+ * at once with a programmer error — on SQLite it would wait forever for the connection the transaction
+ * holds, on PostgreSQL it would read and write outside the transaction's locks — and (2) SQLite
+ * transactions begin IMMEDIATE, taking the write lock before their first read, so a read-modify-write is
+ * serialised against other processes too instead of failing when it upgrades to a writer.
+ */
+function guarded(dialect: Dialect, begin: string | null): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver(): Driver {
+      const driver = dialect.createDriver();
+      return {
+        init: () => driver.init(),
+        async acquireConnection(): Promise<DatabaseConnection> {
+          if (openTransaction.getStore()?.open) {
+            throw new Error('The outer database handle was used inside a transaction; use the transaction handle (tx) instead.');
+          }
+          return driver.acquireConnection();
+        },
+        beginTransaction: (connection: DatabaseConnection, settings: TransactionSettings) =>
+          begin ? connection.executeQuery(CompiledQuery.raw(begin)).then(() => undefined) : driver.beginTransaction(connection, settings),
+        commitTransaction: (connection: DatabaseConnection) => driver.commitTransaction(connection),
+        rollbackTransaction: (connection: DatabaseConnection) => driver.rollbackTransaction(connection),
+        releaseConnection: (connection: DatabaseConnection) => driver.releaseConnection(connection),
+        destroy: () => driver.destroy(),
+      };
+    },
+  };
+}
+
+/**
+ * Maps the unique index a transaction ran into to the coded error the caller answers with. It runs after
+ * the transaction has rolled back, so it may query `db` (to find which of several identifiers was taken).
+ * Returning null rethrows the database's error (an index the caller did not expect).
+ */
+export type UniqueMapper = (violation: UniqueViolation) => Error | null | Promise<Error | null>;
+
+/**
+ * Runs `work` in one transaction and returns its result. Everything `work` reads it may lock (`forUpdate`);
+ * a unique violation becomes the error `onUnique` names. The one way services open a transaction.
+ */
+export async function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>, onUnique?: UniqueMapper): Promise<T> {
+  const scope = { open: true };
+  try {
+    return await db.transaction().execute((trx) => openTransaction.run(scope, () => work(trx as Tx)));
+  } catch (err) {
+    const violation = onUnique ? uniqueViolation(err) : null;
+    if (violation && onUnique) {
+      const mapped = await onUnique(violation);
+      if (mapped) throw mapped;
+    }
+    throw err;
+  } finally {
+    // Work the transaction started but did not await (a notification, a timer) may use the outer handle
+    // once the transaction is over.
+    scope.open = false;
+  }
+}
+
+/** Runs one statement, mapping a unique violation like `transaction` does. */
+export async function uniqueOr<T>(statement: Promise<T>, onUnique: UniqueMapper): Promise<T> {
+  try {
+    return await statement;
+  } catch (err) {
+    const violation = uniqueViolation(err);
+    if (violation) {
+      const mapped = await onUnique(violation);
+      if (mapped) throw mapped;
+    }
+    throw err;
+  }
+}
+
+/** The dialect behind a handle. */
+export function dialectOf(ex: Executor): DialectName {
+  return ex.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * Row lock for a SELECT inside a transaction: `FOR UPDATE` on PostgreSQL. SQLite has no row locks and
+ * needs none: its transactions begin IMMEDIATE, so the whole database is locked for writes already.
+ * Use as `.$call(forUpdate(tx))`.
+ */
+export function forUpdate(tx: Tx): <QB extends { forUpdate(): QB }>(qb: QB) => QB {
+  const postgres = dialectOf(tx) === 'postgres';
+  return (qb) => (postgres ? qb.forUpdate() : qb);
+}
+
+/**
+ * Shared row lock (`FOR SHARE` on PostgreSQL): the row may not change or disappear until the transaction
+ * ends, while other readers may hold the same lock (e.g. many members given one role while that role's
+ * deletion waits). Nothing on SQLite, for the same reason as `forUpdate`.
+ */
+export function forShare(tx: Tx): <QB extends { forShare(): QB }>(qb: QB) => QB {
+  const postgres = dialectOf(tx) === 'postgres';
+  return (qb) => (postgres ? qb.forShare() : qb);
+}
+
 /** Opens the database a URL names. SQLite files and their folder are created on first use. */
 export async function openStorage(url: string, options: StorageOptions = {}): Promise<Storage> {
   if (url.startsWith('sqlite:')) {
@@ -64,7 +193,7 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const db = new Kysely<Database>({ dialect: guarded(new SqliteDialect({ database: withStatementCache(sqlite) }), 'begin immediate') }) as Db;
     return { db, dialect: 'sqlite', close: () => db.destroy() };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -91,7 +220,7 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
       } as pg.CustomTypesConfig,
       ...(schema ? { options: `-c search_path=${schema},public` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: guarded(new PostgresDialect({ pool }), null) }) as Db;
     return { db, dialect: 'postgres', ...(schema ? { schema } : {}), close: () => db.destroy() };
   }
   throw new Error(`unsupported database URL: ${url}`);
@@ -109,8 +238,13 @@ export async function dropPostgresSchema(url: string, schema: string): Promise<v
   }
 }
 
+/** Which unique index a write ran into: the index name (PostgreSQL) or the message naming its columns (SQLite). */
+export interface UniqueViolation {
+  detail: string;
+}
+
 /** Details of a unique-constraint violation, or null when `err` is something else. */
-export function uniqueViolation(err: unknown): { detail: string } | null {
+export function uniqueViolation(err: unknown): UniqueViolation | null {
   if (typeof err !== 'object' || err === null) return null;
   const e = err as { code?: unknown; message?: unknown; constraint?: unknown };
   // better-sqlite3: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY, message names the columns.

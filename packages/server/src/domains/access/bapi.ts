@@ -3,7 +3,7 @@
  * `/instance/restrictions`.
  */
 import { z } from 'zod';
-import type { Router } from '../../http/router.js';
+import type { BapiRouter } from '../../http/bapi/surface.js';
 import { wireSchemas } from '../../http/router.js';
 import { qBool, qInt } from '../../http/validation.js';
 import { DeletedObjectSchema, ERROR_RESPONSES } from '../../http/wire-schemas.js';
@@ -84,7 +84,7 @@ const RestrictionsBody = z
   })
   .strict();
 
-export function registerAccessRoutes(router: Router, access: AccessService, instance: InstanceService, instanceId: () => string | null): void {
+export function registerAccessRoutes(router: BapiRouter, access: AccessService, instance: InstanceService, instanceId: () => string | null): void {
   const ALLOW = ['Allow-list / Block-list'];
 
   router.add(

@@ -4,10 +4,10 @@
  * `assertSignUpAllowed`.
  */
 import { newId } from '@latch/core';
-import type { Kysely, Selectable } from 'kysely';
-import { ApiError, notFound } from '../../http/errors.js';
-import { uniqueViolation } from '../../storage/database.js';
-import type { AccessIdentifierType, AllowlistTable, BlocklistTable, Database } from '../../storage/schema.js';
+import type { Selectable } from 'kysely';
+import { ApiError, notFound } from '../../errors.js';
+import { uniqueViolation, transaction, type Db } from '../../storage/database.js';
+import type { AccessIdentifierType, AllowlistTable, BlocklistTable } from '../../storage/schema.js';
 import { normalizeEmail, normalizePhone, normalizeWeb3Wallet } from '../identifiers/normalize.js';
 import type { InstanceService } from '../instance/service.js';
 import type { MessagingService } from '../messages/service.js';
@@ -64,7 +64,7 @@ function refused(paramName: string, longMessage: string): ApiError {
 }
 
 export interface AccessDeps {
-  db: Kysely<Database>;
+  db: Db;
   instance: InstanceService;
   messaging: MessagingService;
   /** URL a notified identifier is sent to, to sign up. */
@@ -145,7 +145,7 @@ export function createAccessService({ db, instance, messaging, signUpUrl, now = 
         const t = now();
         const row: AllowlistRow = { id: newId('alid', t), identifier: p.display, identifier_type: p.type, normalized: p.normalized, invitation_id: null, created_at: t, updated_at: t };
         try {
-          await db.transaction().execute(async (trx) => {
+          await transaction(db, async (trx) => {
             await trx.insertInto('allowlist_identifiers').values(row).execute();
             if (input.notify) {
               await messaging.enqueueTemplated(trx, {

@@ -2,11 +2,11 @@
  * The instance: one per deployment. First start on an empty database creates it together with an RSA
  * signing key and a secret key; the publishable key is derived from the public URL.
  */
+import { transaction, type Db, forUpdate } from '../../storage/database.js';
 import { type InstanceType, type JwkJSON, encodePublishableKey, newId, secretKeyInstanceType } from '@latch/core';
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { generateSigningKey } from '../../crypto/signing-keys.js';
-import { type Database, readJson } from '../../storage/schema.js';
+import { readJson } from '../../storage/schema.js';
 import type { KeyService } from '../keys/service.js';
 
 /** Who may sign up: the instance's restrictions, as the BAPI exposes them. */
@@ -84,11 +84,11 @@ export function publishableKeyFor(type: InstanceType, publicUrl: string): string
   return encodePublishableKey(type, frontendApiHost(publicUrl));
 }
 
-export function createInstanceService(db: Kysely<Database>, keys: KeyService, now: () => number = Date.now) {
+export function createInstanceService(db: Db, keys: KeyService, now: () => number = Date.now) {
   /** Adds the invitation-ticket secret to an instance that has none (first start, or an older instance). */
   async function ensureTicketSecret(): Promise<void> {
-    await db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('instance').select(['id', 'settings']).executeTakeFirstOrThrow();
+    await transaction(db, async (trx) => {
+      const row = await trx.selectFrom('instance').select(['id', 'settings']).$call(forUpdate(trx)).executeTakeFirstOrThrow();
       const stored = readJson<Partial<InstanceSettings>>(row.settings);
       if (stored.ticketSecret) return;
       const settings = { ...stored, ticketSecret: randomBytes(32).toString('base64url') };
@@ -157,8 +157,8 @@ export function createInstanceService(db: Kysely<Database>, keys: KeyService, no
 
     /** Updates the given restriction flags in one statement-level transaction; returns the result. */
     async updateRestrictions(patch: Partial<Restrictions>): Promise<Restrictions> {
-      return db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('instance').select(['id', 'settings']).executeTakeFirstOrThrow();
+      return transaction(db, async (trx) => {
+        const row = await trx.selectFrom('instance').select(['id', 'settings']).$call(forUpdate(trx)).executeTakeFirstOrThrow();
         const stored = readJson<Partial<InstanceSettings>>(row.settings);
         const restrictions = { ...DEFAULT_RESTRICTIONS, ...(stored.restrictions ?? {}), ...patch };
         await trx
@@ -171,8 +171,8 @@ export function createInstanceService(db: Kysely<Database>, keys: KeyService, no
     },
 
     async updateOrganizationSettings(patch: Partial<OrganizationSettings>): Promise<OrganizationSettings> {
-      return db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('instance').select(['id', 'settings']).executeTakeFirstOrThrow();
+      return transaction(db, async (trx) => {
+        const row = await trx.selectFrom('instance').select(['id', 'settings']).$call(forUpdate(trx)).executeTakeFirstOrThrow();
         const stored = readJson<Partial<InstanceSettings>>(row.settings);
         const organizations = { ...DEFAULT_ORGANIZATION_SETTINGS, ...(stored.organizations ?? {}), ...patch };
         await trx

@@ -3,7 +3,7 @@
  */
 import type { Metadata } from '@latch/core';
 import { z } from 'zod';
-import type { Router } from '../../http/router.js';
+import type { BapiRouter } from '../../http/bapi/surface.js';
 import { wireSchemas } from '../../http/router.js';
 import { metadataObject, parseOrderBy, qBool, qInt } from '../../http/validation.js';
 import { DeletedObjectSchema, ERROR_RESPONSES } from '../../http/wire-schemas.js';
@@ -80,7 +80,7 @@ function toInput(b: z.output<typeof CreateBody>): CreateInvitationInput {
 
 const ORDER = ['created_at', 'email_address', 'expires_at'] as const;
 
-export function registerInvitationRoutes(router: Router, invitations: InvitationsService): void {
+export function registerInvitationRoutes(router: BapiRouter, invitations: InvitationsService): void {
   const TAGS = ['Invitations'];
   const json = (r: InvitationRow) => invitationJSON(r, invitations);
   const one = { 200: { description: 'The invitation', schema: InvitationSchema }, ...ERROR_RESPONSES };

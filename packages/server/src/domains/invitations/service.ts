@@ -4,18 +4,19 @@
  * creates cannot both win.
  */
 import { type Metadata, newId } from '@latch/core';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { hashSecret } from '../../crypto/tokens.js';
-import { ApiError, notFound } from '../../http/errors.js';
-import { uniqueViolation, containsPattern } from '../../storage/database.js';
-import type { Database, InvitationTable } from '../../storage/schema.js';
+import { ApiError, notFound } from '../../errors.js';
+import { uniqueViolation, containsPattern, transaction, type Db, type Tx, type Executor, forUpdate } from '../../storage/database.js';
+import type { InvitationTable } from '../../storage/schema.js';
 import { normalizeEmail } from '../identifiers/normalize.js';
 import { assertMetadataSize } from '../metadata/metadata.js';
 import type { MessagingService } from '../messages/service.js';
 import { signTicket, verifyTicket } from './tickets.js';
 
 export type InvitationRow = Selectable<InvitationTable>;
-export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+import { effectiveInvitationStatus, type InvitationStatus } from './status.js';
+export type { InvitationStatus };
 
 export interface CreateInvitationInput {
   emailAddress: string;
@@ -39,7 +40,7 @@ export interface InvitationListQuery {
 const DAY = 86_400_000;
 
 export interface InvitationsDeps {
-  db: Kysely<Database>;
+  db: Db;
   messaging: MessagingService;
   /** Base URL of the server: invitation links point at `${publicUrl}/tickets/accept`. */
   publicUrl: string;
@@ -61,8 +62,7 @@ function redirectParam(url: string | null | undefined): string | null {
 export function createInvitationsService({ db, messaging, publicUrl, ticketSecret, now = Date.now }: InvitationsDeps) {
   /** The effective status: a pending invitation past its expiry is expired. */
   function statusOf(row: InvitationRow, t = now()): InvitationStatus {
-    if (row.status === 'pending' && row.expires_at !== null && row.expires_at <= t) return 'expired';
-    return row.status;
+    return effectiveInvitationStatus(row, t);
   }
 
   function urlOf(row: InvitationRow): string {
@@ -85,7 +85,7 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
     return { normalized, metadata, days, redirect: redirectParam(input.redirectUrl) };
   }
 
-  async function insertOne(trx: Kysely<Database>, input: CreateInvitationInput, bulk: boolean, t: number): Promise<InvitationRow> {
+  async function insertOne(trx: Tx, input: CreateInvitationInput, bulk: boolean, t: number): Promise<InvitationRow> {
     const { normalized, metadata, days, redirect } = prepare(input);
     // Pending invitations past their expiry no longer hold the address.
     await trx
@@ -146,9 +146,9 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
     return row;
   }
 
-  async function inTransaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  async function inTransaction<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
     try {
-      return await db.transaction().execute(work);
+      return await transaction(db, work);
     } catch (err) {
       // Lost a race with a concurrent create for the same address (partial unique index).
       if (uniqueViolation(err)) {
@@ -164,7 +164,17 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
 
     async create(input: CreateInvitationInput): Promise<InvitationRow> {
       prepare(input);
-      const row = await inTransaction((trx) => insertOne(trx, input, false, now()));
+      // With ignore_existing, a create that lost the race for the address to a concurrent one runs again:
+      // it then sees the winner's pending invitation and supersedes it, as it would one after the other.
+      let row: InvitationRow | undefined;
+      for (let attempt = 0; row === undefined; attempt++) {
+        try {
+          row = await inTransaction((trx) => insertOne(trx, input, false, now()));
+        } catch (err) {
+          const lostRace = input.ignoreExisting && attempt < 10 && err instanceof ApiError && err.details[0]?.code === 'duplicate_record';
+          if (!lostRace) throw err;
+        }
+      }
       messaging.wake();
       return row;
     },
@@ -223,8 +233,8 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
     /** Revokes a pending invitation: its link stops working at once. */
     async revoke(id: string): Promise<InvitationRow> {
       const t = now();
-      return db.transaction().execute(async (trx) => {
-        const row = await trx.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
+      return transaction(db, async (trx) => {
+        const row = await trx.selectFrom('invitations').selectAll().where('id', '=', id).$call(forUpdate(trx)).executeTakeFirst();
         if (!row) throw notFound('Invitation');
         const status = statusOf(row, t);
         if (status !== 'pending') {
@@ -251,7 +261,7 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
      * Redeems a ticket exactly once, for the sign-up flow: the invitation moves from pending to accepted
      * in one conditional update, so two concurrent redemptions cannot both succeed.
      */
-    async redeem(ticket: string, userId: string, trx: Kysely<Database> = db): Promise<InvitationRow> {
+    async redeem(ticket: string, userId: string, trx: Executor = db): Promise<InvitationRow> {
       const id = verifyTicket(ticketSecret, ticket);
       const unusable = (why: string) => new ApiError({ code: 'invitation_not_pending', longMessage: why, paramName: 'ticket' });
       if (!id) throw unusable('The invitation ticket is not valid.');

@@ -3,9 +3,8 @@
  * request is one indexed read by digest plus a constant-time comparison.
  */
 import { type InstanceType, isSecretKeyShape, newId, newSecretKey } from '@latch/core';
-import type { Kysely } from 'kysely';
+import type { Db } from '../../storage/database.js';
 import { digestsEqual, hashSecret } from '../../crypto/tokens.js';
-import type { Database } from '../../storage/schema.js';
 import { findApiKeyByHash, insertApiKey, listApiKeys, revokeApiKey } from './repository.js';
 
 export interface ApiKeyInfo {
@@ -26,7 +25,7 @@ export type KeyCheck = { status: 'valid'; keyId: string } | { status: 'invalid' 
  */
 export const KEY_CACHE_TTL_MS = 1000;
 
-export function createKeyService(db: Kysely<Database>, now: () => number = Date.now) {
+export function createKeyService(db: Db, now: () => number = Date.now) {
   const valid = new Map<string, { keyId: string; until: number }>();
   return {
     /** Mints a new secret key; the plaintext is returned once and never stored. */

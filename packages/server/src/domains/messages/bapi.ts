@@ -3,7 +3,7 @@
  * phone number, delivered by the queue. The answer carries the delivery status at that moment.
  */
 import { z } from 'zod';
-import type { Router } from '../../http/router.js';
+import type { BapiRouter } from '../../http/bapi/surface.js';
 import { wireSchemas } from '../../http/router.js';
 import { ERROR_RESPONSES } from '../../http/wire-schemas.js';
 import { readJson } from '../../storage/schema.js';
@@ -94,7 +94,7 @@ const CreateEmailBody = z
   .strict();
 const CreateSmsBody = z.object({ message: z.string().min(1).max(1600), phone_number_id: idParam }).strict();
 
-export function registerMessageRoutes(router: Router, messaging: MessagingService, smsFrom: string | null): void {
+export function registerMessageRoutes(router: BapiRouter, messaging: MessagingService, smsFrom: string | null): void {
   router.add(
     {
       method: 'post',

@@ -4,10 +4,12 @@
  * transaction, so a message exists exactly when what caused it was committed; the delivery worker is
  * woken after the commit.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { findIdentifierOfType } from '../users/directory-repository.js';
+import { transaction, type Db, type Tx } from '../../storage/database.js';
+import type { Selectable } from 'kysely';
 import { enqueueEmail, enqueueSms, getMessage } from '../../delivery/queue.js';
-import { notFound } from '../../http/errors.js';
-import type { Database, MessageTable } from '../../storage/schema.js';
+import { notFound } from '../../errors.js';
+import type { MessageTable } from '../../storage/schema.js';
 import type { TemplateType } from '../templates/defaults.js';
 import type { TemplateData } from '../templates/render.js';
 import type { TemplatesService } from '../templates/service.js';
@@ -25,7 +27,7 @@ export interface TemplatedMessage {
 }
 
 export interface MessagingDeps {
-  db: Kysely<Database>;
+  db: Db;
   templates: TemplatesService;
   /** Wakes the delivery worker; called after a message is committed. */
   wake: () => void;
@@ -38,7 +40,7 @@ export function createMessagingService({ db, templates, wake, now = Date.now }: 
      * Renders a template and enqueues it inside `trx`. Returns null when the template's delivery is
      * switched off for this instance (the application sends it itself). Call `wake()` after commit.
      */
-    async enqueueTemplated(trx: Kysely<Database>, m: TemplatedMessage): Promise<MessageRow | null> {
+    async enqueueTemplated(trx: Tx, m: TemplatedMessage): Promise<MessageRow | null> {
       const r = await templates.renderFor(m.type, m.slug, m.data, trx);
       if (!r.deliver) return null;
       if (m.type === 'email') {
@@ -66,13 +68,8 @@ export function createMessagingService({ db, templates, wake, now = Date.now }: 
 
     /** `POST /v1/emails`: an e-mail to one of a user's addresses. */
     async sendEmail(input: { emailAddressId: string; subject: string; body: string; fromEmailName: string | null }): Promise<MessageRow> {
-      const msg = await db.transaction().execute(async (trx) => {
-        const address = await trx
-          .selectFrom('identifications')
-          .select(['id', 'user_id', 'value'])
-          .where('id', '=', input.emailAddressId)
-          .where('type', '=', 'email_address')
-          .executeTakeFirst();
+      const msg = await transaction(db, async (trx) => {
+        const address = await findIdentifierOfType(trx, input.emailAddressId, 'email_address');
         if (!address) throw notFound('Email address');
         return enqueueEmail(
           trx,
@@ -86,13 +83,8 @@ export function createMessagingService({ db, templates, wake, now = Date.now }: 
 
     /** `POST /v1/sms_messages`: an SMS to one of a user's phone numbers. */
     async sendSms(input: { phoneNumberId: string; message: string }): Promise<MessageRow> {
-      const msg = await db.transaction().execute(async (trx) => {
-        const phone = await trx
-          .selectFrom('identifications')
-          .select(['id', 'user_id', 'value'])
-          .where('id', '=', input.phoneNumberId)
-          .where('type', '=', 'phone_number')
-          .executeTakeFirst();
+      const msg = await transaction(db, async (trx) => {
+        const phone = await findIdentifierOfType(trx, input.phoneNumberId, 'phone_number');
         if (!phone) throw notFound('Phone number');
         return enqueueSms(trx, { to: phone.value, body: input.message, userId: phone.user_id, phoneNumberId: phone.id }, now());
       });

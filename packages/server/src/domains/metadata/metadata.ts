@@ -3,7 +3,7 @@
  * 8 KB limit on each kind's serialized size.
  */
 import type { Metadata } from '@latch/core';
-import { ApiError } from '../../http/errors.js';
+import { ApiError } from '../../errors.js';
 
 /** Largest serialized size of one kind of metadata, in bytes. */
 export const METADATA_MAX_BYTES = 8 * 1024;
@@ -41,4 +41,18 @@ export function assertMetadataSize(paramName: string, value: Metadata): void {
       paramName,
     });
   }
+}
+
+/** How a metadata write combines with what is stored: PATCH merges, PUT and profile updates replace. */
+export type MetadataWrite = 'merge' | 'replace';
+
+/**
+ * The stored value after writing `value` to one kind of metadata whose current JSON is `current`:
+ * `null` clears it, `merge` deep-merges (a `null` inside deletes that key), `replace` takes `value`
+ * (without its null keys). Checks the size limit, naming `paramName`. Callers hold the row's lock.
+ */
+export function nextMetadata(paramName: string, current: Metadata, value: Metadata | null, mode: MetadataWrite): Metadata {
+  const next = value === null ? {} : mode === 'replace' ? deepMerge({}, value) : deepMerge(current, value);
+  assertMetadataSize(paramName, next);
+  return next;
 }

@@ -3,8 +3,8 @@
  * the instance's organization settings. Every list answers `{data, total_count}`.
  */
 import { z } from 'zod';
-import { ApiError } from '../../http/errors.js';
-import type { Router } from '../../http/router.js';
+import { ApiError } from '../../errors.js';
+import type { BapiRouter } from '../../http/bapi/surface.js';
 import { wireSchemas } from '../../http/router.js';
 import { metadataObject, parseOrderBy, qArray, qBool, qInt, rfc3339 } from '../../http/validation.js';
 import { DeletedObjectSchema, ERROR_RESPONSES } from '../../http/wire-schemas.js';
@@ -227,8 +227,8 @@ function toInvitationInput(b: z.output<typeof InvitationBody>): OrgInvitationInp
 }
 
 export function registerOrganizationRoutes(
-  router: Router,
-  deps: { organizations: OrganizationsService; roles: RolesService; presenter: Presenter; instance: InstanceService; publicUrl: string },
+  router: BapiRouter,
+  deps: { organizations: OrganizationsService; roles: RolesService; presenter: Presenter; instance: InstanceService; publicUrl: string; uploadLimit: number },
 ): void {
   const { organizations, roles, presenter, instance, publicUrl } = deps;
   const ORGS = ['Organizations'];
@@ -408,6 +408,7 @@ export function registerOrganizationRoutes(
       params: OrgParams,
       body: z.object({ file: z.string().meta({ format: 'binary' }), uploader_user_id: z.string().optional() }),
       bodyKind: 'multipart',
+      bodyLimit: deps.uploadLimit,
       responses: orgOne,
     },
     async ({ c, params }) => {

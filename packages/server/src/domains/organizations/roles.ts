@@ -5,8 +5,8 @@
  */
 import { newId } from '@latch/core';
 import type { Kysely, Selectable } from 'kysely';
-import { ApiError, notFound } from '../../http/errors.js';
-import { uniqueViolation, containsPattern } from '../../storage/database.js';
+import { ApiError, notFound } from '../../errors.js';
+import { uniqueViolation, containsPattern, transaction, type Db, forShare, forUpdate, type Tx } from '../../storage/database.js';
 import type { Database, OrganizationPermissionTable, OrganizationRoleTable } from '../../storage/schema.js';
 
 export type RoleRow = Selectable<OrganizationRoleTable>;
@@ -43,7 +43,7 @@ export interface KeyedListQuery {
 const KEY = /^org:[a-z0-9_]+(:[a-z0-9_]+)?$/;
 const PERMISSION_KEY = /^org:[a-z0-9_]+:[a-z0-9_]+$/;
 
-export function createRolesService(db: Kysely<Database>, now: () => number = Date.now) {
+export function createRolesService(db: Db, now: () => number = Date.now) {
   async function permissionRowsByRole(conn: Kysely<Database>, roleIds: string[]): Promise<Map<string, PermissionRow[]>> {
     const out = new Map<string, PermissionRow[]>();
     if (!roleIds.length) return out;
@@ -95,7 +95,7 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
     /** Creates the system roles and permissions that are missing; safe on every start. */
     async seed(): Promise<void> {
       const t = now();
-      await db.transaction().execute(async (trx) => {
+      await transaction(db, async (trx) => {
         for (const p of SYSTEM_PERMISSIONS) {
           await trx
             .insertInto('organization_permissions')
@@ -120,9 +120,10 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
     },
 
     /** The role key a request names (aliases resolved), checked to exist; throws 422 naming `param`. */
-    async resolveRoleKey(conn: Kysely<Database>, input: string, param = 'role'): Promise<string> {
+    /** The role key an input names, inside the caller's transaction; the role cannot be deleted until it ends. */
+    async resolveRoleKey(trx: Tx, input: string, param = 'role'): Promise<string> {
       const key = ROLE_ALIASES[input] ?? input;
-      const role = await conn.selectFrom('organization_roles').select('key').where('key', '=', key).executeTakeFirst();
+      const role = await trx.selectFrom('organization_roles').select('key').where('key', '=', key).$call(forShare(trx)).executeTakeFirst();
       if (!role) {
         throw new ApiError({ code: 'form_param_value_invalid', longMessage: `${input} is not a role of this instance.`, paramName: param });
       }
@@ -157,7 +158,7 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
       const t = now();
       const id = newId('role', t);
       try {
-        await db.transaction().execute(async (trx) => {
+        await transaction(db, async (trx) => {
           await trx
             .insertInto('organization_roles')
             .values({ id, key: input.key, name: input.name, description: input.description ?? '', is_system: 0, is_creator_eligible: 0, created_at: t, updated_at: t })
@@ -182,7 +183,7 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
         if (!KEY.test(input.key)) throw keyError('key', 'org:<name>');
       }
       try {
-        await db.transaction().execute(async (trx) => {
+        await transaction(db, async (trx) => {
           await trx
             .updateTable('organization_roles')
             .set({
@@ -217,9 +218,14 @@ export function createRolesService(db: Kysely<Database>, now: () => number = Dat
     async deleteRole(id: string): Promise<string> {
       const { role } = await this.getRole(id);
       if (role.is_system) throw new ApiError({ code: 'organization_role_in_use', longMessage: 'System roles cannot be deleted.', paramName: 'organization_role_id' });
-      const used = await db.selectFrom('organization_memberships').select('id').where('role', '=', role.key).executeTakeFirst();
-      if (used) throw new ApiError({ code: 'organization_role_in_use', longMessage: 'Members hold this role; give them another role first.', paramName: 'organization_role_id' });
-      await db.deleteFrom('organization_roles').where('id', '=', role.id).execute();
+      // Locked against memberships being given the role meanwhile (they hold it shared until they commit).
+      await transaction(db, async (trx) => {
+        const locked = await trx.selectFrom('organization_roles').select('id').where('id', '=', role.id).$call(forUpdate(trx)).executeTakeFirst();
+        if (!locked) throw notFound('Role');
+        const used = await trx.selectFrom('organization_memberships').select('id').where('role', '=', role.key).executeTakeFirst();
+        if (used) throw new ApiError({ code: 'organization_role_in_use', longMessage: 'Members hold this role; give them another role first.', paramName: 'organization_role_id' });
+        await trx.deleteFrom('organization_roles').where('id', '=', role.id).execute();
+      });
       return role.id;
     },
 

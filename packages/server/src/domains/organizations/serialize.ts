@@ -4,9 +4,8 @@
  * a whole page in a few queries.
  */
 import type { Metadata } from '@latch/core';
-import type { Kysely } from 'kysely';
+import type { Db } from '../../storage/database.js';
 import { readJson } from '../../storage/schema.js';
-import type { Database } from '../../storage/schema.js';
 import { imageUrl } from '../users/serialize.js';
 import type { RolesService } from './roles.js';
 import type { DomainRow, MembershipRow, OrganizationRow, OrganizationsService, OrgInvitationRow } from './service.js';
@@ -48,7 +47,7 @@ interface PublicUser {
   banned: boolean;
 }
 
-async function publicUsers(db: Kysely<Database>, publicUrl: string, ids: string[]): Promise<Map<string, PublicUser>> {
+async function publicUsers(db: Db, publicUrl: string, ids: string[]): Promise<Map<string, PublicUser>> {
   const out = new Map<string, PublicUser>();
   const unique = [...new Set(ids)];
   if (!unique.length) return out;
@@ -76,7 +75,7 @@ async function publicUsers(db: Kysely<Database>, publicUrl: string, ids: string[
   return out;
 }
 
-async function orgsById(db: Kysely<Database>, ids: string[]): Promise<Map<string, OrganizationRow>> {
+async function orgsById(db: Db, ids: string[]): Promise<Map<string, OrganizationRow>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
   const rows = await db.selectFrom('organizations').selectAll().where('id', 'in', unique).execute();
@@ -168,7 +167,7 @@ function domainShape(d: DomainRow, org: OrganizationRow | undefined, counts: { i
   };
 }
 
-export function createPresenter(db: Kysely<Database>, roles: RolesService, organizations: OrganizationsService, publicUrl: string): Presenter {
+export function createPresenter(db: Db, roles: RolesService, organizations: OrganizationsService, publicUrl: string): Presenter {
   return {
     async memberships(rows) {
       const [orgs, users, roleInfo] = await Promise.all([

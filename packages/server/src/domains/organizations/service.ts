@@ -7,12 +7,13 @@
  * those counters, so concurrent requests serialize on the organization and cannot break either rule,
  * on SQLite and on PostgreSQL alike.
  */
+import { effectiveInvitationStatus, type InvitationStatus } from '../invitations/status.js';
 import { randomInt } from 'node:crypto';
 import { type Metadata, newId } from '@latch/core';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { digestsEqual, hashSecret } from '../../crypto/tokens.js';
-import { ApiError, notFound } from '../../http/errors.js';
-import { uniqueViolation, type DialectName, containsPattern } from '../../storage/database.js';
+import { ApiError, notFound } from '../../errors.js';
+import { forUpdate, uniqueViolation, type DialectName, containsPattern, transaction, type Db, type Tx } from '../../storage/database.js';
 import type {
   Database,
   EnrollmentMode,
@@ -25,7 +26,7 @@ import { readJson } from '../../storage/schema.js';
 import { normalizeEmail } from '../identifiers/normalize.js';
 import type { InstanceService, OrganizationSettings } from '../instance/service.js';
 import type { MessagingService } from '../messages/service.js';
-import { assertMetadataSize, deepMerge } from '../metadata/metadata.js';
+import { assertMetadataSize, nextMetadata } from '../metadata/metadata.js';
 import { signTicket, verifyTicket } from '../invitations/tickets.js';
 import { type UserFilter, filterUserIds } from '../users/repository.js';
 import { ADMIN_ROLE, type RolesService } from './roles.js';
@@ -35,7 +36,7 @@ export type OrganizationRow = Selectable<OrganizationTable>;
 export type MembershipRow = Selectable<OrganizationMembershipTable>;
 export type OrgInvitationRow = Selectable<OrganizationInvitationTable>;
 export type DomainRow = Selectable<OrganizationDomainTable>;
-export type OrgInvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+export type OrgInvitationStatus = InvitationStatus;
 
 const DAY = 86_400_000;
 const CODE_TTL = 10 * 60_000;
@@ -113,7 +114,7 @@ export interface Page {
 }
 
 export interface OrganizationsDeps {
-  db: Kysely<Database>;
+  db: Db;
   dialect: DialectName;
   instance: InstanceService;
   roles: RolesService;
@@ -131,7 +132,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
   }
 
   /** Locks the organization row for the rest of the transaction (PostgreSQL row lock; SQLite's writer lock). */
-  async function lockOrg(trx: Kysely<Database>, orgId: string): Promise<OrganizationRow> {
+  async function lockOrg(trx: Tx, orgId: string): Promise<OrganizationRow> {
     const row = await trx.updateTable('organizations').set({ updated_at: now() }).where('id', '=', orgId).returningAll().executeTakeFirst();
     if (!row) throw notFound('Organization');
     return row;
@@ -148,7 +149,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
   }
 
   /** Adds a member under the organization lock; enforces the limit through the counter. */
-  async function addMember(trx: Kysely<Database>, org: OrganizationRow, userId: string, role: string, meta: { public?: Metadata; private?: Metadata } = {}): Promise<MembershipRow> {
+  async function addMember(trx: Tx, org: OrganizationRow, userId: string, role: string, meta: { public?: Metadata; private?: Metadata } = {}): Promise<MembershipRow> {
     const user = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
     if (!user) throw new ApiError({ code: 'resource_not_found', longMessage: 'User not found', paramName: 'user_id' });
     const existing = await trx.selectFrom('organization_memberships').select('id').where('organization_id', '=', org.id).where('user_id', '=', userId).executeTakeFirst();
@@ -177,7 +178,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
   }
 
   /** Removes a member under the organization lock; refuses to remove the last admin. */
-  async function removeMember(trx: Kysely<Database>, orgId: string, userId: string): Promise<MembershipRow> {
+  async function removeMember(trx: Tx, orgId: string, userId: string): Promise<MembershipRow> {
     const m = await trx.selectFrom('organization_memberships').selectAll().where('organization_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
     if (!m) throw notFound('Organization membership');
     const isAdmin = m.role === ADMIN_ROLE ? 1 : 0;
@@ -193,15 +194,14 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
   }
 
   function orgInvitationStatus(row: OrgInvitationRow, t = now()): OrgInvitationStatus {
-    if (row.status === 'pending' && row.expires_at !== null && row.expires_at <= t) return 'expired';
-    return row.status;
+    return effectiveInvitationStatus(row, t);
   }
 
   function orgInvitationUrl(row: OrgInvitationRow): string {
     return `${publicUrl}/tickets/accept?ticket=${encodeURIComponent(signTicket(ticketSecret, row.id, TICKET_LABEL))}`;
   }
 
-  async function insertInvitation(trx: Kysely<Database>, org: OrganizationRow, input: OrgInvitationInput, source: 'manual' | 'domain', t: number): Promise<OrgInvitationRow> {
+  async function insertInvitation(trx: Tx, org: OrganizationRow, input: OrgInvitationInput, source: 'manual' | 'domain', t: number): Promise<OrgInvitationRow> {
     const normalized = normalizeEmail(input.emailAddress);
     if (!normalized) throw new ApiError({ code: 'form_param_format_invalid', longMessage: `${input.emailAddress} is not a valid email address.`, paramName: 'email_address' });
     const role = await roles.resolveRoleKey(trx, input.role);
@@ -304,7 +304,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
   /** Invites or suggests every user whose verified e-mail is at a verified automatic domain. */
   // `defaultRole` is read before the caller's transaction: on SQLite a read outside it would wait forever.
-  async function enrollForDomain(trx: Kysely<Database>, domain: DomainRow, defaultRole: string): Promise<void> {
+  async function enrollForDomain(trx: Tx, domain: DomainRow, defaultRole: string): Promise<void> {
     if (!domain.verified || domain.enrollment_mode === 'manual_invitation') return;
     const org = await getOrgOrThrow(trx, domain.organization_id);
     const domains_default_role = defaultRole;
@@ -340,6 +340,13 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
     }
   }
 
+  /** The domain for a read-modify-write (its code attempts, its verification): locked until the transaction ends. */
+  async function lockDomain(trx: Tx, orgId: string, domainId: string): Promise<DomainRow> {
+    const d = await trx.selectFrom('organization_domains').selectAll().where('id', '=', domainId).where('organization_id', '=', orgId).$call(forUpdate(trx)).executeTakeFirst();
+    if (!d) throw notFound('Organization domain');
+    return d;
+  }
+
   async function domainOrThrow(conn: Kysely<Database>, orgId: string, domainId: string): Promise<DomainRow> {
     const d = await conn.selectFrom('organization_domains').selectAll().where('id', '=', domainId).where('organization_id', '=', orgId).executeTakeFirst();
     if (!d) throw notFound('Organization domain');
@@ -370,12 +377,25 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       const createdAt = input.createdAt ?? t;
       const id = newId('org', createdAt);
       let slug = input.slug ?? slugify(name);
-      return duplicateOnRace(async () => {
-        if (!input.slug) {
-          // A generated slug that is taken gets a short random suffix.
-          for (let i = 0; i < 5 && (await findOrg(db, slug)); i++) slug = `${slugify(name)}-${randomInt(36 ** 4).toString(36).padStart(4, '0')}`;
+      const suffixed = () => `${slugify(name)}-${randomInt(36 ** 4).toString(36).padStart(4, '0')}`;
+      if (!input.slug) {
+        // A generated slug that is taken gets a short random suffix.
+        for (let i = 0; i < 5 && (await findOrg(db, slug)); i++) slug = suffixed();
+      }
+      // A generated slug can still be taken between the check and the insert by a concurrent create of the
+      // same name: then it is generated again (a given slug that is taken is the caller's error).
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await insertOrganization(slug);
+        } catch (err) {
+          if (input.slug || attempt >= 5 || !(err instanceof ApiError) || err.details[0]?.paramName !== 'slug') throw err;
+          slug = suffixed();
         }
-        await db.transaction().execute(async (trx) => {
+      }
+
+      function insertOrganization(slug: string): Promise<OrganizationRow> {
+      return duplicateOnRace(async () => {
+        await transaction(db, async (trx) => {
           const row: OrganizationRow = {
             id,
             name,
@@ -401,6 +421,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
         });
         return getOrgOrThrow(db, id);
       }, 'slug');
+      }
     },
 
     get: (idOrSlug: string) => getOrgOrThrow(db, idOrSlug),
@@ -442,10 +463,14 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       if (input.maxAllowedMemberships !== undefined && input.maxAllowedMemberships !== null && input.maxAllowedMemberships < 0) {
         throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'max_allowed_memberships must be 0 (no limit) or more.', paramName: 'max_allowed_memberships' });
       }
-      const next = { ...org, name: input.name?.trim() ?? org.name, slug: input.slug ?? org.slug };
       await duplicateOnRace(
         () =>
-          db
+          // Name and slug not given keep their stored values, and search_text is computed from both: the
+          // row is locked before it is read, so concurrent updates of different fields all survive.
+          transaction(db, async (trx) => {
+            const locked = await lockOrg(trx, org.id);
+            const next = { ...locked, name: input.name?.trim() ?? locked.name, slug: input.slug ?? locked.slug };
+            await trx
             .updateTable('organizations')
             .set({
               name: next.name,
@@ -459,7 +484,8 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
               updated_at: now(),
             })
             .where('id', '=', org.id)
-            .execute(),
+            .execute();
+          }),
         'slug',
       );
       return getOrgOrThrow(db, org.id);
@@ -467,7 +493,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
     async writeMetadata(idOrSlug: string, input: { publicMetadata?: Metadata | null; privateMetadata?: Metadata | null }, replace: boolean): Promise<OrganizationRow> {
       const org = await getOrgOrThrow(db, idOrSlug);
-      await db.transaction().execute(async (trx) => {
+      await transaction(db, async (trx) => {
         const locked = await lockOrg(trx, org.id);
         const patch: Record<string, string> = {};
         for (const [param, column, value] of [
@@ -475,8 +501,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
           ['private_metadata', 'private_metadata', input.privateMetadata],
         ] as const) {
           if (value === undefined) continue;
-          const next = value === null ? {} : replace ? deepMerge({}, value) : deepMerge(readJson<Metadata>(locked[column]), value);
-          assertMetadataSize(param, next);
+          const next = nextMetadata(param, readJson<Metadata>(locked[column]), value, replace ? 'replace' : 'merge');
           patch[column] = JSON.stringify(next);
         }
         if (Object.keys(patch).length) await trx.updateTable('organizations').set(patch).where('id', '=', org.id).execute();
@@ -486,7 +511,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
     async delete(idOrSlug: string): Promise<string> {
       const org = await getOrgOrThrow(db, idOrSlug);
-      await db.transaction().execute(async (trx) => {
+      await transaction(db, async (trx) => {
         await trx.deleteFrom('organizations').where('id', '=', org.id).execute();
         await trx.deleteFrom('images').where('owner_id', '=', org.id).execute();
       });
@@ -496,7 +521,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
     async setLogo(idOrSlug: string, image: { bytes: Uint8Array; contentType: string } | null): Promise<OrganizationRow> {
       const org = await getOrgOrThrow(db, idOrSlug);
       const t = now();
-      await db.transaction().execute(async (trx) => {
+      await transaction(db, async (trx) => {
         const locked = await lockOrg(trx, org.id);
         let imageId: string | null = null;
         if (image) {
@@ -520,7 +545,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       if (input.privateMetadata) assertMetadataSize('private_metadata', input.privateMetadata);
       return duplicateOnRace(
         () =>
-          db.transaction().execute(async (trx) => {
+          transaction(db, async (trx) => {
             const locked = await lockOrg(trx, org.id);
             const role = await roles.resolveRoleKey(trx, input.role);
             return addMember(trx, locked, input.userId, role, { public: input.publicMetadata ?? {}, private: input.privateMetadata ?? {} });
@@ -531,7 +556,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
     async updateMembershipRole(idOrSlug: string, userId: string, roleInput: string): Promise<MembershipRow> {
       const org = await getOrgOrThrow(db, idOrSlug);
-      return db.transaction().execute(async (trx) => {
+      return transaction(db, async (trx) => {
         await lockOrg(trx, org.id);
         const role = await roles.resolveRoleKey(trx, roleInput);
         const m = await trx.selectFrom('organization_memberships').selectAll().where('organization_id', '=', org.id).where('user_id', '=', userId).executeTakeFirst();
@@ -554,8 +579,14 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
     async updateMembershipMetadata(idOrSlug: string, userId: string, input: { publicMetadata?: Metadata | null; privateMetadata?: Metadata | null }): Promise<MembershipRow> {
       const org = await getOrgOrThrow(db, idOrSlug);
-      return db.transaction().execute(async (trx) => {
-        const m = await trx.selectFrom('organization_memberships').selectAll().where('organization_id', '=', org.id).where('user_id', '=', userId).executeTakeFirst();
+      return transaction(db, async (trx) => {
+        const m = await trx
+          .selectFrom('organization_memberships')
+          .selectAll()
+          .where('organization_id', '=', org.id)
+          .where('user_id', '=', userId)
+          .$call(forUpdate(trx))
+          .executeTakeFirst();
         if (!m) throw notFound('Organization membership');
         const patch: Record<string, string | number> = { updated_at: now() };
         for (const [param, column, value] of [
@@ -563,8 +594,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
           ['private_metadata', 'private_metadata', input.privateMetadata],
         ] as const) {
           if (value === undefined) continue;
-          const next = value === null ? {} : deepMerge(readJson<Metadata>(m[column]), value);
-          assertMetadataSize(param, next);
+          const next = nextMetadata(param, readJson<Metadata>(m[column]), value, 'merge');
           patch[column] = JSON.stringify(next);
         }
         await trx.updateTable('organization_memberships').set(patch).where('id', '=', m.id).execute();
@@ -574,7 +604,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
     async removeMembership(idOrSlug: string, userId: string): Promise<MembershipRow> {
       const org = await getOrgOrThrow(db, idOrSlug);
-      return db.transaction().execute(async (trx) => {
+      return transaction(db, async (trx) => {
         await lockOrg(trx, org.id);
         return removeMember(trx, org.id, userId);
       });
@@ -624,7 +654,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
      * Before a user is deleted: their memberships go, counters follow, and an organization that would
      * lose its last admin gets its longest-standing remaining member promoted, so the rule still holds.
      */
-    async detachUser(trx: Kysely<Database>, userId: string): Promise<void> {
+    async detachUser(trx: Tx, userId: string): Promise<void> {
       const memberships = await trx.selectFrom('organization_memberships').select(['organization_id']).where('user_id', '=', userId).orderBy('organization_id').execute();
       for (const { organization_id } of memberships) {
         const org = await lockOrg(trx, organization_id);
@@ -657,7 +687,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
     async invite(idOrSlug: string, input: OrgInvitationInput): Promise<OrgInvitationRow> {
       const org = await getOrgOrThrow(db, idOrSlug);
-      const row = await duplicateOnRace(() => db.transaction().execute(async (trx) => insertInvitation(trx, await lockOrg(trx, org.id), input, 'manual', now())), 'invitation');
+      const row = await duplicateOnRace(() => transaction(db, async (trx) => insertInvitation(trx, await lockOrg(trx, org.id), input, 'manual', now())), 'invitation');
       messaging.wake();
       return row;
     },
@@ -673,7 +703,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       }
       const rows = await duplicateOnRace(
         () =>
-          db.transaction().execute(async (trx) => {
+          transaction(db, async (trx) => {
             const locked = await lockOrg(trx, org.id);
             const t = now();
             const out: OrgInvitationRow[] = [];
@@ -760,7 +790,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       const id = 'ticket' in ref ? verifyTicket(ticketSecret, ref.ticket, TICKET_LABEL) : ref.invitationId;
       const unusable = (why: string) => new ApiError({ code: 'invitation_not_pending', longMessage: why, paramName: 'ticket' });
       if (!id) throw unusable('The invitation ticket is not valid.');
-      return db.transaction().execute(async (trx) => {
+      return transaction(db, async (trx) => {
         const inv = await trx.selectFrom('organization_invitations').selectAll().where('id', '=', id).executeTakeFirst();
         if (!inv) throw unusable('The invitation does not exist.');
         const org = await lockOrg(trx, inv.organization_id);
@@ -823,7 +853,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       };
       await duplicateOnRace(
         () =>
-          db.transaction().execute(async (trx) => {
+          transaction(db, async (trx) => {
             await trx.insertInto('organization_domains').values(row).execute();
             await enrollForDomain(trx, row, s.domains_default_role);
           }),
@@ -876,8 +906,8 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       if (input.enrollmentMode && !s.domains_enrollment_modes.includes(input.enrollmentMode)) {
         throw new ApiError({ code: 'form_param_value_invalid', longMessage: `The enrollment mode ${input.enrollmentMode} is not enabled on this instance.`, paramName: 'enrollment_mode' });
       }
-      return db.transaction().execute(async (trx) => {
-        const d = await domainOrThrow(trx, org.id, domainId);
+      return transaction(db, async (trx) => {
+        const d = await lockDomain(trx, org.id, domainId);
         const t = now();
         const verified = input.verified ?? (d.verified === 1);
         const next: DomainRow = {
@@ -919,7 +949,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       }
       const code = randomInt(1_000_000).toString().padStart(6, '0');
       const t = now();
-      await db.transaction().execute(async (trx) => {
+      await transaction(db, async (trx) => {
         await trx
           .updateTable('organization_domains')
           .set({ affiliation_email_address: normalized, code_hash: hashSecret(`${d.id}:${code}`), code_attempts: 0, code_expires_at: t + CODE_TTL, updated_at: t })
@@ -934,8 +964,8 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
     async attemptAffiliation(idOrSlug: string, domainId: string, code: string): Promise<DomainRow> {
       const org = await getOrgOrThrow(db, idOrSlug);
       const s = await settings();
-      const result = await db.transaction().execute(async (trx) => {
-        const d = await domainOrThrow(trx, org.id, domainId);
+      const result = await transaction(db, async (trx) => {
+        const d = await lockDomain(trx, org.id, domainId);
         const t = now();
         if (!d.code_hash || d.code_expires_at === null) {
           return { error: new ApiError({ code: 'verification_expired', longMessage: 'Request a code first (prepare_affiliation_verification).', paramName: 'code' }) };
@@ -968,7 +998,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       const domains = await db.selectFrom('organization_domains').selectAll().where('name', 'in', names).where('verified', '=', 1).where('enrollment_mode', '!=', 'manual_invitation').execute();
       const s = await settings();
       for (const d of domains) {
-        await duplicateOnRace(() => db.transaction().execute((trx) => enrollForDomain(trx, d, s.domains_default_role)), 'invitation').catch((err: unknown) => {
+        await duplicateOnRace(() => transaction(db, (trx) => enrollForDomain(trx, d, s.domains_default_role)), 'invitation').catch((err: unknown) => {
           // A concurrent enrollment already did the work.
           if (!(err instanceof ApiError)) throw err;
         });

@@ -2,7 +2,7 @@
  * Templates Backend API: `/templates/{template_type}[/{slug}[/revert|/preview|/toggle_delivery]]`.
  */
 import { z } from 'zod';
-import type { Router } from '../../http/router.js';
+import type { BapiRouter } from '../../http/bapi/surface.js';
 import { qBool, qInt } from '../../http/validation.js';
 import { ERROR_RESPONSES } from '../../http/wire-schemas.js';
 import { wireSchemas } from '../../http/router.js';
@@ -95,7 +95,7 @@ const PreviewBody = z
   .strict();
 const ToggleBody = z.object({ delivered_by_clerk: z.boolean().optional() }).strict();
 
-export function registerTemplateRoutes(router: Router, templates: TemplatesService, instanceId: () => string | null): void {
+export function registerTemplateRoutes(router: BapiRouter, templates: TemplatesService, instanceId: () => string | null): void {
   const TAGS = ['Email & SMS Templates'];
   const one = { 200: { description: 'The template', schema: TemplateSchema }, ...ERROR_RESPONSES };
   const json = (t: ResolvedTemplate) => templateJSON(t, instanceId());
@@ -181,9 +181,6 @@ export function registerTemplateRoutes(router: Router, templates: TemplatesServi
       body: ToggleBody,
       responses: one,
     },
-    async ({ params, body }) => {
-      const current = await templates.get(params.template_type, params.slug);
-      return json(await templates.update(params.template_type, params.slug, { deliveredByLatch: body.delivered_by_clerk ?? !current.deliveredByLatch }));
-    },
+    async ({ params, body }) => json(await templates.toggleDelivery(params.template_type, params.slug, body.delivered_by_clerk)),
   );
 }

@@ -3,7 +3,8 @@
  * here, so every message Latch sends goes through the same escaping.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { ApiError, notFound } from '../../http/errors.js';
+import { forUpdate, transaction, type Db, type Tx } from '../../storage/database.js';
+import { ApiError, notFound } from '../../errors.js';
 import type { Database, TemplateTable } from '../../storage/schema.js';
 import { type TemplateDefault, type TemplateType, defaultsOf } from './defaults.js';
 import { type TemplateData, htmlToText, placeholders, render } from './render.js';
@@ -45,7 +46,7 @@ export interface TemplateUpdate {
   deliveredByLatch?: boolean;
 }
 
-export function createTemplatesService(db: Kysely<Database>, appInfo: () => TemplateData, now: () => number = Date.now) {
+export function createTemplatesService(db: Db, appInfo: () => TemplateData, now: () => number = Date.now) {
   function findDefault(type: TemplateType, slug: string): { def: TemplateDefault; position: number } {
     const list = defaultsOf(type);
     const position = list.findIndex((d) => d.slug === slug);
@@ -77,6 +78,55 @@ export function createTemplatesService(db: Kysely<Database>, appInfo: () => Temp
     return resolve(type, def, position, o ?? null);
   }
 
+  /** The edit itself, under the caller's lock (see `update`). */
+  async function updateLocked(trx: Tx, type: TemplateType, slug: string, input: TemplateUpdate): Promise<ResolvedTemplate> {
+    const current = await get(type, slug, trx);
+    const body = input.body ?? input.markup ?? current.body;
+    const used = placeholders(body);
+    const missing = current.def.requiredVariables.filter((v) => !used.has(v));
+    if (missing.length) {
+      throw new ApiError({
+        code: 'form_param_template_variable_missing',
+        longMessage: `The body must use the variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `{{${m}}}`).join(', ')}.`,
+        paramName: 'body',
+      });
+    }
+    if (type === 'email' && input.subject !== undefined && (input.subject === null || input.subject.trim() === '')) {
+      throw new ApiError({ code: 'form_param_missing', longMessage: 'An e-mail template needs a subject.', paramName: 'subject' });
+    }
+    const t = now();
+    const row = {
+      template_type: type,
+      slug,
+      name: input.name ?? current.name,
+      subject: input.subject !== undefined ? input.subject : current.subject,
+      markup: input.markup ?? body,
+      body,
+      from_email_name: input.fromEmailName !== undefined ? input.fromEmailName : current.fromEmailName,
+      reply_to_email_name: input.replyToEmailName !== undefined ? input.replyToEmailName : current.replyToEmailName,
+      delivered_by_clerk: (input.deliveredByLatch ?? current.deliveredByLatch) ? 1 : 0,
+      created_at: current.override?.created_at ?? t,
+      updated_at: t,
+    };
+    await trx
+      .insertInto('templates')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['template_type', 'slug']).doUpdateSet({
+          name: row.name,
+          subject: row.subject,
+          markup: row.markup,
+          body: row.body,
+          from_email_name: row.from_email_name,
+          reply_to_email_name: row.reply_to_email_name,
+          delivered_by_clerk: row.delivered_by_clerk,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute();
+    return get(type, slug, trx);
+  }
+
   function renderWith(t: ResolvedTemplate, data: TemplateData): RenderedMessage {
     const all = { app: appInfo(), ...data };
     if (t.type === 'email') {
@@ -104,51 +154,22 @@ export function createTemplatesService(db: Kysely<Database>, appInfo: () => Temp
     },
 
     async update(type: TemplateType, slug: string, input: TemplateUpdate): Promise<ResolvedTemplate> {
-      const current = await get(type, slug);
-      const body = input.body ?? input.markup ?? current.body;
-      const used = placeholders(body);
-      const missing = current.def.requiredVariables.filter((v) => !used.has(v));
-      if (missing.length) {
-        throw new ApiError({
-          code: 'form_param_template_variable_missing',
-          longMessage: `The body must use the variable${missing.length > 1 ? 's' : ''} ${missing.map((m) => `{{${m}}}`).join(', ')}.`,
-          paramName: 'body',
-        });
-      }
-      if (type === 'email' && input.subject !== undefined && (input.subject === null || input.subject.trim() === '')) {
-        throw new ApiError({ code: 'form_param_missing', longMessage: 'An e-mail template needs a subject.', paramName: 'subject' });
-      }
-      const t = now();
-      const row = {
-        template_type: type,
-        slug,
-        name: input.name ?? current.name,
-        subject: input.subject !== undefined ? input.subject : current.subject,
-        markup: input.markup ?? body,
-        body,
-        from_email_name: input.fromEmailName !== undefined ? input.fromEmailName : current.fromEmailName,
-        reply_to_email_name: input.replyToEmailName !== undefined ? input.replyToEmailName : current.replyToEmailName,
-        delivered_by_clerk: (input.deliveredByLatch ?? current.deliveredByLatch) ? 1 : 0,
-        created_at: current.override?.created_at ?? t,
-        updated_at: t,
-      };
-      await db
-        .insertInto('templates')
-        .values(row)
-        .onConflict((oc) =>
-          oc.columns(['template_type', 'slug']).doUpdateSet({
-            name: row.name,
-            subject: row.subject,
-            markup: row.markup,
-            body: row.body,
-            from_email_name: row.from_email_name,
-            reply_to_email_name: row.reply_to_email_name,
-            delivered_by_clerk: row.delivered_by_clerk,
-            updated_at: row.updated_at,
-          }),
-        )
-        .execute();
-      return get(type, slug);
+      // Fields not given keep their stored values, so concurrent edits of different fields must not
+      // interleave. A template may not have a row yet (the built-in default), so the lock is taken on the
+      // instance row, which always exists: template edits are rare, and this serialises them.
+      return transaction(db, async (trx) => {
+        await trx.selectFrom('instance').select('id').$call(forUpdate(trx)).execute();
+        return updateLocked(trx, type, slug, input);
+      });
+    },
+
+    /** Sets whether Latch delivers the template, or flips it when `value` is not given (under the same lock as `update`). */
+    async toggleDelivery(type: TemplateType, slug: string, value: boolean | null | undefined): Promise<ResolvedTemplate> {
+      return transaction(db, async (trx) => {
+        await trx.selectFrom('instance').select('id').$call(forUpdate(trx)).execute();
+        const current = await get(type, slug, trx);
+        return updateLocked(trx, type, slug, { deliveredByLatch: value ?? !current.deliveredByLatch });
+      });
     },
 
     async revert(type: TemplateType, slug: string): Promise<ResolvedTemplate> {

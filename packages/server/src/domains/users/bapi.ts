@@ -5,9 +5,9 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { PASSWORD_HASHERS } from '../../crypto/passwords.js';
-import { ApiError, notFound } from '../../http/errors.js';
-import type { Router } from '../../http/router.js';
-import { metadataObject, parseOrderBy, qArray, qBool, qInt, rfc3339 } from '../../http/validation.js';
+import { ApiError, notFound } from '../../errors.js';
+import type { BapiRouter } from '../../http/bapi/surface.js';
+import { metadataObject, parseOrderBy, qBool, qInt, rfc3339 } from '../../http/validation.js';
 import {
   DeletedObjectSchema,
   EmailAddressSchema,
@@ -16,8 +16,8 @@ import {
   TotalCountSchema,
   UserSchema,
 } from '../../http/wire-schemas.js';
-import { normalizeEmail, normalizePhone, normalizeUsername, normalizeWeb3Wallet } from '../identifiers/normalize.js';
-import { ORDER_FIELDS, type OrderField, type SignedList, type UserFilter } from './repository.js';
+import { ORDER_FIELDS, type OrderField } from './repository.js';
+import { userFilterFields, userFilterFromQuery } from './filter-query.js';
 import { deletedJSON, emailAddressJSON, phoneNumberJSON, userJSON } from './serialize.js';
 import type { UsersService } from './service.js';
 
@@ -27,96 +27,14 @@ const hasher = z.enum(PASSWORD_HASHERS);
 
 const UserIdParams = z.object({ user_id: idParam });
 
-const listFilters = {
-  email_address: qArray().optional(),
-  phone_number: qArray().optional(),
-  external_id: qArray().optional(),
-  username: qArray().optional(),
-  web3_wallet: qArray().optional(),
-  user_id: qArray().optional(),
-  organization_id: qArray().optional(),
-  query: shortText(256).optional(),
-  email_address_query: shortText(256).optional(),
-  phone_number_query: shortText(256).optional(),
-  username_query: shortText(256).optional(),
-  name_query: shortText(256).optional(),
-  banned: qBool().optional(),
-  last_active_at_before: qInt(0, 8.64e15).optional(),
-  last_active_at_after: qInt(0, 8.64e15).optional(),
-  last_active_at_since: qInt(0, 8.64e15).optional(),
-  created_at_before: qInt(0, 8.64e15).optional(),
-  created_at_after: qInt(0, 8.64e15).optional(),
-  last_sign_in_at_before: qInt(0, 8.64e15).optional(),
-  last_sign_in_at_after: qInt(0, 8.64e15).optional(),
-  provider: shortText(64).optional(),
-  provider_user_id: qArray().optional(),
-};
-
-const CountQuery = z.object(listFilters);
+const CountQuery = z.object(userFilterFields);
 const ListQuery = z.object({
-  ...listFilters,
+  ...userFilterFields,
   limit: qInt(1, 500).optional(),
   offset: qInt(0, 1e9).optional(),
   starting_after: idParam.optional(),
   order_by: shortText(64).optional(),
 });
-
-type FilterQuery = z.output<typeof CountQuery>;
-
-function signed(values: string[] | undefined): SignedList | undefined {
-  if (!values?.length) return undefined;
-  const out: SignedList = { include: [], exclude: [] };
-  for (const v of values) {
-    if (v.startsWith('-')) out.exclude.push(v.slice(1));
-    else out.include.push(v.startsWith('+') ? v.slice(1) : v);
-  }
-  return out;
-}
-
-/** Values that cannot be a valid identifier can match no user: drop them rather than fail the search. */
-function normalizedList(values: string[] | undefined, normalize: (v: string) => string | null): { list?: string[]; none: boolean } {
-  if (!values?.length) return { none: false };
-  const list = values.map(normalize).filter((v): v is string => v !== null);
-  return list.length ? { list, none: false } : { none: true };
-}
-
-function toFilter(q: FilterQuery): UserFilter {
-  const lower = (s: string | undefined) => (s ? s.toLowerCase() : undefined);
-  const phoneQuery = q.phone_number_query?.replace(/[\s\-().]/g, '');
-  const emails = normalizedList(q.email_address, normalizeEmail);
-  const phones = normalizedList(q.phone_number, normalizePhone);
-  const usernames = normalizedList(q.username, (v) => normalizeUsername(v) ?? v.toLowerCase());
-  const wallets = normalizedList(q.web3_wallet, normalizeWeb3Wallet);
-  const f: UserFilter = {
-    emailAddresses: emails.list,
-    phoneNumbers: phones.list,
-    usernames: usernames.list,
-    web3Wallets: wallets.list,
-    externalIds: signed(q.external_id),
-    userIds: signed(q.user_id),
-    organizationIds: signed(q.organization_id),
-    query: lower(q.query?.trim()),
-    emailAddressQuery: lower(q.email_address_query),
-    phoneNumberQuery: phoneQuery || undefined,
-    usernameQuery: lower(q.username_query),
-    nameQuery: lower(q.name_query),
-    banned: q.banned,
-    lastActiveAtBefore: q.last_active_at_before,
-    lastActiveAtAfter: q.last_active_at_after ?? q.last_active_at_since,
-    createdAtBefore: q.created_at_before,
-    createdAtAfter: q.created_at_after,
-    lastSignInAtBefore: q.last_sign_in_at_before,
-    lastSignInAtAfter: q.last_sign_in_at_after,
-  };
-  if (q.provider_user_id?.length && !q.provider) {
-    throw new ApiError({ code: 'form_param_missing', longMessage: 'provider must be included with provider_user_id.', paramName: 'provider' });
-  }
-  // External accounts (OAuth) are not linked by this server yet, so a provider filter selects nobody.
-  if (q.provider_user_id?.length) f.impossible = true;
-  // A filter list none of whose values can be a valid identifier selects nobody.
-  if (emails.none || phones.none || usernames.none || wallets.none) f.impossible = true;
-  return f;
-}
 
 function parseOrder(orderBy: string | undefined): { field: OrderField; direction: 'asc' | 'desc' } {
   return parseOrderBy(orderBy, ORDER_FIELDS, '-created_at');
@@ -315,7 +233,8 @@ export async function readImageUpload(c: Context): Promise<{ bytes: Uint8Array; 
 
 const USERS = ['Users'];
 
-export function registerUserRoutes(router: Router, users: UsersService, publicUrl: string): void {
+/** `uploadLimit`: the largest profile-image request body, in bytes (the image plus multipart framing). */
+export function registerUserRoutes(router: BapiRouter, users: UsersService, publicUrl: string, uploadLimit: number): void {
   const json = (a: Parameters<typeof userJSON>[0]) => userJSON(a, publicUrl);
   const single = { 200: { description: 'The user', schema: UserSchema }, ...ERROR_RESPONSES };
 
@@ -346,7 +265,7 @@ export function registerUserRoutes(router: Router, users: UsersService, publicUr
         }
         startingAfter = { id: query.starting_after, createdAt };
       }
-      const list = await users.list(toFilter(query), {
+      const list = await users.list(userFilterFromQuery(query), {
         orderBy: order.field,
         direction: order.direction,
         limit: query.limit ?? 10,
@@ -367,7 +286,7 @@ export function registerUserRoutes(router: Router, users: UsersService, publicUr
       query: CountQuery,
       responses: { 200: { description: 'How many users match', schema: TotalCountSchema }, ...ERROR_RESPONSES },
     },
-    async ({ query }) => ({ object: 'total_count', total_count: await users.count(toFilter(query)) }),
+    async ({ query }) => ({ object: 'total_count', total_count: await users.count(userFilterFromQuery(query)) }),
   );
 
   router.add(
@@ -657,6 +576,7 @@ export function registerUserRoutes(router: Router, users: UsersService, publicUr
       params: UserIdParams,
       body: ImageBody,
       bodyKind: 'multipart',
+      bodyLimit: uploadLimit,
       responses: single,
     },
     async ({ c, params }) => json(await users.setProfileImage(params.user_id, await readImageUpload(c))),

@@ -3,7 +3,7 @@
  * transaction) so services compose them inside one transaction.
  */
 import { type Expression, type Kysely, type SqlBool, sql, type ExpressionBuilder, type Selectable } from 'kysely';
-import { containsPattern, type DialectName } from '../../storage/database.js';
+import { containsPattern, forUpdate, type DialectName, type Tx } from '../../storage/database.js';
 import type { Database, IdentificationTable, PasswordTable, UserTable } from '../../storage/schema.js';
 
 export type UserRow = Selectable<UserTable>;
@@ -213,6 +213,11 @@ export function findUser(db: Kysely<Database>, id: string) {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Reads a user for a read-modify-write: the row stays locked until the transaction ends. */
+export function lockUser(tx: Tx, id: string) {
+  return tx.selectFrom('users').selectAll().where('id', '=', id).$call(forUpdate(tx)).executeTakeFirst();
+}
+
 export function findUsersByIds(db: Kysely<Database>, ids: string[]) {
   if (!ids.length) return Promise.resolve([] as UserRow[]);
   return db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
@@ -276,6 +281,13 @@ export function findIdentification(db: Kysely<Database>, id: string, type?: Iden
   let q = db.selectFrom('identifications').selectAll().where('id', '=', id);
   if (type) q = q.where('type', '=', type);
   return q.executeTakeFirst();
+}
+
+/** Reads an identification for a read-modify-write, locking its row until the transaction ends. */
+export function lockIdentification(tx: Tx, id: string, type?: IdentificationTable['type']) {
+  let q = tx.selectFrom('identifications').selectAll().where('id', '=', id);
+  if (type) q = q.where('type', '=', type);
+  return q.$call(forUpdate(tx)).executeTakeFirst();
 }
 
 export function findPassword(db: Kysely<Database>, userId: string) {

@@ -4,17 +4,17 @@
  * unique indexes so that concurrent requests cannot both win.
  */
 import { type Metadata, newId } from '@latch/core';
-import type { Kysely, Updateable } from 'kysely';
+import type { Updateable } from 'kysely';
 import bcryptjs from 'bcryptjs';
 import { checkPasswordPolicy } from '../../crypto/password-policy.js';
 import { verifyTotp } from '../../crypto/totp.js';
 import { type PasswordHasher, hashPassword, isValidDigest, verifyPassword } from '../../crypto/passwords.js';
-import { ApiError, notFound } from '../../http/errors.js';
-import { type DialectName, uniqueViolation } from '../../storage/database.js';
-import type { Database, IdentificationStatus, IdentificationTable, IdentificationType, UserTable } from '../../storage/schema.js';
+import { ApiError, notFound } from '../../errors.js';
+import { type DialectName, uniqueViolation, transaction, type Db, type Tx } from '../../storage/database.js';
+import type { IdentificationStatus, IdentificationTable, IdentificationType, UserTable } from '../../storage/schema.js';
 import { readJson } from '../../storage/schema.js';
 import { normalizeEmail, normalizePhone, normalizeUsername, normalizeWeb3Wallet } from '../identifiers/normalize.js';
-import { assertMetadataSize, deepMerge } from '../metadata/metadata.js';
+import { assertMetadataSize, nextMetadata } from '../metadata/metadata.js';
 import {
   type IdentificationRow,
   type UserAggregate,
@@ -27,6 +27,8 @@ import {
   findIdentification,
   findPassword,
   findUser,
+  lockIdentification,
+  lockUser,
   findUsersByIds,
   identificationsOf,
   listUsers,
@@ -203,12 +205,12 @@ function emptyMetadata(kind: string, value: Metadata | undefined | null): Metada
 }
 
 export interface UsersServiceDeps {
-  db: Kysely<Database>;
+  db: Db;
   dialect: DialectName;
   /** The sign-up rule (allowlist, blocklist): throws when these identifiers may not sign up. */
   admit?: (ids: { emails: string[]; phones: string[]; wallets: string[] }) => Promise<void>;
   /** Runs inside the deletion transaction before the user row goes (organization memberships). */
-  beforeDelete?: (trx: Kysely<Database>, userId: string) => Promise<void>;
+  beforeDelete?: (trx: Tx, userId: string) => Promise<void>;
   /** Runs after a user gains verified e-mail addresses (domain enrollment). Failures are the hook's to handle. */
   afterVerifiedEmails?: (userId: string) => Promise<void>;
   now?: () => number;
@@ -218,13 +220,14 @@ export interface UsersServiceDeps {
 export function createUsersService({ db, dialect, admit, beforeDelete, afterVerifiedEmails, now = Date.now, maxImageBytes }: UsersServiceDeps) {
   const loadUser = createUserLoader(db);
 
-  async function load(id: string, trx: Kysely<Database> = db): Promise<UserAggregate> {
-    if (trx === db) {
+  /** The user's wire aggregate; inside a transaction (`trx`) its row is locked. */
+  async function load(id: string, trx?: Tx): Promise<UserAggregate> {
+    if (!trx) {
       const agg = await loadUser(id);
       if (!agg) throw notFound('User');
       return agg;
     }
-    const user = await findUser(trx, id);
+    const user = await lockUser(trx, id);
     if (!user) throw notFound('User');
     const [agg] = await aggregate(trx, [user]);
     return agg as UserAggregate;
@@ -258,9 +261,9 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
   }
 
   /** Runs `work` in a transaction; a unique-index violation becomes form_identifier_exists for the right param. */
-  async function writing<T>(work: (trx: Kysely<Database>) => Promise<T>, planned: PlannedIdentification[] = []): Promise<T> {
+  async function writing<T>(work: (trx: Tx) => Promise<T>, planned: PlannedIdentification[] = []): Promise<T> {
     try {
-      return await db.transaction().execute(work);
+      return await transaction(db, work);
     } catch (err) {
       const v = uniqueViolation(err);
       if (!v) throw err;
@@ -280,7 +283,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
     }
   }
 
-  async function assertIdentifiersFree(trx: Kysely<Database>, planned: PlannedIdentification[]): Promise<void> {
+  async function assertIdentifiersFree(trx: Tx, planned: PlannedIdentification[]): Promise<void> {
     for (const p of planned) {
       const taken = await trx
         .selectFrom('identifications')
@@ -309,7 +312,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
     };
   }
 
-  async function setPrimaryIfMissing(trx: Kysely<Database>, user: UserRow, type: IdentificationType, candidate: string | null, t: number) {
+  async function setPrimaryIfMissing(trx: Tx, user: UserRow, type: IdentificationType, candidate: string | null, t: number) {
     const column = PRIMARY_COLUMN[type];
     if (user[column] !== null || candidate === null) return;
     await trx.updateTable('users').set({ [column]: candidate, updated_at: t }).where('id', '=', user.id).execute();
@@ -435,7 +438,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
       const backupCodes = await hashBackupCodes(input.backupCodes);
       const t = now();
       await writing(async (trx) => {
-        const user = await findUser(trx, id);
+        const user = await lockUser(trx, id);
         if (!user) throw notFound('User');
         const idents = await identificationsOf(trx, [id]);
         const patch: Updateable<UserTable> = { updated_at: t };
@@ -512,7 +515,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
     },
 
     async delete(id: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
+      await transaction(db, async (trx) => {
         if (beforeDelete) await beforeDelete(trx, id);
         const r = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
         if (Number(r.numDeletedRows) === 0) throw notFound('User');
@@ -522,8 +525,8 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
 
     /** PATCH /metadata: deep merge, `null` deletes a key. PUT (replace=true): each given kind replaces. */
     async writeMetadata(id: string, input: MetadataInput, replace: boolean): Promise<UserAggregate> {
-      await db.transaction().execute(async (trx) => {
-        const user = await findUser(trx, id);
+      await transaction(db, async (trx) => {
+        const user = await lockUser(trx, id);
         if (!user) throw notFound('User');
         const patch: Updateable<UserTable> = { updated_at: now() };
         for (const [param, column, value] of [
@@ -532,8 +535,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
           ['unsafe_metadata', 'unsafe_metadata', input.unsafeMetadata],
         ] as const) {
           if (value === undefined) continue;
-          const next = value === null ? {} : replace ? deepMerge({}, value) : deepMerge(readJson<Metadata>(user[column]), value);
-          assertMetadataSize(param, next);
+          const next = nextMetadata(param, readJson<Metadata>(user[column]), value, replace ? 'replace' : 'merge');
           patch[column] = JSON.stringify(next);
         }
         await trx.updateTable('users').set(patch).where('id', '=', id).execute();
@@ -587,15 +589,21 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
       if (user.totp_secret && verifyTotp(user.totp_secret, code.trim(), now())) return 'totp';
       for (const digest of codes) {
         if (await bcryptjs.compare(code.trim(), digest)) {
-          // Used up at once: remove exactly this digest, so a concurrent second use finds it gone.
-          const remaining = codes.filter((c) => c !== digest);
-          const r = await db
-            .updateTable('users')
-            .set({ backup_codes: remaining.length ? JSON.stringify(remaining) : null, updated_at: now() })
-            .where('id', '=', id)
-            .where('backup_codes', '=', JSON.stringify(codes) as never)
-            .executeTakeFirst();
-          if (Number(r.numUpdatedRows) === 1) return 'backup_code';
+          // Used up at once: under the user's row lock, remove exactly this digest if it is still there,
+          // so a concurrent second use of the same code finds it gone while other codes stay usable.
+          const consumed = await transaction(db, async (trx) => {
+            const locked = await lockUser(trx, id);
+            const current = locked?.backup_codes ? readJson<string[]>(locked.backup_codes) : [];
+            if (!current.includes(digest)) return false;
+            const remaining = current.filter((c) => c !== digest);
+            await trx
+              .updateTable('users')
+              .set({ backup_codes: remaining.length ? JSON.stringify(remaining) : null, updated_at: now() })
+              .where('id', '=', id)
+              .execute();
+            return true;
+          });
+          if (consumed) return 'backup_code';
         }
       }
       throw new ApiError({ code: 'form_code_incorrect', longMessage: 'The code is incorrect.', paramName: 'code' });
@@ -643,8 +651,8 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
         throw new ApiError({ code: 'file_too_large', longMessage: `The image must be at most ${maxImageBytes} bytes.`, paramName: 'file' });
       }
       const t = now();
-      await db.transaction().execute(async (trx) => {
-        const user = await findUser(trx, id);
+      await transaction(db, async (trx) => {
+        const user = await lockUser(trx, id);
         if (!user) throw notFound('User');
         const imageId = newId('img', t);
         await trx
@@ -658,8 +666,8 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
     },
 
     async deleteProfileImage(id: string): Promise<UserAggregate> {
-      await db.transaction().execute(async (trx) => {
-        const user = await findUser(trx, id);
+      await transaction(db, async (trx) => {
+        const user = await lockUser(trx, id);
         if (!user) throw notFound('User');
         if (!user.image_id) return;
         await trx.updateTable('users').set({ image_id: null, updated_at: now() }).where('id', '=', id).execute();
@@ -690,7 +698,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
         reserved_for_second_factor: input.reservedForSecondFactor ? 1 : 0,
       });
       await writing(async (trx) => {
-        const user = await findUser(trx, input.userId);
+        const user = await lockUser(trx, input.userId);
         if (!user) throw notFound('User');
         await assertIdentifiersFree(trx, [planned]);
         await trx.insertInto('identifications').values(row).execute();
@@ -711,8 +719,8 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
       input: { verified?: boolean | null; primary?: boolean | null; reservedForSecondFactor?: boolean | null },
     ): Promise<IdentificationRow> {
       const t = now();
-      await db.transaction().execute(async (trx) => {
-        const row = await findIdentification(trx, id, type);
+      await transaction(db, async (trx) => {
+        const row = await lockIdentification(trx, id, type);
         if (!row) throw notFound(type === 'email_address' ? 'Email address' : 'Phone number');
         const patch: Updateable<IdentificationTable> = { updated_at: t };
         if (input.verified === true) {
@@ -737,11 +745,11 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
 
     async deleteIdentification(id: string, type: IdentificationType): Promise<void> {
       const t = now();
-      await db.transaction().execute(async (trx) => {
-        const row = await findIdentification(trx, id, type);
+      await transaction(db, async (trx) => {
+        const row = await lockIdentification(trx, id, type);
         if (!row) throw notFound(type === 'email_address' ? 'Email address' : 'Phone number');
         await trx.deleteFrom('identifications').where('id', '=', id).execute();
-        const user = await findUser(trx, row.user_id);
+        const user = await lockUser(trx, row.user_id);
         if (user && user[PRIMARY_COLUMN[type]] === id) {
           // The next identifier of the same kind (verified first, then oldest) becomes primary.
           const next = await trx
@@ -765,7 +773,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
       const t = now();
       const row = identificationRow(userId, planned, t);
       await writing(async (trx) => {
-        const user = await findUser(trx, userId);
+        const user = await lockUser(trx, userId);
         if (!user) throw notFound('User');
         const existing = await trx
           .selectFrom('identifications')
