@@ -192,11 +192,14 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 /** Creates an empty router. Domains add their routes; the app mounts it once. */
 export function createRouter<Principal, A extends string>(): Router<Principal, A> {
   const routes: RegisteredRoute<Principal, A>[] = [];
-  const limits = new Map<number, MiddlewareHandler>();
-  function limitOf(maxSize: number): MiddlewareHandler {
-    let limit = limits.get(maxSize);
+  const limits = new Map<string, MiddlewareHandler>();
+  /** The body-limit check of a route; an oversized upload is `file_too_large`, any other body `request_body_invalid`. */
+  function limitOf(spec: RouteSpec<AnyObject, AnyObject, z.ZodType, A>): MiddlewareHandler {
+    const maxSize = spec.bodyLimit ?? DEFAULT_BODY_LIMIT;
+    const upload = spec.bodyKind === 'multipart';
+    const cacheKey = `${maxSize}:${upload}`;
+    let limit = limits.get(cacheKey);
     if (!limit) {
-      const upload = maxSize > DEFAULT_BODY_LIMIT;
       const check = bodyLimit({
         maxSize,
         onError: (ctx) => {
@@ -207,7 +210,7 @@ export function createRouter<Principal, A extends string>(): Router<Principal, A
       });
       // Only requests that carry a body pay for the check (it makes the adapter build a full Request).
       limit = (c, next) => (hasBody(c) ? check(c, next) : next());
-      limits.set(maxSize, limit);
+      limits.set(cacheKey, limit);
     }
     return limit;
   }
@@ -220,7 +223,7 @@ export function createRouter<Principal, A extends string>(): Router<Principal, A
     },
     mount(app, prefix, surface) {
       for (const { spec, handler } of routes) {
-        app.on(spec.method.toUpperCase(), `${prefix}${honoPath(spec.path)}`, limitOf(spec.bodyLimit ?? DEFAULT_BODY_LIMIT), async (c) => {
+        app.on(spec.method.toUpperCase(), `${prefix}${honoPath(spec.path)}`, limitOf(spec), async (c) => {
           const principal = await surface.guard(c, spec.auth);
           const rawParams = c.req.param();
           const rawQuery = readQuery(c, spec.query ?? EMPTY);
@@ -276,6 +279,7 @@ export function createRouter<Principal, A extends string>(): Router<Principal, A
             ? { required: true, content: { 'multipart/form-data': { schema: jsonSchema(spec.body, 'input') } } }
             : { required: false, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } }
           : undefined;
+        const security = surface?.openapiSecurity?.(spec.auth);
         const path = `${prefix}${spec.path}`;
         paths[path] ??= {};
         paths[path][spec.method] = {
@@ -283,10 +287,7 @@ export function createRouter<Principal, A extends string>(): Router<Principal, A
           summary: spec.summary,
           ...(spec.description ? { description: spec.description } : {}),
           tags: spec.tags,
-          ...(() => {
-            const security = surface?.openapiSecurity?.(spec.auth);
-            return security ? { security } : {};
-          })(),
+          ...(security ? { security } : {}),
           ...(parameters.length ? { parameters } : {}),
           ...(requestBody ? { requestBody } : {}),
           responses,

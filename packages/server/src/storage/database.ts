@@ -131,12 +131,7 @@ export async function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>, onUni
   try {
     return await db.transaction().execute((trx) => openTransaction.run(scope, () => work(trx as Tx)));
   } catch (err) {
-    const violation = onUnique ? uniqueViolation(err) : null;
-    if (violation && onUnique) {
-      const mapped = await onUnique(violation);
-      if (mapped) throw mapped;
-    }
-    throw err;
+    return await rethrow(err, onUnique);
   } finally {
     // Work the transaction started but did not await (a notification, a timer) may use the outer handle
     // once the transaction is over.
@@ -149,17 +144,19 @@ export async function uniqueOr<T>(statement: Promise<T>, onUnique: UniqueMapper)
   try {
     return await statement;
   } catch (err) {
-    const violation = uniqueViolation(err);
-    if (violation) {
-      const mapped = await onUnique(violation);
-      if (mapped) throw mapped;
-    }
-    throw err;
+    return await rethrow(err, onUnique);
   }
 }
 
+/** Throws the coded error `onUnique` names for a unique violation, or `err` itself. */
+async function rethrow(err: unknown, onUnique: UniqueMapper | undefined): Promise<never> {
+  const violation = onUnique ? uniqueViolation(err) : null;
+  const mapped = violation && onUnique ? await onUnique(violation) : null;
+  throw mapped ?? err;
+}
+
 /** The dialect behind a handle. */
-export function dialectOf(ex: Executor): DialectName {
+function dialectOf(ex: Executor): DialectName {
   return ex.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 

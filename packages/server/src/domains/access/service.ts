@@ -6,7 +6,7 @@
 import { newId } from '@latch/core';
 import type { Selectable } from 'kysely';
 import { ApiError, notFound } from '../../errors.js';
-import { uniqueViolation, transaction, type Db } from '../../storage/database.js';
+import { uniqueOr, transaction, type Db } from '../../storage/database.js';
 import type { AccessIdentifierType, AllowlistTable, BlocklistTable } from '../../storage/schema.js';
 import { normalizeEmail, normalizePhone, normalizeWeb3Wallet } from '../identifiers/normalize.js';
 import type { InstanceService } from '../instance/service.js';
@@ -144,22 +144,17 @@ export function createAccessService({ db, instance, messaging, signUpUrl, now = 
         }
         const t = now();
         const row: AllowlistRow = { id: newId('alid', t), identifier: p.display, identifier_type: p.type, normalized: p.normalized, invitation_id: null, created_at: t, updated_at: t };
-        try {
-          await transaction(db, async (trx) => {
-            await trx.insertInto('allowlist_identifiers').values(row).execute();
-            if (input.notify) {
-              await messaging.enqueueTemplated(trx, {
-                type: p.type === 'phone_number' ? 'sms' : 'email',
-                slug: 'allowlist_notification',
-                to: p.normalized,
-                data: { action_url: signUpUrl, identifier: p.display },
-              });
-            }
-          });
-        } catch (err) {
-          if (uniqueViolation(err)) throw duplicate();
-          throw err;
-        }
+        await transaction(db, async (trx) => {
+          await trx.insertInto('allowlist_identifiers').values(row).execute();
+          if (input.notify) {
+            await messaging.enqueueTemplated(trx, {
+              type: p.type === 'phone_number' ? 'sms' : 'email',
+              slug: 'allowlist_notification',
+              to: p.normalized,
+              data: { action_url: signUpUrl, identifier: p.display },
+            });
+          }
+        }, () => duplicate());
         if (input.notify) messaging.wake();
         return row;
       },
@@ -171,12 +166,7 @@ export function createAccessService({ db, instance, messaging, signUpUrl, now = 
         const p = parseOrThrow(input.identifier);
         const t = now();
         const row: BlocklistRow = { id: newId('blid', t), identifier: p.display, identifier_type: p.type, normalized: p.normalized, created_at: t, updated_at: t };
-        try {
-          await db.insertInto('blocklist_identifiers').values(row).execute();
-        } catch (err) {
-          if (uniqueViolation(err)) throw duplicate();
-          throw err;
-        }
+        await uniqueOr(db.insertInto('blocklist_identifiers').values(row).execute(), () => duplicate());
         return row;
       },
     },

@@ -7,7 +7,7 @@ import { type Metadata, newId } from '@latch/core';
 import { sql, type Selectable } from 'kysely';
 import { hashSecret } from '../../crypto/tokens.js';
 import { ApiError, notFound } from '../../errors.js';
-import { uniqueViolation, containsPattern, transaction, type Db, type Tx, type Executor, forUpdate } from '../../storage/database.js';
+import { containsPattern, transaction, type Db, type Tx, type Executor, forUpdate } from '../../storage/database.js';
 import type { InvitationTable } from '../../storage/schema.js';
 import { normalizeEmail } from '../identifiers/normalize.js';
 import { assertMetadataSize } from '../metadata/metadata.js';
@@ -15,6 +15,7 @@ import type { MessagingService } from '../messages/service.js';
 import { signTicket, verifyTicket } from './tickets.js';
 
 export type InvitationRow = Selectable<InvitationTable>;
+import { ownerOfIdentifier } from '../users/directory-repository.js';
 import { effectiveInvitationStatus, type InvitationStatus } from './status.js';
 export type { InvitationStatus };
 
@@ -95,7 +96,7 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
       .where('status', '=', 'pending')
       .where('expires_at', '<=', t)
       .execute();
-    const owner = await trx.selectFrom('identifications').select('id').where('type', '=', 'email_address').where('normalized', '=', normalized).executeTakeFirst();
+    const owner = await ownerOfIdentifier(trx, 'email_address', normalized);
     // The bulk endpoint never invites an existing user's address; the single one does with ignore_existing.
     if (owner && (bulk || !input.ignoreExisting)) {
       throw new ApiError({
@@ -146,17 +147,10 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
     return row;
   }
 
-  async function inTransaction<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
-    try {
-      return await transaction(db, work);
-    } catch (err) {
-      // Lost a race with a concurrent create for the same address (partial unique index).
-      if (uniqueViolation(err)) {
-        throw new ApiError({ code: 'duplicate_record', message: 'duplicate invitation', longMessage: 'There is already a pending invitation for that address.', paramName: 'email_address' });
-      }
-      throw err;
-    }
-  }
+  /** Lost a race with a concurrent create for the same address (the partial unique index of pending invitations). */
+  const pendingExists = () =>
+    new ApiError({ code: 'duplicate_record', message: 'duplicate invitation', longMessage: 'There is already a pending invitation for that address.', paramName: 'email_address' });
+
 
   return {
     statusOf,
@@ -169,7 +163,7 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
       let row: InvitationRow | undefined;
       for (let attempt = 0; row === undefined; attempt++) {
         try {
-          row = await inTransaction((trx) => insertOne(trx, input, false, now()));
+          row = await transaction(db, (trx) => insertOne(trx, input, false, now()), pendingExists);
         } catch (err) {
           const lostRace = input.ignoreExisting && attempt < 10 && err instanceof ApiError && err.details[0]?.code === 'duplicate_record';
           if (!lostRace) throw err;
@@ -191,11 +185,15 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
         seen.add(n);
       }
       const t = now();
-      const rows = await inTransaction(async (trx) => {
-        const out: InvitationRow[] = [];
-        for (const input of inputs) out.push(await insertOne(trx, input, true, t));
-        return out;
-      });
+      const rows = await transaction(
+        db,
+        async (trx) => {
+          const out: InvitationRow[] = [];
+          for (const input of inputs) out.push(await insertOne(trx, input, true, t));
+          return out;
+        },
+        pendingExists,
+      );
       messaging.wake();
       return rows;
     },

@@ -9,11 +9,11 @@ import { wireSchemas } from '../../http/router.js';
 import { metadataObject, parseOrderBy, qArray, qBool, qInt, rfc3339 } from '../../http/validation.js';
 import { DeletedObjectSchema, ERROR_RESPONSES } from '../../http/wire-schemas.js';
 import type { InstanceService, OrganizationSettings } from '../instance/service.js';
-import { normalizeEmail, normalizePhone, normalizeUsername, normalizeWeb3Wallet } from '../identifiers/normalize.js';
+import { normalizeEmail } from '../identifiers/normalize.js';
 import { deletedJSON } from '../users/serialize.js';
 import { readImageUpload } from '../users/bapi.js';
-import type { UserFilter } from '../users/repository.js';
-import type { RolesService, RoleRow, PermissionRow } from './roles.js';
+import { userFilterFields, userFilterFromQuery } from '../users/filter-query.js';
+import { canonicalRoleKey, type RolesService, type RoleRow, type PermissionRow } from './roles.js';
 import type { Presenter } from './serialize.js';
 import { organizationJSON } from './serialize.js';
 import type { OrganizationRow, OrganizationsService, OrgInvitationInput, OrgInvitationStatus } from './service.js';
@@ -429,23 +429,26 @@ export function registerOrganizationRoutes(
   );
 
   // ---- memberships ----
+  // The user filters a member list takes: a subset of GET /users's, parsed by the same function.
+  const f = userFilterFields;
   const memberFilters = {
-    user_id: qArray().optional(),
-    email_address: qArray().optional(),
-    phone_number: qArray().optional(),
-    username: qArray().optional(),
-    web3_wallet: qArray().optional(),
+    user_id: f.user_id,
+    email_address: f.email_address,
+    phone_number: f.phone_number,
+    username: f.username,
+    web3_wallet: f.web3_wallet,
     role: qArray().optional(),
-    query: z.string().max(256).optional(),
-    email_address_query: z.string().max(256).optional(),
-    phone_number_query: z.string().max(256).optional(),
-    username_query: z.string().max(256).optional(),
-    name_query: z.string().max(256).optional(),
-    last_active_at_before: qInt(0, 8.64e15).optional(),
-    last_active_at_after: qInt(0, 8.64e15).optional(),
-    created_at_before: qInt(0, 8.64e15).optional(),
-    created_at_after: qInt(0, 8.64e15).optional(),
+    query: f.query,
+    email_address_query: f.email_address_query,
+    phone_number_query: f.phone_number_query,
+    username_query: f.username_query,
+    name_query: f.name_query,
+    last_active_at_before: f.last_active_at_before,
+    last_active_at_after: f.last_active_at_after,
+    created_at_before: f.created_at_before,
+    created_at_after: f.created_at_after,
   };
+
   const MEMBER_ORDER = ['created_at', 'updated_at', 'role', 'first_name', 'last_name', 'username', 'email_address', 'phone_number'] as const;
   router.add(
     {
@@ -461,25 +464,9 @@ export function registerOrganizationRoutes(
     async ({ params, query }) => {
       const org = await organizations.get(params.organization_id);
       const order = parseOrderBy(query.order_by, MEMBER_ORDER, '-created_at');
-      const lower = (s?: string) => (s ? s.toLowerCase() : undefined);
-      const norm = (values: string[] | undefined, f: (v: string) => string | null) => (values?.length ? values.map((v) => f(v) ?? '\u0001') : undefined);
-      const userFilter: UserFilter = {
-        userIds: query.user_id?.length ? { include: query.user_id, exclude: [] } : undefined,
-        emailAddresses: norm(query.email_address, normalizeEmail),
-        phoneNumbers: norm(query.phone_number, normalizePhone),
-        usernames: norm(query.username, (v) => normalizeUsername(v) ?? v.toLowerCase()),
-        web3Wallets: norm(query.web3_wallet, normalizeWeb3Wallet),
-        query: lower(query.query),
-        emailAddressQuery: lower(query.email_address_query),
-        phoneNumberQuery: query.phone_number_query?.replace(/[\s\-().]/g, ''),
-        usernameQuery: lower(query.username_query),
-        nameQuery: lower(query.name_query),
-        lastActiveAtBefore: query.last_active_at_before,
-        lastActiveAtAfter: query.last_active_at_after,
-        createdAtBefore: query.created_at_before,
-        createdAtAfter: query.created_at_after,
-      };
-      const roleKeys = query.role?.map((r) => (r === 'admin' ? 'org:admin' : r === 'basic_member' ? 'org:member' : r));
+      const { role, ...userQuery } = query;
+      const userFilter = userFilterFromQuery(userQuery);
+      const roleKeys = role?.map(canonicalRoleKey);
       const { rows, total } = await organizations.listMemberships({
         organizationId: org.id,
         roles: roleKeys,

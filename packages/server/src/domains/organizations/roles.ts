@@ -6,7 +6,7 @@
 import { newId } from '@latch/core';
 import type { Kysely, Selectable } from 'kysely';
 import { ApiError, notFound } from '../../errors.js';
-import { uniqueViolation, containsPattern, transaction, type Db, forShare, forUpdate, type Tx } from '../../storage/database.js';
+import { uniqueOr, containsPattern, transaction, type Db, forShare, forUpdate, type Tx } from '../../storage/database.js';
 import type { Database, OrganizationPermissionTable, OrganizationRoleTable } from '../../storage/schema.js';
 
 export type RoleRow = Selectable<OrganizationRoleTable>;
@@ -17,6 +17,11 @@ export const MEMBER_ROLE = 'org:member';
 
 /** The seed documents' role names, answered in the spec's form. */
 const ROLE_ALIASES: Record<string, string> = { admin: ADMIN_ROLE, basic_member: MEMBER_ROLE, member: MEMBER_ROLE };
+
+/** The role key an input names: a seed-document alias (`admin`, `basic_member`, `member`) or the key itself. */
+export function canonicalRoleKey(input: string): string {
+  return ROLE_ALIASES[input] ?? input;
+}
 
 export const SYSTEM_PERMISSIONS: { key: string; name: string; description: string }[] = [
   { key: 'org:sys_profile:manage', name: 'Manage organization', description: 'Update the organization profile' },
@@ -42,6 +47,11 @@ export interface KeyedListQuery {
 
 const KEY = /^org:[a-z0-9_]+(:[a-z0-9_]+)?$/;
 const PERMISSION_KEY = /^org:[a-z0-9_]+:[a-z0-9_]+$/;
+
+/** The unique key index of roles or permissions, answered as the key being taken. */
+function keyTaken(kind: 'role' | 'permission', key: string | undefined): () => ApiError {
+  return () => new ApiError({ code: 'duplicate_record', longMessage: `A ${kind} with key ${key} exists already.`, paramName: 'key' });
+}
 
 export function createRolesService(db: Db, now: () => number = Date.now) {
   async function permissionRowsByRole(conn: Kysely<Database>, roleIds: string[]): Promise<Map<string, PermissionRow[]>> {
@@ -122,7 +132,7 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
     /** The role key a request names (aliases resolved), checked to exist; throws 422 naming `param`. */
     /** The role key an input names, inside the caller's transaction; the role cannot be deleted until it ends. */
     async resolveRoleKey(trx: Tx, input: string, param = 'role'): Promise<string> {
-      const key = ROLE_ALIASES[input] ?? input;
+      const key = canonicalRoleKey(input);
       const role = await trx.selectFrom('organization_roles').select('key').where('key', '=', key).$call(forShare(trx)).executeTakeFirst();
       if (!role) {
         throw new ApiError({ code: 'form_param_value_invalid', longMessage: `${input} is not a role of this instance.`, paramName: param });
@@ -157,22 +167,17 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
       if (!KEY.test(input.key)) throw keyError('key', 'org:<name>');
       const t = now();
       const id = newId('role', t);
-      try {
-        await transaction(db, async (trx) => {
-          await trx
-            .insertInto('organization_roles')
-            .values({ id, key: input.key, name: input.name, description: input.description ?? '', is_system: 0, is_creator_eligible: 0, created_at: t, updated_at: t })
-            .execute();
-          for (const p of input.permissions ?? []) {
-            const perm = await findPermission(trx, p);
-            if (!perm) throw new ApiError({ code: 'form_param_value_invalid', longMessage: `${p} is not a permission of this instance.`, paramName: 'permissions' });
-            await trx.insertInto('organization_role_permissions').values({ role_id: id, permission_id: perm.id }).onConflict((oc) => oc.doNothing()).execute();
-          }
-        });
-      } catch (err) {
-        if (uniqueViolation(err)) throw new ApiError({ code: 'duplicate_record', longMessage: `A role with key ${input.key} exists already.`, paramName: 'key' });
-        throw err;
-      }
+      await transaction(db, async (trx) => {
+        await trx
+          .insertInto('organization_roles')
+          .values({ id, key: input.key, name: input.name, description: input.description ?? '', is_system: 0, is_creator_eligible: 0, created_at: t, updated_at: t })
+          .execute();
+        for (const p of input.permissions ?? []) {
+          const perm = await findPermission(trx, p);
+          if (!perm) throw new ApiError({ code: 'form_param_value_invalid', longMessage: `${p} is not a permission of this instance.`, paramName: 'permissions' });
+          await trx.insertInto('organization_role_permissions').values({ role_id: id, permission_id: perm.id }).onConflict((oc) => oc.doNothing()).execute();
+        }
+      }, keyTaken('role', input.key));
       return this.getRole(id);
     },
 
@@ -182,36 +187,31 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
         if (role.is_system) throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'The key of a system role cannot change.', paramName: 'key' });
         if (!KEY.test(input.key)) throw keyError('key', 'org:<name>');
       }
-      try {
-        await transaction(db, async (trx) => {
-          await trx
-            .updateTable('organization_roles')
-            .set({
-              ...(input.name !== undefined ? { name: input.name } : {}),
-              ...(input.key !== undefined ? { key: input.key } : {}),
-              ...(input.description !== undefined ? { description: input.description ?? '' } : {}),
-              updated_at: now(),
-            })
-            .where('id', '=', role.id)
-            .execute();
-          if (input.key !== undefined && input.key !== role.key) {
-            // Memberships and invitations name their role by key: keep them pointing at this role.
-            await trx.updateTable('organization_memberships').set({ role: input.key }).where('role', '=', role.key).execute();
-            await trx.updateTable('organization_invitations').set({ role: input.key }).where('role', '=', role.key).execute();
+      await transaction(db, async (trx) => {
+        await trx
+          .updateTable('organization_roles')
+          .set({
+            ...(input.name !== undefined ? { name: input.name } : {}),
+            ...(input.key !== undefined ? { key: input.key } : {}),
+            ...(input.description !== undefined ? { description: input.description ?? '' } : {}),
+            updated_at: now(),
+          })
+          .where('id', '=', role.id)
+          .execute();
+        if (input.key !== undefined && input.key !== role.key) {
+          // Memberships and invitations name their role by key: keep them pointing at this role.
+          await trx.updateTable('organization_memberships').set({ role: input.key }).where('role', '=', role.key).execute();
+          await trx.updateTable('organization_invitations').set({ role: input.key }).where('role', '=', role.key).execute();
+        }
+        if (input.permissions !== undefined) {
+          await trx.deleteFrom('organization_role_permissions').where('role_id', '=', role.id).execute();
+          for (const p of input.permissions) {
+            const perm = await findPermission(trx, p);
+            if (!perm) throw new ApiError({ code: 'form_param_value_invalid', longMessage: `${p} is not a permission of this instance.`, paramName: 'permissions' });
+            await trx.insertInto('organization_role_permissions').values({ role_id: role.id, permission_id: perm.id }).onConflict((oc) => oc.doNothing()).execute();
           }
-          if (input.permissions !== undefined) {
-            await trx.deleteFrom('organization_role_permissions').where('role_id', '=', role.id).execute();
-            for (const p of input.permissions) {
-              const perm = await findPermission(trx, p);
-              if (!perm) throw new ApiError({ code: 'form_param_value_invalid', longMessage: `${p} is not a permission of this instance.`, paramName: 'permissions' });
-              await trx.insertInto('organization_role_permissions').values({ role_id: role.id, permission_id: perm.id }).onConflict((oc) => oc.doNothing()).execute();
-            }
-          }
-        });
-      } catch (err) {
-        if (uniqueViolation(err)) throw new ApiError({ code: 'duplicate_record', longMessage: `A role with key ${input.key} exists already.`, paramName: 'key' });
-        throw err;
-      }
+        }
+      }, keyTaken('role', input.key));
       return this.getRole(role.id);
     },
 
@@ -256,12 +256,7 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
       if (input.key.startsWith('org:sys_')) throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'org:sys_ keys are reserved for system permissions.', paramName: 'key' });
       const t = now();
       const row: PermissionRow = { id: newId('perm', t), key: input.key, name: input.name, description: input.description ?? '', type: 'user', created_at: t, updated_at: t };
-      try {
-        await db.insertInto('organization_permissions').values(row).execute();
-      } catch (err) {
-        if (uniqueViolation(err)) throw new ApiError({ code: 'duplicate_record', longMessage: `A permission with key ${input.key} exists already.`, paramName: 'key' });
-        throw err;
-      }
+      await uniqueOr(db.insertInto('organization_permissions').values(row).execute(), keyTaken('permission', input.key));
       return row;
     },
 
@@ -269,21 +264,17 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
       const p = await this.getPermission(id);
       if (p.type === 'system') throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'System permissions cannot be changed.', paramName: 'permission_id' });
       if (input.key !== undefined && (!PERMISSION_KEY.test(input.key) || input.key.startsWith('org:sys_'))) throw keyError('key', 'org:<feature>:<permission>');
-      try {
-        await db
-          .updateTable('organization_permissions')
-          .set({
-            ...(input.name !== undefined ? { name: input.name } : {}),
-            ...(input.key !== undefined ? { key: input.key } : {}),
-            ...(input.description !== undefined ? { description: input.description ?? '' } : {}),
-            updated_at: now(),
-          })
-          .where('id', '=', p.id)
-          .execute();
-      } catch (err) {
-        if (uniqueViolation(err)) throw new ApiError({ code: 'duplicate_record', longMessage: `A permission with key ${input.key} exists already.`, paramName: 'key' });
-        throw err;
-      }
+      const update = db
+        .updateTable('organization_permissions')
+        .set({
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.key !== undefined ? { key: input.key } : {}),
+          ...(input.description !== undefined ? { description: input.description ?? '' } : {}),
+          updated_at: now(),
+        })
+        .where('id', '=', p.id)
+        .execute();
+      await uniqueOr(update, keyTaken('permission', input.key));
       return this.getPermission(p.id);
     },
 

@@ -7,6 +7,7 @@
  * those counters, so concurrent requests serialize on the organization and cannot break either rule,
  * on SQLite and on PostgreSQL alike.
  */
+import { emailAddressesOf, findUserSummary, hasVerifiedEmail, ownerOfIdentifier } from '../users/directory-repository.js';
 import { effectiveInvitationStatus, type InvitationStatus } from '../invitations/status.js';
 import { randomInt } from 'node:crypto';
 import { type Metadata, newId } from '@latch/core';
@@ -150,7 +151,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
   /** Adds a member under the organization lock; enforces the limit through the counter. */
   async function addMember(trx: Tx, org: OrganizationRow, userId: string, role: string, meta: { public?: Metadata; private?: Metadata } = {}): Promise<MembershipRow> {
-    const user = await trx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    const user = await findUserSummary(trx, userId);
     if (!user) throw new ApiError({ code: 'resource_not_found', longMessage: 'User not found', paramName: 'user_id' });
     const existing = await trx.selectFrom('organization_memberships').select('id').where('organization_id', '=', org.id).where('user_id', '=', userId).executeTakeFirst();
     if (existing) throw new ApiError({ code: 'already_a_member_in_organization', longMessage: 'The user is already a member of this organization.', paramName: 'user_id' });
@@ -225,7 +226,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
     }
     let inviterName: string | null = null;
     if (input.inviterUserId) {
-      const inviter = await trx.selectFrom('users').select(['id', 'first_name', 'last_name']).where('id', '=', input.inviterUserId).executeTakeFirst();
+      const inviter = await findUserSummary(trx, input.inviterUserId);
       if (!inviter) throw new ApiError({ code: 'resource_not_found', longMessage: 'The inviter does not exist.', paramName: 'inviter_user_id' });
       inviterName = [inviter.first_name, inviter.last_name].filter(Boolean).join(' ') || null;
     }
@@ -292,15 +293,16 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
     return row;
   }
 
-  function duplicateOnRace<T>(work: () => Promise<T>, what: 'invitation' | 'slug' | 'domain' | 'membership'): Promise<T> {
-    return work().catch((err: unknown) => {
-      if (!uniqueViolation(err)) throw err;
-      if (what === 'slug') throw new ApiError({ code: 'form_identifier_exists', longMessage: 'That slug is taken. Please try another.', paramName: 'slug' });
-      if (what === 'domain') throw new ApiError({ code: 'organization_domain_exists_for_instance', longMessage: 'That domain belongs to an organization already.', paramName: 'name' });
-      if (what === 'membership') throw new ApiError({ code: 'already_a_member_in_organization', longMessage: 'The user is already a member of this organization.', paramName: 'user_id' });
-      throw new ApiError({ code: 'duplicate_record', longMessage: 'There is already a pending invitation for that address.', paramName: 'email_address' });
-    });
+  /** The coded error for the unique index a write of `what` ran into (a concurrent write won the race). */
+  function raceError(what: 'invitation' | 'slug' | 'domain' | 'membership'): () => ApiError {
+    return () => {
+      if (what === 'slug') return new ApiError({ code: 'form_identifier_exists', longMessage: 'That slug is taken. Please try another.', paramName: 'slug' });
+      if (what === 'domain') return new ApiError({ code: 'organization_domain_exists_for_instance', longMessage: 'That domain belongs to an organization already.', paramName: 'name' });
+      if (what === 'membership') return new ApiError({ code: 'already_a_member_in_organization', longMessage: 'The user is already a member of this organization.', paramName: 'user_id' });
+      return new ApiError({ code: 'duplicate_record', longMessage: 'There is already a pending invitation for that address.', paramName: 'email_address' });
+    };
   }
+
 
   /** Invites or suggests every user whose verified e-mail is at a verified automatic domain. */
   // `defaultRole` is read before the caller's transaction: on SQLite a read outside it would wait forever.
@@ -382,45 +384,46 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
         // A generated slug that is taken gets a short random suffix.
         for (let i = 0; i < 5 && (await findOrg(db, slug)); i++) slug = suffixed();
       }
+      const insert = (slug: string) =>
+        transaction(
+          db,
+          async (trx) => {
+            const row: OrganizationRow = {
+              id,
+              name,
+              slug,
+              image_id: null,
+              created_by: input.createdBy ?? null,
+              max_allowed_memberships: max,
+              admin_delete_enabled: s.admin_delete_enabled ? 1 : 0,
+              public_metadata: JSON.stringify(publicMetadata),
+              private_metadata: JSON.stringify(privateMetadata),
+              members_count: 0,
+              admins_count: 0,
+              search_text: '',
+              created_at: createdAt,
+              updated_at: t,
+            };
+            row.search_text = searchText(row);
+            await trx.insertInto('organizations').values(row as never).execute();
+            if (input.createdBy) {
+              const creatorRole = await roles.resolveRoleKey(trx, s.creator_role, 'created_by');
+              await addMember(trx, row, input.createdBy, creatorRole);
+            }
+          },
+          raceError('slug'),
+        );
       // A generated slug can still be taken between the check and the insert by a concurrent create of the
       // same name: then it is generated again (a given slug that is taken is the caller's error).
       for (let attempt = 0; ; attempt++) {
         try {
-          return await insertOrganization(slug);
+          await insert(slug);
+          return getOrgOrThrow(db, id);
         } catch (err) {
-          if (input.slug || attempt >= 5 || !(err instanceof ApiError) || err.details[0]?.paramName !== 'slug') throw err;
+          const slugLost = err instanceof ApiError && err.details[0]?.code === 'form_identifier_exists' && err.details[0].paramName === 'slug';
+          if (input.slug || attempt >= 5 || !slugLost) throw err;
           slug = suffixed();
         }
-      }
-
-      function insertOrganization(slug: string): Promise<OrganizationRow> {
-      return duplicateOnRace(async () => {
-        await transaction(db, async (trx) => {
-          const row: OrganizationRow = {
-            id,
-            name,
-            slug,
-            image_id: null,
-            created_by: input.createdBy ?? null,
-            max_allowed_memberships: max,
-            admin_delete_enabled: s.admin_delete_enabled ? 1 : 0,
-            public_metadata: JSON.stringify(publicMetadata),
-            private_metadata: JSON.stringify(privateMetadata),
-            members_count: 0,
-            admins_count: 0,
-            search_text: '',
-            created_at: createdAt,
-            updated_at: t,
-          };
-          row.search_text = searchText(row);
-          await trx.insertInto('organizations').values(row as never).execute();
-          if (input.createdBy) {
-            const creatorRole = await roles.resolveRoleKey(trx, s.creator_role, 'created_by');
-            await addMember(trx, row, input.createdBy, creatorRole);
-          }
-        });
-        return getOrgOrThrow(db, id);
-      }, 'slug');
       }
     },
 
@@ -463,31 +466,27 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       if (input.maxAllowedMemberships !== undefined && input.maxAllowedMemberships !== null && input.maxAllowedMemberships < 0) {
         throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'max_allowed_memberships must be 0 (no limit) or more.', paramName: 'max_allowed_memberships' });
       }
-      await duplicateOnRace(
-        () =>
-          // Name and slug not given keep their stored values, and search_text is computed from both: the
-          // row is locked before it is read, so concurrent updates of different fields all survive.
-          transaction(db, async (trx) => {
-            const locked = await lockOrg(trx, org.id);
-            const next = { ...locked, name: input.name?.trim() ?? locked.name, slug: input.slug ?? locked.slug };
-            await trx
-            .updateTable('organizations')
-            .set({
-              name: next.name,
-              slug: next.slug,
-              search_text: searchText(next),
-              ...(input.maxAllowedMemberships !== undefined && input.maxAllowedMemberships !== null ? { max_allowed_memberships: input.maxAllowedMemberships } : {}),
-              ...(input.adminDeleteEnabled !== undefined && input.adminDeleteEnabled !== null ? { admin_delete_enabled: input.adminDeleteEnabled ? 1 : 0 } : {}),
-              ...(input.publicMetadata !== undefined ? { public_metadata: JSON.stringify(input.publicMetadata ?? {}) } : {}),
-              ...(input.privateMetadata !== undefined ? { private_metadata: JSON.stringify(input.privateMetadata ?? {}) } : {}),
-              ...(input.createdAt ? { created_at: input.createdAt } : {}),
-              updated_at: now(),
-            })
-            .where('id', '=', org.id)
-            .execute();
-          }),
-        'slug',
-      );
+      // Name and slug not given keep their stored values, and search_text is computed from both: the
+      // row is locked before it is read, so concurrent updates of different fields all survive.
+      await transaction(db, async (trx) => {
+        const locked = await lockOrg(trx, org.id);
+        const next = { ...locked, name: input.name?.trim() ?? locked.name, slug: input.slug ?? locked.slug };
+        await trx
+          .updateTable('organizations')
+          .set({
+            name: next.name,
+            slug: next.slug,
+            search_text: searchText(next),
+            ...(input.maxAllowedMemberships !== undefined && input.maxAllowedMemberships !== null ? { max_allowed_memberships: input.maxAllowedMemberships } : {}),
+            ...(input.adminDeleteEnabled !== undefined && input.adminDeleteEnabled !== null ? { admin_delete_enabled: input.adminDeleteEnabled ? 1 : 0 } : {}),
+            ...(input.publicMetadata !== undefined ? { public_metadata: JSON.stringify(input.publicMetadata ?? {}) } : {}),
+            ...(input.privateMetadata !== undefined ? { private_metadata: JSON.stringify(input.privateMetadata ?? {}) } : {}),
+            ...(input.createdAt ? { created_at: input.createdAt } : {}),
+            updated_at: now(),
+          })
+          .where('id', '=', org.id)
+          .execute();
+      }, raceError('slug'));
       return getOrgOrThrow(db, org.id);
     },
 
@@ -543,15 +542,11 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
       const org = await getOrgOrThrow(db, idOrSlug);
       if (input.publicMetadata) assertMetadataSize('public_metadata', input.publicMetadata);
       if (input.privateMetadata) assertMetadataSize('private_metadata', input.privateMetadata);
-      return duplicateOnRace(
-        () =>
-          transaction(db, async (trx) => {
-            const locked = await lockOrg(trx, org.id);
-            const role = await roles.resolveRoleKey(trx, input.role);
-            return addMember(trx, locked, input.userId, role, { public: input.publicMetadata ?? {}, private: input.privateMetadata ?? {} });
-          }),
-        'membership',
-      );
+      return transaction(db, async (trx) => {
+        const locked = await lockOrg(trx, org.id);
+        const role = await roles.resolveRoleKey(trx, input.role);
+        return addMember(trx, locked, input.userId, role, { public: input.publicMetadata ?? {}, private: input.privateMetadata ?? {} });
+      }, raceError('membership'));
     },
 
     async updateMembershipRole(idOrSlug: string, userId: string, roleInput: string): Promise<MembershipRow> {
@@ -687,7 +682,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
     async invite(idOrSlug: string, input: OrgInvitationInput): Promise<OrgInvitationRow> {
       const org = await getOrgOrThrow(db, idOrSlug);
-      const row = await duplicateOnRace(() => transaction(db, async (trx) => insertInvitation(trx, await lockOrg(trx, org.id), input, 'manual', now())), 'invitation');
+      const row = await transaction(db, async (trx) => insertInvitation(trx, await lockOrg(trx, org.id), input, 'manual', now()), raceError('invitation'));
       messaging.wake();
       return row;
     },
@@ -701,17 +696,13 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
         if (seen.has(n)) throw new ApiError({ code: 'duplicate_record', longMessage: `${i.emailAddress} appears twice in the request.`, paramName: 'email_address' });
         seen.add(n);
       }
-      const rows = await duplicateOnRace(
-        () =>
-          transaction(db, async (trx) => {
-            const locked = await lockOrg(trx, org.id);
-            const t = now();
-            const out: OrgInvitationRow[] = [];
-            for (const i of inputs) out.push(await insertInvitation(trx, locked, i, 'manual', t));
-            return out;
-          }),
-        'invitation',
-      );
+      const rows = await transaction(db, async (trx) => {
+        const locked = await lockOrg(trx, org.id);
+        const t = now();
+        const out: OrgInvitationRow[] = [];
+        for (const i of inputs) out.push(await insertInvitation(trx, locked, i, 'manual', t));
+        return out;
+      }, raceError('invitation'));
       messaging.wake();
       return rows;
     },
@@ -795,14 +786,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
         if (!inv) throw unusable('The invitation does not exist.');
         const org = await lockOrg(trx, inv.organization_id);
         const t = now();
-        const owns = await trx
-          .selectFrom('identifications')
-          .select('id')
-          .where('user_id', '=', userId)
-          .where('type', '=', 'email_address')
-          .where('normalized', '=', inv.normalized)
-          .where('status', '=', 'verified')
-          .executeTakeFirst();
+        const owns = await hasVerifiedEmail(trx, userId, inv.normalized);
         if (!owns) throw new ApiError({ code: 'not_allowed_access', longMessage: 'The invitation was sent to an e-mail address this user has not verified.', paramName: 'user_id' });
         const r = await trx
           .updateTable('organization_invitations')
@@ -851,14 +835,10 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
         created_at: t,
         updated_at: t,
       };
-      await duplicateOnRace(
-        () =>
-          transaction(db, async (trx) => {
-            await trx.insertInto('organization_domains').values(row).execute();
-            await enrollForDomain(trx, row, s.domains_default_role);
-          }),
-        'domain',
-      );
+      await transaction(db, async (trx) => {
+        await trx.insertInto('organization_domains').values(row).execute();
+        await enrollForDomain(trx, row, s.domains_default_role);
+      }, raceError('domain'));
       return row;
     },
 
@@ -992,31 +972,29 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
 
     /** After a user gains verified e-mail addresses: invitations or suggestions from matching domains. */
     async enrollUser(userId: string): Promise<void> {
-      const emails = await db.selectFrom('identifications').select('normalized').where('user_id', '=', userId).where('type', '=', 'email_address').where('status', '=', 'verified').execute();
-      const names = [...new Set(emails.map((e) => e.normalized.slice(e.normalized.lastIndexOf('@') + 1)))];
+      const emails = await emailAddressesOf(db, userId, 'verified');
+      const names = [...new Set(emails.map((e) => e.slice(e.lastIndexOf('@') + 1)))];
       if (!names.length) return;
       const domains = await db.selectFrom('organization_domains').selectAll().where('name', 'in', names).where('verified', '=', 1).where('enrollment_mode', '!=', 'manual_invitation').execute();
       const s = await settings();
       for (const d of domains) {
-        await duplicateOnRace(() => transaction(db, (trx) => enrollForDomain(trx, d, s.domains_default_role)), 'invitation').catch((err: unknown) => {
-          // A concurrent enrollment already did the work.
-          if (!(err instanceof ApiError)) throw err;
+        await transaction(db, (trx) => enrollForDomain(trx, d, s.domains_default_role)).catch((err: unknown) => {
+          // A unique index refused an invitation or suggestion: a concurrent enrollment already did the work.
+          // Anything else is the caller's to report.
+          if (!uniqueViolation(err)) throw err;
         });
       }
     },
 
     /** A user's e-mail addresses, normalized (404 when the user does not exist). */
     async emailsOf(userId: string): Promise<string[]> {
-      const user = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-      if (!user) throw notFound('User');
-      const rows = await db.selectFrom('identifications').select('normalized').where('user_id', '=', userId).where('type', '=', 'email_address').execute();
-      return rows.map((r) => r.normalized);
+      if (!(await findUserSummary(db, userId))) throw notFound('User');
+      return emailAddressesOf(db, userId, 'all');
     },
 
     /** True when a user owns this (normalized) e-mail address. */
     async addressHasAccount(normalized: string): Promise<boolean> {
-      const row = await db.selectFrom('identifications').select('id').where('type', '=', 'email_address').where('normalized', '=', normalized).executeTakeFirst();
-      return row !== undefined;
+      return (await ownerOfIdentifier(db, 'email_address', normalized)) !== null;
     },
 
     async suggestionsOf(userId: string) {

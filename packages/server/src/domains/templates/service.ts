@@ -78,7 +78,16 @@ export function createTemplatesService(db: Db, appInfo: () => TemplateData, now:
     return resolve(type, def, position, o ?? null);
   }
 
-  /** The edit itself, under the caller's lock (see `update`). */
+  /**
+   * Serialises template edits. Fields an edit does not give keep their stored values, so concurrent edits
+   * of different fields must not interleave; a template may have no row yet (the built-in default), so the
+   * lock is the instance row, which always exists. Template edits are rare.
+   */
+  async function lockTemplateEdits(trx: Tx): Promise<void> {
+    await trx.selectFrom('instance').select('id').$call(forUpdate(trx)).execute();
+  }
+
+  /** The edit itself, under `lockTemplateEdits`. */
   async function updateLocked(trx: Tx, type: TemplateType, slug: string, input: TemplateUpdate): Promise<ResolvedTemplate> {
     const current = await get(type, slug, trx);
     const body = input.body ?? input.markup ?? current.body;
@@ -154,11 +163,8 @@ export function createTemplatesService(db: Db, appInfo: () => TemplateData, now:
     },
 
     async update(type: TemplateType, slug: string, input: TemplateUpdate): Promise<ResolvedTemplate> {
-      // Fields not given keep their stored values, so concurrent edits of different fields must not
-      // interleave. A template may not have a row yet (the built-in default), so the lock is taken on the
-      // instance row, which always exists: template edits are rare, and this serialises them.
       return transaction(db, async (trx) => {
-        await trx.selectFrom('instance').select('id').$call(forUpdate(trx)).execute();
+        await lockTemplateEdits(trx);
         return updateLocked(trx, type, slug, input);
       });
     },
@@ -166,7 +172,7 @@ export function createTemplatesService(db: Db, appInfo: () => TemplateData, now:
     /** Sets whether Latch delivers the template, or flips it when `value` is not given (under the same lock as `update`). */
     async toggleDelivery(type: TemplateType, slug: string, value: boolean | null | undefined): Promise<ResolvedTemplate> {
       return transaction(db, async (trx) => {
-        await trx.selectFrom('instance').select('id').$call(forUpdate(trx)).execute();
+        await lockTemplateEdits(trx);
         const current = await get(type, slug, trx);
         return updateLocked(trx, type, slug, { deliveredByLatch: value ?? !current.deliveredByLatch });
       });

@@ -42,19 +42,3 @@ export async function emailAddressesOf(ex: Executor, userId: string, only: 'all'
 export async function findIdentifierOfType(ex: Executor, id: string, type: IdentificationType): Promise<{ id: string; user_id: string; value: string } | null> {
   return (await ex.selectFrom('identifications').select(['id', 'user_id', 'value']).where('id', '=', id).where('type', '=', type).executeTakeFirst()) ?? null;
 }
-
-/** Every verified e-mail address at `domain` (lower-case), with its user: who a verified organization domain enrolls. */
-export async function verifiedEmailsAtDomain(ex: Executor, domain: string): Promise<{ user_id: string; normalized: string }[]> {
-  const suffix = `@${domain}`;
-  const rows = await ex
-    .selectFrom('identifications')
-    .select(['user_id', 'normalized'])
-    .where('type', '=', 'email_address')
-    .where('status', '=', 'verified')
-    // Domain names are letters, digits, dots and hyphens: nothing LIKE treats specially.
-    .where('normalized', 'like', `%${suffix}`)
-    .orderBy('id')
-    .execute();
-  // LIKE is case-insensitive for ASCII on SQLite; the exact suffix check keeps both dialects equal.
-  return rows.filter((r) => r.normalized.endsWith(suffix));
-}

@@ -10,7 +10,8 @@ import { checkPasswordPolicy } from '../../crypto/password-policy.js';
 import { verifyTotp } from '../../crypto/totp.js';
 import { type PasswordHasher, hashPassword, isValidDigest, verifyPassword } from '../../crypto/passwords.js';
 import { ApiError, notFound } from '../../errors.js';
-import { type DialectName, uniqueViolation, transaction, type Db, type Tx } from '../../storage/database.js';
+import { type DialectName, transaction, type Db, type Tx, type UniqueMapper } from '../../storage/database.js';
+import { ownerOfIdentifier } from './directory-repository.js';
 import type { IdentificationStatus, IdentificationTable, IdentificationType, UserTable } from '../../storage/schema.js';
 import { readJson } from '../../storage/schema.js';
 import { normalizeEmail, normalizePhone, normalizeUsername, normalizeWeb3Wallet } from '../identifiers/normalize.js';
@@ -260,28 +261,21 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
     return { digest: await hashPassword(input.password), hasher: 'argon2id' };
   }
 
-  /** Runs `work` in a transaction; a unique-index violation becomes form_identifier_exists for the right param. */
-  async function writing<T>(work: (trx: Tx) => Promise<T>, planned: PlannedIdentification[] = []): Promise<T> {
-    try {
-      return await transaction(db, work);
-    } catch (err) {
-      const v = uniqueViolation(err);
-      if (!v) throw err;
-      if (/external_id/.test(v.detail)) throw identifierExists('external_id');
-      if (/username/.test(v.detail)) throw identifierExists('username');
-      // Which identifier lost the race: ask the database now that the winner has committed.
+  /**
+   * The unique index a user write ran into → form_identifier_exists for the right param. It runs after
+   * the transaction rolled back, so it can ask which planned identifier the winner of the race holds.
+   */
+  function identifierTaken(planned: PlannedIdentification[] = []): UniqueMapper {
+    return async (v) => {
+      if (/external_id/.test(v.detail)) return identifierExists('external_id');
+      if (/username/.test(v.detail)) return identifierExists('username');
       for (const p of planned) {
-        const taken = await db
-          .selectFrom('identifications')
-          .select('id')
-          .where('type', '=', p.type)
-          .where('normalized', '=', p.normalized)
-          .executeTakeFirst();
-        if (taken) throw identifierExists(PARAM_OF_TYPE[p.type]);
+        if ((await ownerOfIdentifier(db, p.type, p.normalized)) !== null) return identifierExists(PARAM_OF_TYPE[p.type]);
       }
-      throw identifierExists(planned[0] ? PARAM_OF_TYPE[planned[0].type] : 'identifier');
-    }
+      return identifierExists(planned[0] ? PARAM_OF_TYPE[planned[0].type] : 'identifier');
+    };
   }
+
 
   async function assertIdentifiersFree(trx: Tx, planned: PlannedIdentification[]): Promise<void> {
     for (const p of planned) {
@@ -369,7 +363,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
         first_name: input.firstName ?? null,
         last_name: input.lastName ?? null,
       };
-      await writing(async (trx) => {
+      await transaction(db, async (trx) => {
         if (input.externalId) {
           const taken = await trx.selectFrom('users').select('id').where('external_id', '=', input.externalId).executeTakeFirst();
           if (taken) throw identifierExists('external_id');
@@ -417,7 +411,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
         if (password) {
           await trx.insertInto('passwords').values({ user_id: id, digest: password.digest, hasher: password.hasher, updated_at: t }).execute();
         }
-      }, planned);
+      }, identifierTaken(planned));
       if (afterVerifiedEmails && planned.some((p) => p.type === 'email_address' && p.status === 'verified')) await afterVerifiedEmails(id);
       return load(id);
     },
@@ -437,7 +431,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
       const password = await preparePassword(input, current.identifications.map((i) => i.normalized));
       const backupCodes = await hashBackupCodes(input.backupCodes);
       const t = now();
-      await writing(async (trx) => {
+      await transaction(db, async (trx) => {
         const user = await lockUser(trx, id);
         if (!user) throw notFound('User');
         const idents = await identificationsOf(trx, [id]);
@@ -510,7 +504,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
           await trx.deleteFrom('passwords').where('user_id', '=', id).execute();
           await trx.insertInto('passwords').values({ user_id: id, digest: password.digest, hasher: password.hasher, updated_at: t }).execute();
         }
-      });
+      }, identifierTaken());
       return load(id);
     },
 
@@ -697,7 +691,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
       const row = identificationRow(input.userId, planned, t, {
         reserved_for_second_factor: input.reservedForSecondFactor ? 1 : 0,
       });
-      await writing(async (trx) => {
+      await transaction(db, async (trx) => {
         const user = await lockUser(trx, input.userId);
         if (!user) throw notFound('User');
         await assertIdentifiersFree(trx, [planned]);
@@ -708,7 +702,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
           await setPrimaryIfMissing(trx, user, type, row.id, t);
         }
         await refreshSearchText(trx, user.id, t);
-      }, [planned]);
+      }, identifierTaken([planned]));
       if (afterVerifiedEmails && type === 'email_address' && planned.status === 'verified') await afterVerifiedEmails(input.userId);
       return this.getIdentification(row.id, type);
     },
@@ -772,7 +766,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
       const planned = p as PlannedIdentification;
       const t = now();
       const row = identificationRow(userId, planned, t);
-      await writing(async (trx) => {
+      await transaction(db, async (trx) => {
         const user = await lockUser(trx, userId);
         if (!user) throw notFound('User');
         const existing = await trx
@@ -786,7 +780,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
         await trx.insertInto('identifications').values(row).execute();
         await trx.updateTable('users').set({ [PRIMARY_COLUMN[type]]: row.id }).where('id', '=', userId).execute();
         await refreshSearchText(trx, userId, t);
-      }, [planned]);
+      }, identifierTaken([planned]));
       if (afterVerifiedEmails && type === 'email_address' && status === 'verified') await afterVerifiedEmails(userId);
       return this.getIdentification(row.id, type);
     },
