@@ -14,16 +14,4 @@ export {
 export type { InstanceType, DecodedPublishableKey } from './keys.js';
 export { ErrorCode, ERROR_CODE_INFO } from './errors.js';
 export type { ErrorJSON, ErrorEnvelopeJSON } from './errors.js';
-export type {
-  Metadata,
-  IdentificationLinkJSON,
-  VerificationJSON,
-  EmailAddressJSON,
-  PhoneNumberJSON,
-  Web3WalletJSON,
-  UserJSON,
-  DeletedObjectJSON,
-  TotalCountJSON,
-  JwkJSON,
-  JwksJSON,
-} from './wire.js';
+export type * from './wire/index.js';

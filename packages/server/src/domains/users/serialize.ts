@@ -1,7 +1,17 @@
 /**
  * Domain rows → wire JSON: the one place user, e-mail address and phone number field names are spelled.
  */
-import type { DeletedObjectJSON, EmailAddressJSON, Metadata, PhoneNumberJSON, UserJSON, VerificationJSON, Web3WalletJSON } from '@latch/core';
+import type {
+  DeletedObjectJSON,
+  EmailAddressJSON,
+  FrontendUserJSON,
+  Metadata,
+  PhoneNumberJSON,
+  UserCoreJSON,
+  UserJSON,
+  VerificationJSON,
+  Web3WalletJSON,
+} from '@latch/core';
 import { readJson } from '../../storage/schema.js';
 import type { IdentificationRow, UserAggregate } from './repository.js';
 
@@ -62,8 +72,8 @@ export function imageUrl(publicUrl: string, imageId: string | null): string {
   return imageId ? `${publicUrl}/images/${imageId}` : `${publicUrl}/images/default-avatar.svg`;
 }
 
-/** The BAPI form of a user: everything, private metadata included. */
-export function userJSON(a: UserAggregate, publicUrl: string): UserJSON {
+/** What both APIs show of a user. */
+function userCore(a: UserAggregate, publicUrl: string): UserCoreJSON {
   const u = a.user;
   const url = imageUrl(publicUrl, u.image_id);
   const backupCodes = u.backup_codes === null ? null : readJson<string[]>(u.backup_codes);
@@ -86,7 +96,6 @@ export function userJSON(a: UserAggregate, publicUrl: string): UserJSON {
     image_url: url,
     has_image: u.image_id !== null,
     public_metadata: readJson<Metadata>(u.public_metadata),
-    private_metadata: readJson<Metadata>(u.private_metadata),
     unsafe_metadata: readJson<Metadata>(u.unsafe_metadata),
     email_addresses: a.identifications.filter((i) => i.type === 'email_address').map(emailAddressJSON),
     phone_numbers: phones.map(phoneNumberJSON),
@@ -117,6 +126,16 @@ export function userJSON(a: UserAggregate, publicUrl: string): UserJSON {
     created_at: u.created_at,
     updated_at: u.updated_at,
   };
+}
+
+/** The Backend API form of a user: everything, private metadata included. */
+export function userJSON(a: UserAggregate, publicUrl: string): UserJSON {
+  return { ...userCore(a, publicUrl), private_metadata: readJson<Metadata>(a.user.private_metadata) };
+}
+
+/** The Frontend API form of a user: no private metadata. */
+export function frontendUserJSON(a: UserAggregate, publicUrl: string): FrontendUserJSON {
+  return userCore(a, publicUrl);
 }
 
 export function deletedJSON(object: string, id: string): DeletedObjectJSON {

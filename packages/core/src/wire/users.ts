@@ -1,9 +1,5 @@
-/**
- * Wire types: the JSON of every resource Latch serves, snake_case as on the wire.
- * Timestamps are integer milliseconds since the epoch.
- */
-
-export type Metadata = Record<string, unknown>;
+/** Wire types of a user and the identifiers it owns. */
+import type { Metadata } from './common.js';
 
 export interface IdentificationLinkJSON {
   type: string;
@@ -53,7 +49,7 @@ export interface Web3WalletJSON {
   updated_at: number;
 }
 
-export interface UserJSON {
+export interface UserCoreJSON {
   id: string;
   object: 'user';
   external_id: string | null;
@@ -69,7 +65,6 @@ export interface UserJSON {
   image_url: string;
   has_image: boolean;
   public_metadata: Metadata;
-  private_metadata: Metadata;
   unsafe_metadata: Metadata;
   email_addresses: EmailAddressJSON[];
   phone_numbers: PhoneNumberJSON[];
@@ -101,26 +96,10 @@ export interface UserJSON {
   updated_at: number;
 }
 
-export interface DeletedObjectJSON {
-  object: string;
-  id: string;
-  deleted: true;
+/** A user as the Backend API shows it: everything, private metadata included. */
+export interface UserJSON extends UserCoreJSON {
+  private_metadata: Metadata;
 }
 
-export interface TotalCountJSON {
-  object: 'total_count';
-  total_count: number;
-}
-
-export interface JwkJSON {
-  kid: string;
-  kty: 'RSA';
-  n: string;
-  e: string;
-  alg: 'RS256';
-  use: 'sig';
-}
-
-export interface JwksJSON {
-  keys: JwkJSON[];
-}
+/** A user as the Frontend API shows it: never the private metadata. */
+export type FrontendUserJSON = UserCoreJSON & { private_metadata?: never };

@@ -1,0 +1,3 @@
+/** Every wire type, one module per resource family. */
+export type * from './common.js';
+export type * from './users.js';
