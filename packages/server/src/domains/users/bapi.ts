@@ -16,7 +16,7 @@ import { userFilterFields, userFilterFromQuery } from './filter-query.js';
 import { registerIdentifierRoutes } from './identifiers-bapi.js';
 import { registerProfileRoutes } from './profile-bapi.js';
 import { ORDER_FIELDS, type OrderField } from './repository.js';
-import { deletedJSON, userJSON } from './serialize.js';
+import { deletedJSON, totalCountJSON, userJSON } from './serialize.js';
 import type { UsersService } from './service.js';
 
 /** Organizations read logo uploads the same way; kept importable from here. */
@@ -183,7 +183,7 @@ export function registerUserRoutes(router: BapiRouter, users: UsersService, publ
       query: CountQuery,
       responses: { 200: { description: 'How many users match', schema: TotalCountSchema }, ...ERROR_RESPONSES },
     },
-    async ({ query }) => ({ object: 'total_count', total_count: await users.count(userFilterFromQuery(query)) }),
+    async ({ query }) => totalCountJSON(await users.count(userFilterFromQuery(query))),
   );
 
   router.add(

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { BapiRouter } from '../../http/bapi/surface.js';
 import { ERROR_RESPONSES } from '../../http/wire-schemas.js';
 import { SINGLE_USER, USERS, UserIdParams } from './bapi-common.js';
-import { userJSON } from './serialize.js';
+import { passwordVerifiedJSON, secondFactorRemovedJSON, secondFactorVerifiedJSON, userJSON } from './serialize.js';
 import type { UsersService } from './service.js';
 
 const VerifyPasswordBody = z.object({ password: z.string().max(1024) }).strict();
@@ -26,7 +26,10 @@ export function registerCredentialRoutes(router: BapiRouter, users: UsersService
       body: VerifyPasswordBody,
       responses: { 200: { description: 'Correct', schema: z.object({ verified: z.literal(true) }) }, ...ERROR_RESPONSES },
     },
-    async ({ params, body }) => ({ verified: await users.verifyPassword(params.user_id, body.password) }),
+    async ({ params, body }) => {
+      await users.verifyPassword(params.user_id, body.password);
+      return passwordVerifiedJSON();
+    },
   );
 
   router.add(
@@ -41,7 +44,7 @@ export function registerCredentialRoutes(router: BapiRouter, users: UsersService
       body: z.object({ code: z.string().min(1).max(64) }).strict(),
       responses: { 200: { description: 'Correct', schema: z.object({ verified: z.literal(true), code_type: z.enum(['totp', 'backup_code']) }) }, ...ERROR_RESPONSES },
     },
-    async ({ params, body }) => ({ verified: true, code_type: await users.verifySecondFactor(params.user_id, body.code) }),
+    async ({ params, body }) => secondFactorVerifiedJSON(await users.verifySecondFactor(params.user_id, body.code)),
   );
   for (const [path, which, opId, summary] of [
     ['mfa', 'mfa', 'DisableMFA', "Disable a user's MFA methods"],
@@ -60,7 +63,7 @@ export function registerCredentialRoutes(router: BapiRouter, users: UsersService
       },
       async ({ params }) => {
         await users.disableSecondFactor(params.user_id, which);
-        return { user_id: params.user_id };
+        return secondFactorRemovedJSON(params.user_id);
       },
     );
   }

@@ -8,7 +8,7 @@ import type { BapiRouter } from '../../http/bapi/surface.js';
 import { qBool, qInt } from '../../http/validation.js';
 import { DeletedObjectSchema, EmailAddressSchema, ERROR_RESPONSES, PhoneNumberSchema } from '../../http/wire-schemas.js';
 import { USERS, UserIdParams, idParam } from './bapi-common.js';
-import { deletedJSON, emailAddressJSON, phoneNumberJSON } from './serialize.js';
+import { deletedJSON, emailAddressJSON, paginatedJSON, phoneNumberJSON } from './serialize.js';
 import type { UsersService } from './service.js';
 
 const EmailIdParams = z.object({ email_address_id: idParam });
@@ -111,7 +111,7 @@ export function registerIdentifierRoutes(router: BapiRouter, users: UsersService
     },
     async ({ params, query }) => {
       await users.get(params.user_id);
-      return query.paginated ? { data: [], total_count: 0 } : [];
+      return query.paginated ? paginatedJSON([], 0) : [];
     },
   );
 

@@ -6,7 +6,9 @@ import type {
   EmailAddressJSON,
   FrontendUserJSON,
   Metadata,
+  PaginatedJSON,
   PhoneNumberJSON,
+  TotalCountJSON,
   UserCoreJSON,
   UserJSON,
   VerificationJSON,
@@ -140,4 +142,29 @@ export function frontendUserJSON(a: UserAggregate, publicUrl: string): FrontendU
 
 export function deletedJSON(object: string, id: string): DeletedObjectJSON {
   return { object, id, deleted: true };
+}
+
+/** The answer of a count endpoint. */
+export function totalCountJSON(n: number): TotalCountJSON {
+  return { object: 'total_count', total_count: n };
+}
+
+/** A page of a list with the total, the shape lists take with `paginated=true`. */
+export function paginatedJSON<T>(data: T[], total: number): PaginatedJSON<T> {
+  return { data, total_count: total };
+}
+
+/** The answer of a correct password check. */
+export function passwordVerifiedJSON(): { verified: true } {
+  return { verified: true };
+}
+
+/** The answer of a correct second-factor check: which kind of code it was. */
+export function secondFactorVerifiedJSON(codeType: 'totp' | 'backup_code'): { verified: true; code_type: 'totp' | 'backup_code' } {
+  return { verified: true, code_type: codeType };
+}
+
+/** The answer of removing a user's second factors. */
+export function secondFactorRemovedJSON(userId: string): { user_id: string } {
+  return { user_id: userId };
 }
