@@ -1,5 +1,9 @@
 import type {
   AllowlistIdentifierJSON,
+  EmailAddressJSON,
+  PhoneNumberJSON,
+  UserJSON,
+  Web3WalletJSON,
   BlocklistIdentifierJSON,
   EmailJSON,
   InstanceRestrictionsJSON,
@@ -14,12 +18,20 @@ import type { AllowlistIdentifierSchema, BlocklistIdentifierSchema, InstanceRest
 import type { InvitationSchema } from './invitations/serialize.js';
 import type { EmailSchema, SmsMessageSchema } from './messages/serialize.js';
 import type { PreviewSchema, TemplateSchema } from './templates/serialize.js';
+import type { EmailAddressSchema, PhoneNumberSchema, UserSchema, Web3WalletSchema } from './users/serialize.js';
 
 /**
  * The OpenAPI document's schemas and the wire types in @latch/core describe the same objects: a field
  * added to one and not the other fails the type check (`tsc -p tsconfig.test.json`).
  */
 describe('response schemas match the wire types', () => {
+  it('users and their identifiers', () => {
+    expectTypeOf<z.output<typeof UserSchema>>().toEqualTypeOf<UserJSON>();
+    expectTypeOf<z.output<typeof EmailAddressSchema>>().toEqualTypeOf<EmailAddressJSON>();
+    expectTypeOf<z.output<typeof PhoneNumberSchema>>().toEqualTypeOf<PhoneNumberJSON>();
+    expectTypeOf<z.output<typeof Web3WalletSchema>>().toEqualTypeOf<Web3WalletJSON>();
+  });
+
   it('invitations, messages, access lists, templates', () => {
     expectTypeOf<z.output<typeof InvitationSchema>>().toEqualTypeOf<InvitationJSON>();
     expectTypeOf<z.output<typeof EmailSchema>>().toEqualTypeOf<EmailJSON>();

@@ -3,7 +3,8 @@
  * answers with one user.
  */
 import { z } from 'zod';
-import { ERROR_RESPONSES, UserSchema } from '../../http/wire-schemas.js';
+import { ERROR_RESPONSES } from '../../http/wire-schemas.js';
+import { UserSchema } from './serialize.js';
 
 export const idParam = z.string().min(1).max(128);
 export const UserIdParams = z.object({ user_id: idParam });

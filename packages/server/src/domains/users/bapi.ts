@@ -9,14 +9,14 @@ import { PASSWORD_HASHERS } from '../../crypto/passwords.js';
 import { ApiError } from '../../errors.js';
 import type { BapiRouter } from '../../http/bapi/surface.js';
 import { metadataObject, parseOrderBy, qInt, rfc3339 } from '../../http/validation.js';
-import { DeletedObjectSchema, ERROR_RESPONSES, TotalCountSchema, UserSchema } from '../../http/wire-schemas.js';
+import { DeletedObjectSchema, ERROR_RESPONSES, TotalCountSchema } from '../../http/wire-schemas.js';
 import { SINGLE_USER, USERS, UserIdParams, idParam } from './bapi-common.js';
 import { registerCredentialRoutes } from './credentials-bapi.js';
 import { userFilterFields, userFilterFromQuery } from './filter-query.js';
 import { registerIdentifierRoutes } from './identifiers-bapi.js';
 import { registerProfileRoutes } from './profile-bapi.js';
 import { ORDER_FIELDS, type OrderField } from './repository.js';
-import { deletedJSON, totalCountJSON, userJSON } from './serialize.js';
+import { UserSchema, deletedJSON, totalCountJSON, userJSON } from './serialize.js';
 import type { UsersService } from './service.js';
 
 /** Organizations read logo uploads the same way; kept importable from here. */

@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { notFound } from '../../errors.js';
 import type { BapiRouter } from '../../http/bapi/surface.js';
 import { qBool, qInt } from '../../http/validation.js';
-import { DeletedObjectSchema, EmailAddressSchema, ERROR_RESPONSES, PhoneNumberSchema } from '../../http/wire-schemas.js';
+import { DeletedObjectSchema, ERROR_RESPONSES } from '../../http/wire-schemas.js';
 import { USERS, UserIdParams, idParam } from './bapi-common.js';
-import { deletedJSON, emailAddressJSON, paginatedJSON, phoneNumberJSON } from './serialize.js';
+import { EmailAddressSchema, PhoneNumberSchema, deletedJSON, emailAddressJSON, paginatedJSON, phoneNumberJSON } from './serialize.js';
 import type { UsersService } from './service.js';
 
 const EmailIdParams = z.object({ email_address_id: idParam });
