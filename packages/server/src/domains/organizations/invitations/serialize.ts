@@ -7,7 +7,8 @@ import type { FrontendOrganizationInvitationJSON, Metadata, OrganizationInvitati
 import { z } from 'zod';
 import { wireSchemas } from '../../../http/router.js';
 import { readJson } from '../../../storage/schema.js';
-import { publicUserDataJSON, type PublicProfile } from '../memberships/serialize.js';
+import type { PublicProfile } from '../../users/directory-repository.js';
+import { publicUserDataJSON } from '../memberships/serialize.js';
 import type { OrganizationRow } from '../organizations/repository.js';
 import { publicOrganizationDataJSON, PublicOrganizationDataSchema } from '../organizations/serialize.js';
 import type { OrgInvitationRow } from './repository.js';

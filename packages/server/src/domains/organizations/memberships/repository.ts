@@ -1,11 +1,11 @@
 /**
  * Queries of the organization_memberships table. A member list is filtered and ordered by the member's
- * user fields: the users domain supplies the filter (`filterUserIds`), and the ordering joins the user's
- * row and primary identifiers read-only.
+ * user fields; the users domain supplies both, as subqueries (`filterUserIds`, `userSortKeys`).
  */
 import { sql, type Selectable, type Updateable } from 'kysely';
 import { type DialectName, type Db, type Executor, type Tx, forUpdate } from '../../../storage/database.js';
 import type { OrganizationMembershipTable } from '../../../storage/schema.js';
+import { userSortKeys } from '../../users/directory-repository.js';
 import { type UserFilter, filterUserIds } from '../../users/repository.js';
 import type { Page } from '../shared.js';
 
@@ -103,25 +103,15 @@ export interface MembershipListQuery extends Page {
 }
 
 export async function listMemberships(db: Db, dialect: DialectName, q: MembershipListQuery): Promise<{ rows: MembershipRow[]; total: number }> {
-  let base = db.selectFrom('organization_memberships as m').innerJoin('users as u', 'u.id', 'm.user_id');
+  let base = db.selectFrom('organization_memberships as m').innerJoin(userSortKeys(db).as('u'), 'u.id', 'm.user_id');
   if (q.organizationId) base = base.where('m.organization_id', '=', q.organizationId);
   if (q.userId) base = base.where('m.user_id', '=', q.userId);
   if (q.roles?.length) base = base.where('m.role', 'in', q.roles);
   if (q.userFilter) base = base.where('m.user_id', 'in', filterUserIds(db, dialect, q.userFilter));
-  const column =
-    q.orderBy === 'email_address'
-      ? sql.ref('pe.normalized')
-      : q.orderBy === 'phone_number'
-        ? sql.ref('pp.normalized')
-        : q.orderBy === 'first_name' || q.orderBy === 'last_name'
-          ? sql.ref(`u.${q.orderBy}`)
-          : q.orderBy === 'username'
-            ? sql.ref('u.username_normalized')
-            : sql.ref(`m.${q.orderBy}`);
+  const byUser = q.orderBy === 'first_name' || q.orderBy === 'last_name' || q.orderBy === 'username' || q.orderBy === 'email_address' || q.orderBy === 'phone_number';
+  const column = byUser ? sql.ref(`u.${q.orderBy}`) : sql.ref(`m.${q.orderBy}`);
   const dir = q.direction === 'desc' ? sql`DESC` : sql`ASC`;
   const rowsQuery = base
-    .leftJoin('identifications as pe', 'pe.id', 'u.primary_email_address_id')
-    .leftJoin('identifications as pp', 'pp.id', 'u.primary_phone_number_id')
     .selectAll('m')
     .orderBy(sql`(${column} IS NULL)`, 'asc')
     .orderBy(sql`${column} ${dir}`)

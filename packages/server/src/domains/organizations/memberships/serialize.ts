@@ -7,22 +7,11 @@ import type { FrontendOrganizationMembershipJSON, Metadata, OrganizationMembersh
 import { z } from 'zod';
 import { wireSchemas } from '../../../http/router.js';
 import { readJson } from '../../../storage/schema.js';
+import type { PublicProfile } from '../../users/directory-repository.js';
 import { imageUrl } from '../../users/serialize.js';
 import type { OrganizationRow } from '../organizations/repository.js';
 import { frontendOrganizationJSON, organizationJSON, OrganizationSchema } from '../organizations/serialize.js';
 import type { MembershipRow } from './repository.js';
-
-/** What other members may see of a user. */
-export interface PublicProfile {
-  id: string;
-  first_name: string | null;
-  last_name: string | null;
-  image_id: string | null;
-  username: string | null;
-  banned: boolean;
-  email: string | null;
-  phone: string | null;
-}
 
 /** A membership with everything its answer embeds. */
 export interface MembershipView {

@@ -11,7 +11,7 @@ import { type Metadata, newId } from '@latch/core';
 import { ApiError, notFound } from '../../../errors.js';
 import { transaction, type DialectName, type Db, type Executor, type Tx } from '../../../storage/database.js';
 import { readJson } from '../../../storage/schema.js';
-import { findUserSummary, publicProfiles } from '../../users/directory-repository.js';
+import { findUserSummary, publicProfiles, type PublicProfile } from '../../users/directory-repository.js';
 import { nextMetadata, assertMetadataSize } from '../../metadata/metadata.js';
 import * as organizationsRepo from '../organizations/repository.js';
 import type { OrganizationRow } from '../organizations/repository.js';
@@ -20,7 +20,7 @@ import { ADMIN_ROLE, type RolesService } from '../roles/service.js';
 import { alreadyMember, lastAdmin, quotaExceeded, raceError } from '../shared.js';
 import * as repo from './repository.js';
 import type { MembershipListQuery, MembershipRow } from './repository.js';
-import type { MembershipView, PublicProfile } from './serialize.js';
+import type { MembershipView } from './serialize.js';
 
 export type { MembershipRow } from './repository.js';
 
