@@ -6,8 +6,7 @@
  * and has no pending invitation yet, so concurrent invitations of one address cannot both succeed.
  */
 import { type Metadata, newId } from '@latch/core';
-import { ApiError } from '../../../errors.js';
-import { notFound } from '../../../errors.js';
+import { ApiError, notFound } from '../../../errors.js';
 import { transaction, type Db, type Tx } from '../../../storage/database.js';
 import { readJson } from '../../../storage/schema.js';
 import { normalizeEmail } from '../../identifiers/normalize.js';

@@ -141,10 +141,10 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
 
     async updateRole(id: string, input: { name?: string; key?: string; description?: string | null; permissions?: string[] }): Promise<RoleWithPermissions> {
       const { role } = await getRole(id);
-      const rekeyed = input.key !== undefined && input.key !== role.key;
-      if (rekeyed) {
+      const newKey = input.key !== undefined && input.key !== role.key ? input.key : null;
+      if (newKey !== null) {
         if (role.is_system) throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'The key of a system role cannot change.', paramName: 'key' });
-        if (!KEY.test(input.key as string)) throw keyError('key', 'org:<name>');
+        if (!KEY.test(newKey)) throw keyError('key', 'org:<name>');
       }
       await transaction(db, async (trx) => {
         await repo.updateRole(trx, role.id, {
@@ -153,10 +153,10 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
           ...(input.description !== undefined ? { description: input.description ?? '' } : {}),
           updated_at: now(),
         });
-        if (rekeyed) {
+        if (newKey !== null) {
           // Memberships and invitations name their role by key: keep them pointing at this role.
-          await membershipsRepo.renameRole(trx, role.key, input.key as string);
-          await invitationsRepo.renameRole(trx, role.key, input.key as string);
+          await membershipsRepo.renameRole(trx, role.key, newKey);
+          await invitationsRepo.renameRole(trx, role.key, newKey);
         }
         if (input.permissions !== undefined) {
           await repo.revokeAllPermissions(trx, role.id);
