@@ -16,12 +16,16 @@ export type { KeyedListQuery, PermissionRow, RoleRow } from './repository.js';
 export const ADMIN_ROLE = 'org:admin';
 export const MEMBER_ROLE = 'org:member';
 
-/** The seed documents' role names, answered in the spec's form. */
-const ROLE_ALIASES: Record<string, string> = { admin: ADMIN_ROLE, basic_member: MEMBER_ROLE, member: MEMBER_ROLE };
+/** The seed documents' role names, answered in the spec's form. A Map: no input can name a prototype member. */
+const ROLE_ALIASES: ReadonlyMap<string, string> = new Map([
+  ['admin', ADMIN_ROLE],
+  ['basic_member', MEMBER_ROLE],
+  ['member', MEMBER_ROLE],
+]);
 
 /** The role key an input names: a seed-document alias (`admin`, `basic_member`, `member`) or the key itself. */
 export function canonicalRoleKey(input: string): string {
-  return ROLE_ALIASES[input] ?? input;
+  return ROLE_ALIASES.get(input) ?? input;
 }
 
 export const SYSTEM_PERMISSIONS: { key: string; name: string; description: string }[] = [
