@@ -44,7 +44,6 @@ export default tseslint.config(
   },
   {
     // Layout: queries live in repositories (and storage/); routes, services and serializers ask them.
-    // Organizations are being split into that layout and are exempt until then.
     files: ['packages/server/src/**/*.ts'],
     ignores: [
       'packages/server/src/**/repository.ts',
@@ -52,7 +51,6 @@ export default tseslint.config(
       'packages/server/src/storage/**',
       'packages/server/src/**/*.test.ts',
       'packages/server/src/test/**',
-      'packages/server/src/domains/organizations/**',
     ],
     rules: {
       'no-restricted-properties': [

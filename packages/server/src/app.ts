@@ -25,8 +25,6 @@ import type { TemplatesService } from './domains/templates/service.js';
 import { escapeHtml } from './domains/templates/render.js';
 import type { BootstrapResult } from './domains/instance/service.js';
 import { registerOrganizationRoutes } from './domains/organizations/bapi.js';
-import type { RolesService } from './domains/organizations/roles.js';
-import type { Presenter } from './domains/organizations/serialize.js';
 import type { OrganizationsService } from './domains/organizations/service.js';
 import { ApiError } from './errors.js';
 import { hasBody } from './http/router.js';
@@ -47,9 +45,7 @@ export interface AppDeps {
   messaging: MessagingService;
   access: AccessService;
   invitations: InvitationsService;
-  roles: RolesService;
   organizations: OrganizationsService;
-  presenter: Presenter;
   bootstrap: BootstrapResult;
 }
 
@@ -62,7 +58,7 @@ function envelope(c: Context<Env>, err: ApiError): Response {
 const DEFAULT_AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128"><rect width="128" height="128" fill="#6c47ff"/><circle cx="64" cy="50" r="22" fill="#fff"/><path d="M24 112c4-22 20-34 40-34s36 12 40 34z" fill="#fff"/></svg>`;
 
 export function createApp(deps: AppDeps): Hono<Env> {
-  const { config, storage, logger, keys, instance, users, templates, messaging, access, invitations, roles, organizations, presenter, bootstrap } = deps;
+  const { config, storage, logger, keys, instance, users, templates, messaging, access, invitations, organizations, bootstrap } = deps;
   const instanceId = () => bootstrap.instance.id;
   const app = new Hono<Env>();
 
@@ -139,7 +135,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   registerInvitationRoutes(router, invitations);
   registerTemplateRoutes(router, templates, instanceId);
   registerMessageRoutes(router, messaging, config.twilio?.from ?? null);
-  registerOrganizationRoutes(router, { organizations, roles, presenter, instance, publicUrl: config.publicUrl, uploadLimit });
+  registerOrganizationRoutes(router, { organizations, instance, publicUrl: config.publicUrl, uploadLimit });
 
   // The link in an invitation e-mail: a usable ticket redirects to the sign-up page carrying it; a
   // revoked, expired, used or forged one gets a plain page saying so.

@@ -16,9 +16,8 @@ import { createMessagingService } from './domains/messages/service.js';
 import { createTemplatesService } from './domains/templates/service.js';
 import { transportsFromConfig } from './delivery/transports.js';
 import { createDeliveryWorker } from './delivery/worker.js';
-import { createRolesService } from './domains/organizations/roles.js';
+import { createRolesService } from './domains/organizations/roles/service.js';
 import { createOrganizationsService } from './domains/organizations/service.js';
-import { createPresenter } from './domains/organizations/serialize.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations.js';
 import { newTraceId } from './http/trace.js';
@@ -39,7 +38,6 @@ export interface Services {
   transports: ReturnType<typeof transportsFromConfig>;
   roles: ReturnType<typeof createRolesService>;
   organizations: ReturnType<typeof createOrganizationsService>;
-  presenter: ReturnType<typeof createPresenter>;
 }
 
 /**
@@ -78,7 +76,6 @@ export async function createServices(config: Config, options: { logger?: Logger;
     publicUrl: config.publicUrl,
     ticketSecret: Buffer.from(settings.ticketSecret, 'base64url'),
   });
-  const presenter = createPresenter(storage.db, roles, organizations, config.publicUrl);
   const users = createUsersService({
     db: storage.db,
     dialect: storage.dialect,
@@ -90,7 +87,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
       await organizations.enrollUser(userId).catch((err: unknown) => logger.error({ err, userId }, 'domain enrollment failed'));
     },
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, bootstrap };
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, bootstrap };
 }
 
 export interface RunningServer {

@@ -5,3 +5,4 @@ export type * from './invitations.js';
 export type * from './messages.js';
 export type * from './access.js';
 export type * from './templates.js';
+export type * from './organizations.js';

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
-import { DomainSchema, MembershipSchema, OrganizationSchema, OrgInvitationSchema } from './bapi.js';
-import { slugify } from './service.js';
+import { DomainSchema } from './domains/serialize.js';
+import { OrgInvitationSchema } from './invitations/serialize.js';
+import { MembershipSchema } from './memberships/serialize.js';
+import { OrganizationSchema } from './organizations/serialize.js';
+import { slugify } from './organizations/service.js';
 import { readJson } from '../../storage/schema.js';
 
 type J = Record<string, unknown> & { id: string };

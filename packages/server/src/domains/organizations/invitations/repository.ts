@@ -1,0 +1,131 @@
+/**
+ * Queries of the organization_invitations table.
+ */
+import { sql, type Selectable } from 'kysely';
+import { containsPattern, type Db, type Executor, type Tx } from '../../../storage/database.js';
+import type { OrganizationInvitationTable } from '../../../storage/schema.js';
+import type { InvitationStatus } from '../../invitations/status.js';
+import type { Page } from '../shared.js';
+
+export type OrgInvitationRow = Selectable<OrganizationInvitationTable>;
+
+export async function findInvitation(ex: Executor, id: string): Promise<OrgInvitationRow | null> {
+  return (await ex.selectFrom('organization_invitations').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+}
+
+export async function findInvitationOf(ex: Executor, orgId: string, id: string): Promise<OrgInvitationRow | null> {
+  return (await ex.selectFrom('organization_invitations').selectAll().where('id', '=', id).where('organization_id', '=', orgId).executeTakeFirst()) ?? null;
+}
+
+/** Marks the address's pending invitations to the organization that have lapsed as expired. */
+export async function expireLapsed(tx: Tx, orgId: string, normalized: string, t: number): Promise<void> {
+  await tx
+    .updateTable('organization_invitations')
+    .set({ status: 'expired', updated_at: t })
+    .where('organization_id', '=', orgId)
+    .where('normalized', '=', normalized)
+    .where('status', '=', 'pending')
+    .where('expires_at', '<=', t)
+    .execute();
+}
+
+/** Whether the address has an invitation to the organization with the stored status pending. */
+export async function hasPending(ex: Executor, orgId: string, normalized: string): Promise<boolean> {
+  const row = await ex
+    .selectFrom('organization_invitations')
+    .select('id')
+    .where('organization_id', '=', orgId)
+    .where('normalized', '=', normalized)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function insertInvitation(tx: Tx, row: OrgInvitationRow): Promise<void> {
+  await tx.insertInto('organization_invitations').values(row as never).execute();
+}
+
+/** Revokes a pending invitation; false when it was not pending any more. */
+export async function revokePending(db: Db, id: string, t: number): Promise<boolean> {
+  const r = await db.updateTable('organization_invitations').set({ status: 'revoked', revoked_at: t, updated_at: t }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Accepts a pending, unexpired invitation for `userId`; false when it was not usable any more. */
+export async function acceptPending(tx: Tx, id: string, userId: string, t: number): Promise<boolean> {
+  const r = await tx
+    .updateTable('organization_invitations')
+    .set({ status: 'accepted', accepted_at: t, accepted_user_id: userId, updated_at: t })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Pending, unexpired invitations to the organization. */
+export async function countPending(ex: Executor, orgId: string, t: number): Promise<number> {
+  const r = await ex
+    .selectFrom('organization_invitations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organization_id', '=', orgId)
+    .where('status', '=', 'pending')
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)]))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Pending invitations an automatic-invitation domain sent to addresses at it. */
+export async function countPendingFromDomain(ex: Executor, orgId: string, domain: string): Promise<number> {
+  const r = await ex
+    .selectFrom('organization_invitations')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('organization_id', '=', orgId)
+    .where('source', '=', 'domain')
+    .where('status', '=', 'pending')
+    .where('normalized', 'like', `%@${domain}`)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Invitations name their role by key: a renamed role keeps its invitations. */
+export async function renameRole(tx: Tx, from: string, to: string): Promise<void> {
+  await tx.updateTable('organization_invitations').set({ role: to }).where('role', '=', from).execute();
+}
+
+export interface InvitationListQuery extends Page {
+  organizationId?: string;
+  statuses?: InvitationStatus[];
+  emailAddresses?: string[];
+  query?: string;
+  orderBy: 'created_at' | 'email_address' | 'expires_at';
+  direction: 'asc' | 'desc';
+}
+
+/** A page of invitations; the statuses filter by effective status (a lapsed pending one is expired). */
+export async function listInvitations(db: Db, q: InvitationListQuery, t: number): Promise<{ rows: OrgInvitationRow[]; total: number }> {
+  let base = db.selectFrom('organization_invitations');
+  if (q.organizationId) base = base.where('organization_id', '=', q.organizationId);
+  if (q.emailAddresses) base = base.where('normalized', 'in', q.emailAddresses.length ? q.emailAddresses : ['']);
+  if (q.statuses?.length) {
+    const statuses = q.statuses;
+    base = base.where((eb) =>
+      eb.or(
+        statuses.map((s) =>
+          s === 'pending'
+            ? eb.and([eb('status', '=', 'pending'), eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)])])
+            : s === 'expired'
+              ? eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'pending'), eb('expires_at', '<=', t)])])
+              : eb('status', '=', s),
+        ),
+      ),
+    );
+  }
+  if (q.query) base = base.where(sql<boolean>`(normalized LIKE ${containsPattern(q.query.toLowerCase())} ESCAPE '\\' OR id LIKE ${containsPattern(q.query)} ESCAPE '\\')`);
+  const column = q.orderBy === 'email_address' ? 'normalized' : q.orderBy;
+  const [rows, count] = await Promise.all([
+    base.selectAll().orderBy(column, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}

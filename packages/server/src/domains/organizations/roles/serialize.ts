@@ -1,0 +1,48 @@
+/**
+ * Roles and permissions → wire JSON: the one place their field names are spelled, with the response schemas.
+ */
+import type { PermissionJSON, RoleJSON } from '@latch/core';
+import { z } from 'zod';
+import { wireSchemas } from '../../../http/router.js';
+import type { PermissionRow } from './repository.js';
+import type { RoleWithPermissions } from './service.js';
+
+export function permissionJSON(p: PermissionRow): PermissionJSON {
+  return { object: 'permission', id: p.id, name: p.name, key: p.key, description: p.description, type: p.type, created_at: p.created_at, updated_at: p.updated_at };
+}
+
+export function roleJSON(r: RoleWithPermissions): RoleJSON {
+  return {
+    object: 'role',
+    id: r.role.id,
+    name: r.role.name,
+    key: r.role.key,
+    description: r.role.description,
+    is_creator_eligible: r.role.is_creator_eligible === 1,
+    permissions: r.permissions.map(permissionJSON),
+    created_at: r.role.created_at,
+    updated_at: r.role.updated_at,
+  };
+}
+
+const ts = z.number().int();
+
+export const PermissionSchema = z
+  .object({ object: z.literal('permission'), id: z.string(), name: z.string(), key: z.string(), description: z.string(), type: z.enum(['system', 'user']), created_at: ts, updated_at: ts })
+  .strict()
+  .register(wireSchemas, { id: 'Permission' });
+
+export const RoleSchema = z
+  .object({
+    object: z.literal('role'),
+    id: z.string(),
+    name: z.string(),
+    key: z.string(),
+    description: z.string(),
+    is_creator_eligible: z.boolean(),
+    permissions: z.array(PermissionSchema),
+    created_at: ts,
+    updated_at: ts,
+  })
+  .strict()
+  .register(wireSchemas, { id: 'Role' });
