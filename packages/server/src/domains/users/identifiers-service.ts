@@ -94,7 +94,8 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
         await refreshSearchText(trx, user.id, t);
       }, identifierTaken([planned]));
       if (afterVerifiedEmails && type === 'email_address' && planned.status === 'verified') await afterVerifiedEmails(input.userId);
-      return getIdentification(row.id, type);
+      // What this call wrote: a concurrent delete after the commit must not turn a creation into a 404.
+      return row;
     },
 
     async updateIdentification(
@@ -103,7 +104,7 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
       input: { verified?: boolean | null; primary?: boolean | null; reservedForSecondFactor?: boolean | null },
     ): Promise<IdentificationRow> {
       const t = now();
-      await transaction(db, async (trx) => {
+      const updated = await transaction(db, async (trx) => {
         const row = await lockIdentification(trx, id, type);
         if (!row) throw notFound(type === 'email_address' ? 'Email address' : 'Phone number');
         const patch: Updateable<IdentificationTable> = { updated_at: t };
@@ -121,8 +122,9 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
         if (input.primary === true) {
           await updateUser(trx, row.user_id, { [PRIMARY_COLUMN[type]]: id, updated_at: t });
         }
+        // The row as this call left it, read under its lock.
+        return { ...row, ...patch } as IdentificationRow;
       });
-      const updated = await getIdentification(id, type);
       if (afterVerifiedEmails && type === 'email_address' && input.verified === true) await afterVerifiedEmails(updated.user_id);
       return updated;
     },
@@ -144,7 +146,8 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
         await refreshSearchText(trx, userId, t);
       }, identifierTaken([planned]));
       if (afterVerifiedEmails && type === 'email_address' && status === 'verified') await afterVerifiedEmails(userId);
-      return getIdentification(row.id, type);
+      // What this call wrote, not a re-read: a concurrent replacement may already have replaced it again.
+      return row;
     },
   };
 }
