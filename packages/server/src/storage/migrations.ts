@@ -356,6 +356,30 @@ const m0006_password_compromised: Step = async (db, dialect) => {
   await run(db, [`ALTER TABLE users ADD COLUMN password_compromised_at ${TYPES[dialect].ts}`]);
 };
 
+const m0007_user_list_orders: Step = async (db) => {
+  // Every list ordering is served in order by an index that ends with the id tie-breaker: the users with
+  // a value through (column, id), those without through the same index (column IS NULL). The
+  // single-column indexes these replace could not order ties by id, so a page needed a sort.
+  await run(db, [
+    'CREATE INDEX users_updated_at_id_idx ON users (updated_at, id)',
+    'DROP INDEX users_updated_at_idx',
+    'CREATE INDEX users_last_active_at_id_idx ON users (last_active_at, id)',
+    'DROP INDEX users_last_active_at_idx',
+    'CREATE INDEX users_last_sign_in_at_id_idx ON users (last_sign_in_at, id)',
+    'DROP INDEX users_last_sign_in_at_idx',
+    'CREATE INDEX users_first_name_idx ON users (first_name, id)',
+    'CREATE INDEX users_last_name_idx ON users (last_name, id)',
+    'CREATE INDEX users_username_order_idx ON users (username_normalized, id)',
+    // By primary identifier: the list walks the identifiers in value order and finds each one's user
+    // here; the users without one are the (NULL, id) entries, in id order.
+    'CREATE INDEX users_primary_email_idx ON users (primary_email_address_id, id)',
+    'CREATE INDEX users_primary_phone_idx ON users (primary_phone_number_id, id)',
+    'CREATE INDEX users_primary_web3_wallet_idx ON users (primary_web3_wallet_id, id)',
+    // Banned users are few: `banned=true` reads them from here instead of scanning everyone.
+    'CREATE INDEX users_banned_idx ON users (created_at, id) WHERE banned = 1',
+  ]);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -363,6 +387,7 @@ const STEPS: Record<string, Step> = {
   '0004_organizations': m0004_organizations,
   '0005_identification_order': m0005_identification_order,
   '0006_password_compromised': m0006_password_compromised,
+  '0007_user_list_orders': m0007_user_list_orders,
 };
 
 function provider(dialect: DialectName) {

@@ -13,7 +13,7 @@ import { newId } from '@latch/core';
 import { ApiError } from '../../../errors.js';
 import { type Db, type DialectName, type Tx, transaction, uniqueViolation } from '../../../storage/database.js';
 import type { IdentificationTable } from '../../../storage/schema.js';
-import { type ImportRows, identifierHolders, insertImported, refreshAfterImport, takenUsernames, usersByExternalId } from '../import-repository.js';
+import { type ImportRows, identifierHolders, insertImported, prepareForImport, refreshAfterImport, takenUsernames, usersByExternalId } from '../import-repository.js';
 import { searchTextOf } from '../repository.js';
 import { createCsvParser, createLineSplitter } from './text.js';
 import { type ImportUser, RejectedRow, csvColumns, userFromCsv, userFromJsonLine } from './records.js';
@@ -93,6 +93,7 @@ export async function importUsersFromFile(deps: ImportDeps, path: string, option
   const totalBytes = statSync(path).size;
   const format = options.format ?? detectFormat(path, await readHead(path));
   const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
+  await prepareForImport(db, dialect);
   const started = performance.now();
   const counts = { read: 0, created: 0, existing: 0, rejected: 0 };
   const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });

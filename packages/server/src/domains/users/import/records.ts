@@ -200,7 +200,7 @@ function listCell(s: string | undefined): string[] {
       // Not JSON: split it like any other list.
     }
   }
-  return v.split(/[|,;\s]+/).filter(Boolean);
+  return v.split(/[|,;]/).map((x) => x.trim()).filter(Boolean);
 }
 
 /** Maps the header row to column positions; throws when it is not a Clerk-style export. */
