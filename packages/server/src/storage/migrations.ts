@@ -380,6 +380,42 @@ const m0007_user_list_orders: Step = async (db) => {
   ]);
 };
 
+const m0008_organization_list_orders: Step = async (db, dialect) => {
+  // Organization lists at 100,000 organizations: each ordering and each per-organization list served in
+  // order by an index (ties by id). The queries in domains/organizations must order by the plain column
+  // (not `(col IS NULL), col`) for these to be used; see the README's notes on scale.
+  await run(db, [
+    'CREATE INDEX organizations_name_idx ON organizations (name, id)',
+    'CREATE INDEX organizations_members_count_idx ON organizations (members_count, id)',
+    'CREATE INDEX organization_memberships_org_created_idx ON organization_memberships (organization_id, created_at, id)',
+    'CREATE INDEX organization_memberships_org_updated_idx ON organization_memberships (organization_id, updated_at, id)',
+    'CREATE INDEX organization_memberships_org_role_idx ON organization_memberships (organization_id, role, id)',
+    'CREATE INDEX organization_memberships_user_created_idx ON organization_memberships (user_id, created_at, id)',
+    'CREATE INDEX organization_invitations_org_created_idx ON organization_invitations (organization_id, created_at, id)',
+    'CREATE INDEX organization_invitations_org_status_idx ON organization_invitations (organization_id, status, created_at, id)',
+    'CREATE INDEX organization_domains_org_created_idx ON organization_domains (organization_id, created_at, id)',
+  ]);
+  // Partial-match search over organizations (name and slug), like users'.
+  if (dialect === 'sqlite') {
+    await run(db, [
+      `CREATE VIRTUAL TABLE organizations_fts USING fts5(search_text, content='organizations', content_rowid='rowid', tokenize='trigram')`,
+      `INSERT INTO organizations_fts (organizations_fts) VALUES ('rebuild')`,
+      `CREATE TRIGGER organizations_fts_insert AFTER INSERT ON organizations BEGIN
+         INSERT INTO organizations_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
+       END`,
+      `CREATE TRIGGER organizations_fts_delete AFTER DELETE ON organizations BEGIN
+         INSERT INTO organizations_fts (organizations_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+       END`,
+      `CREATE TRIGGER organizations_fts_update AFTER UPDATE OF search_text ON organizations BEGIN
+         INSERT INTO organizations_fts (organizations_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+         INSERT INTO organizations_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
+       END`,
+    ]);
+  } else {
+    await run(db, ['CREATE INDEX organizations_search_trgm_idx ON organizations USING gin (search_text public.gin_trgm_ops)']);
+  }
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -388,6 +424,7 @@ const STEPS: Record<string, Step> = {
   '0005_identification_order': m0005_identification_order,
   '0006_password_compromised': m0006_password_compromised,
   '0007_user_list_orders': m0007_user_list_orders,
+  '0008_organization_list_orders': m0008_organization_list_orders,
 };
 
 function provider(dialect: DialectName) {
