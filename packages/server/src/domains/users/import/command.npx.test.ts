@@ -46,7 +46,8 @@ describe('npx latch users import', () => {
     expect(r.stdout).toMatch(/4 rows read, 3 users created, 0 already there, 1 rejected/);
     expect(r.stdout).toContain(`${file}.rejects.jsonl`);
     // Not a terminal: no progress bar drawing.
-    expect(r.stderr).not.toMatch(/\r|\x1b\[/);
+    expect(r.stderr).not.toContain('\r');
+    expect(r.stderr).not.toContain('\u001b[');
     const rejects = readFileSync(`${file}.rejects.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string });
     expect(rejects).toEqual([{ line: 4, reason: 'ben@@npx.test is not a valid e-mail address', input: expect.objectContaining({ id: 'user_c' }) }]);
   });

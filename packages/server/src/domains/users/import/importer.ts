@@ -205,6 +205,8 @@ export async function importUsersFromFile(deps: ImportDeps, path: string, option
       });
       options.onProgress?.(progress());
     });
+    // Awaited before the next batch (and at the end); until then a failure must not count as unhandled.
+    inFlight.catch(() => undefined);
   }
 
   let batch: Pending[] = [];
