@@ -101,7 +101,7 @@ export async function importUsersFromFile(deps: ImportDeps, path: string, option
 
   const rejectRow = (line: number, reason: string, input: unknown) => {
     counts.rejected++;
-    options.onReject?.({ line, reason, input });
+    options.onReject?.({ line, reason, input: typeof input === 'function' ? (input as () => unknown)() : input });
   };
 
   /** The planned checks and writes of one batch, inside its transaction. */
@@ -238,7 +238,8 @@ export async function importUsersFromFile(deps: ImportDeps, path: string, option
             continue;
           }
           const cols = columns;
-          const input = Object.fromEntries(r.fields.map((f, i) => [header[i] ?? `column_${i + 1}`, f]));
+          // The row as column → value, built only if it is rejected (most rows never are).
+          const input = () => Object.fromEntries(r.fields.map((f, i) => [header[i] ?? `column_${i + 1}`, f]));
           await take(r.line, input, () => userFromCsv(r.line, r.fields, cols, header.length));
         }
       };
