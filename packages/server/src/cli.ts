@@ -6,6 +6,8 @@ import { ConfigError, loadEnv, resolveConfig, type Config } from './config.js';
 import { createServices, startServer } from './server.js';
 import { listMessages } from './delivery/queue.js';
 import { publishableKeyFor, type BootstrapResult } from './domains/instance/service.js';
+import { runUsersImport } from './domains/users/import/command.js';
+import type { ProgressSink } from './domains/users/import/progress.js';
 
 const USAGE = `Usage: latch <command>
 
@@ -16,6 +18,11 @@ Commands:
   keys list             list secret keys (id, name, last four characters, state)
   keys revoke <id>      revoke a secret key; requests using it get 401 at once
   outbox [n]            show the newest n (default 20) queued and sent e-mails and SMS
+  users import <file>   import users from Clerk's CSV export or JSON lines (POST /v1/users bodies)
+      --format csv|jsonl      default: from the file name, else its first character
+      --rejects <path>        where rejected rows go (default: <file>.rejects.jsonl)
+      --batch-size <n>        users per transaction (default 1000)
+      --apply-restrictions    refuse rows the allowlist/blocklist would refuse at sign-up
 
 Configuration comes from the environment and a .env file: see the README.`;
 
@@ -46,7 +53,13 @@ async function withServices<T>(config: Config, out: Out, work: (s: Awaited<Retur
 }
 
 /** Runs one CLI invocation; returns the process exit code. */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, out: Out = console.log, err: Out = console.error): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: Out = console.log,
+  err: Out = console.error,
+  progress: ProgressSink = process.stderr,
+): Promise<number> {
   const [command, sub, arg] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     out(USAGE);
@@ -125,10 +138,55 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         return 2;
       });
     }
+    case 'users': {
+      if (sub !== 'import') {
+        err(USAGE);
+        return 2;
+      }
+      const parsed = parseImportArgs(argv.slice(2));
+      if (typeof parsed === 'string') {
+        err(`latch: ${parsed}\n\n${USAGE}`);
+        return 2;
+      }
+      return withServices(config, out, (services) => runUsersImport(services, parsed, out, err, progress));
+    }
     default:
       err(`latch: unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** `users import` arguments, or the problem with them. */
+function parseImportArgs(args: string[]): Parameters<typeof runUsersImport>[1] | string {
+  let file: string | undefined;
+  const opts: Omit<Parameters<typeof runUsersImport>[1], 'file'> = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    try {
+      if (a === '--format') {
+        const f = value();
+        if (f !== 'csv' && f !== 'jsonl') return '--format must be csv or jsonl';
+        opts.format = f;
+      } else if (a === '--rejects') opts.rejects = value();
+      else if (a === '--batch-size') {
+        const b = Number(value());
+        if (!Number.isInteger(b) || b < 1 || b > 10000) return '--batch-size must be an integer from 1 to 10000';
+        opts.batchSize = b;
+      } else if (a === '--apply-restrictions') opts.applyRestrictions = true;
+      else if (a.startsWith('--')) return `unknown option ${a}`;
+      else if (file === undefined) file = a;
+      else return `unexpected argument ${a}`;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  if (!file) return 'users import needs a file';
+  return { file, ...opts };
 }
 
 export function main(): void {

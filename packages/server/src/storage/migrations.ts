@@ -356,6 +356,66 @@ const m0006_password_compromised: Step = async (db, dialect) => {
   await run(db, [`ALTER TABLE users ADD COLUMN password_compromised_at ${TYPES[dialect].ts}`]);
 };
 
+const m0007_user_list_orders: Step = async (db) => {
+  // Every list ordering is served in order by an index that ends with the id tie-breaker: the users with
+  // a value through (column, id), those without through the same index (column IS NULL). The
+  // single-column indexes these replace could not order ties by id, so a page needed a sort.
+  await run(db, [
+    'CREATE INDEX users_updated_at_id_idx ON users (updated_at, id)',
+    'DROP INDEX users_updated_at_idx',
+    'CREATE INDEX users_last_active_at_id_idx ON users (last_active_at, id)',
+    'DROP INDEX users_last_active_at_idx',
+    'CREATE INDEX users_last_sign_in_at_id_idx ON users (last_sign_in_at, id)',
+    'DROP INDEX users_last_sign_in_at_idx',
+    'CREATE INDEX users_first_name_idx ON users (first_name, id)',
+    'CREATE INDEX users_last_name_idx ON users (last_name, id)',
+    'CREATE INDEX users_username_order_idx ON users (username_normalized, id)',
+    // By primary identifier: the list walks the identifiers in value order and finds each one's user
+    // here; the users without one are the (NULL, id) entries, in id order.
+    'CREATE INDEX users_primary_email_idx ON users (primary_email_address_id, id)',
+    'CREATE INDEX users_primary_phone_idx ON users (primary_phone_number_id, id)',
+    'CREATE INDEX users_primary_web3_wallet_idx ON users (primary_web3_wallet_id, id)',
+    // Banned users are few: `banned=true` reads them from here instead of scanning everyone.
+    'CREATE INDEX users_banned_idx ON users (created_at, id) WHERE banned = 1',
+  ]);
+};
+
+const m0008_organization_list_orders: Step = async (db, dialect) => {
+  // Organization lists at 100,000 organizations: each ordering and each per-organization list served in
+  // order by an index (ties by id). The queries in domains/organizations must order by the plain column
+  // (not `(col IS NULL), col`) for these to be used; see the README's notes on scale.
+  await run(db, [
+    'CREATE INDEX organizations_name_idx ON organizations (name, id)',
+    'CREATE INDEX organizations_members_count_idx ON organizations (members_count, id)',
+    'CREATE INDEX organization_memberships_org_created_idx ON organization_memberships (organization_id, created_at, id)',
+    'CREATE INDEX organization_memberships_org_updated_idx ON organization_memberships (organization_id, updated_at, id)',
+    'CREATE INDEX organization_memberships_org_role_idx ON organization_memberships (organization_id, role, id)',
+    'CREATE INDEX organization_memberships_user_created_idx ON organization_memberships (user_id, created_at, id)',
+    'CREATE INDEX organization_invitations_org_created_idx ON organization_invitations (organization_id, created_at, id)',
+    'CREATE INDEX organization_invitations_org_status_idx ON organization_invitations (organization_id, status, created_at, id)',
+    'CREATE INDEX organization_domains_org_created_idx ON organization_domains (organization_id, created_at, id)',
+  ]);
+  // Partial-match search over organizations (name and slug), like users'.
+  if (dialect === 'sqlite') {
+    await run(db, [
+      `CREATE VIRTUAL TABLE organizations_fts USING fts5(search_text, content='organizations', content_rowid='rowid', tokenize='trigram')`,
+      `INSERT INTO organizations_fts (organizations_fts) VALUES ('rebuild')`,
+      `CREATE TRIGGER organizations_fts_insert AFTER INSERT ON organizations BEGIN
+         INSERT INTO organizations_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
+       END`,
+      `CREATE TRIGGER organizations_fts_delete AFTER DELETE ON organizations BEGIN
+         INSERT INTO organizations_fts (organizations_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+       END`,
+      `CREATE TRIGGER organizations_fts_update AFTER UPDATE OF search_text ON organizations BEGIN
+         INSERT INTO organizations_fts (organizations_fts, rowid, search_text) VALUES ('delete', old.rowid, old.search_text);
+         INSERT INTO organizations_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
+       END`,
+    ]);
+  } else {
+    await run(db, ['CREATE INDEX organizations_search_trgm_idx ON organizations USING gin (search_text public.gin_trgm_ops)']);
+  }
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -363,6 +423,8 @@ const STEPS: Record<string, Step> = {
   '0004_organizations': m0004_organizations,
   '0005_identification_order': m0005_identification_order,
   '0006_password_compromised': m0006_password_compromised,
+  '0007_user_list_orders': m0007_user_list_orders,
+  '0008_organization_list_orders': m0008_organization_list_orders,
 };
 
 function provider(dialect: DialectName) {

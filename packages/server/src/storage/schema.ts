@@ -317,6 +317,8 @@ export interface Database {
   organization_suggestions: OrganizationSuggestionTable;
   /** Present only on SQLite: the trigram index over users.search_text. */
   users_fts: { rowid: Generated<number>; search_text: string };
+  /** Present only on SQLite: the trigram index over organizations.search_text. */
+  organizations_fts: { rowid: Generated<number>; search_text: string };
 }
 
 /** Reads a JSON column written as text: PostgreSQL hands back the parsed value, SQLite the text. */

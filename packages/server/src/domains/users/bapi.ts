@@ -65,7 +65,7 @@ const sharedUserFields = {
   bypass_client_trust: z.boolean().nullable().optional(),
 };
 
-const CreateUserBody = z
+export const CreateUserBody = z
   .object({
     ...sharedUserFields,
     email_address: z.array(z.string().max(320)).max(100).optional(),

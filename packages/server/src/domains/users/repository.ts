@@ -68,7 +68,7 @@ export interface UserPage {
   direction: 'asc' | 'desc';
   limit: number;
   offset: number;
-  /** Cursor: id of the last user of the previous page (created_at ordering only). */
+  /** Cursor: the last user of the previous page (created_at ordering only). */
   startingAfter?: { id: string; createdAt: number };
 }
 
@@ -78,14 +78,16 @@ function contains(column: Expression<string | null>, needle: string) {
   return sql<SqlBool>`${column} LIKE ${containsPattern(needle)} ESCAPE '\\'`;
 }
 
+/**
+ * Users holding one of `values` as an identifier of `type`. Written as `id IN (…)` rather than a
+ * correlated EXISTS so that the planner can start from the identifier's unique index and look the few
+ * users up by id, instead of walking every user in list order and probing each.
+ */
 function hasIdentification(eb: EB, type: IdentificationTable['type'], values: string[]) {
-  return eb.exists(
-    eb
-      .selectFrom('identifications as i')
-      .select(sql`1`.as('one'))
-      .whereRef('i.user_id', '=', 'users.id')
-      .where('i.type', '=', type)
-      .where('i.normalized', 'in', values),
+  return eb(
+    'users.id',
+    'in',
+    eb.selectFrom('identifications as i').select('i.user_id').where('i.type', '=', type).where('i.normalized', 'in', values),
   );
 }
 
@@ -100,7 +102,43 @@ function identificationContains(eb: EB, type: IdentificationTable['type'], needl
   );
 }
 
-function filterExpression(eb: EB, f: UserFilter, dialect: DialectName) {
+/**
+ * Substrings the user's search text must contain for `filter` to hold: the `query` itself, and for each
+ * `*_query` a piece of it (every identifier, the username and both names are in the search text). The
+ * trigram index answers these, so partial matches never scan every user; the exact `*_query`
+ * conditions are then checked on the few candidates.
+ */
+export function searchTerms(f: UserFilter): string[] {
+  const terms: string[] = [];
+  if (f.query) terms.push(f.query);
+  for (const q of [f.emailAddressQuery, f.phoneNumberQuery, f.usernameQuery]) if (q) terms.push(q);
+  if (f.nameQuery) {
+    // The name query spans "first last"; the search text has each name on its own line.
+    const longest = f.nameQuery.split(' ').reduce((a, b) => (b.length > a.length ? b : a), '');
+    if (longest) terms.push(longest);
+  }
+  return [...new Set(terms)];
+}
+
+function searchCondition(terms: string[], dialect: DialectName): Expression<SqlBool>[] {
+  const out: Expression<SqlBool>[] = [];
+  if (dialect === 'sqlite') {
+    // FTS5 trigram: each quoted phrase matches as a substring, served by the index (3 characters or more).
+    const indexed = terms.filter((t) => t.length >= 3);
+    if (indexed.length) {
+      const match = indexed.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
+      out.push(sql<SqlBool>`users.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${match})`);
+    }
+    for (const t of terms) if (t.length < 3) out.push(contains(sql.ref('users.search_text'), t));
+  } else {
+    // PostgreSQL: pg_trgm's GIN index serves LIKE '%q%' on search_text.
+    for (const t of terms) out.push(contains(sql.ref('users.search_text'), t));
+  }
+  return out;
+}
+
+/** The filter as one condition. `withSearch: false` leaves out the `query` term (see `listUsers`' probe). */
+function filterExpression(eb: EB, f: UserFilter, dialect: DialectName, withSearch = true) {
   const and: Expression<SqlBool>[] = [];
   if (f.impossible) and.push(sql<SqlBool>`1 = 0`);
   if (f.emailAddresses?.length) and.push(hasIdentification(eb, 'email_address', f.emailAddresses));
@@ -117,27 +155,12 @@ function filterExpression(eb: EB, f: UserFilter, dialect: DialectName) {
     }
   }
   if (f.organizationIds) {
-    const member = (orgs: string[]) =>
-      eb.exists(
-        eb
-          .selectFrom('organization_memberships as om')
-          .select(sql`1`.as('one'))
-          .whereRef('om.user_id', '=', 'users.id')
-          .where('om.organization_id', 'in', orgs),
-      );
-    if (f.organizationIds.include.length) and.push(member(f.organizationIds.include));
-    if (f.organizationIds.exclude.length) and.push(eb.not(member(f.organizationIds.exclude)));
+    const members = (orgs: string[]) => eb.selectFrom('organization_memberships as om').select('om.user_id').where('om.organization_id', 'in', orgs);
+    if (f.organizationIds.include.length) and.push(eb('users.id', 'in', members(f.organizationIds.include)));
+    if (f.organizationIds.exclude.length) and.push(eb('users.id', 'not in', members(f.organizationIds.exclude)));
   }
-  if (f.query) {
-    if (dialect === 'sqlite' && f.query.length >= 3) {
-      // FTS5 trigram: a quoted phrase matches as a substring, served by the index.
-      const phrase = `"${f.query.replace(/"/g, '""')}"`;
-      and.push(sql<SqlBool>`users.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${phrase})`);
-    } else {
-      // PostgreSQL: pg_trgm's GIN index serves LIKE '%q%' on search_text.
-      and.push(contains(sql.ref('users.search_text'), f.query));
-    }
-  }
+  const terms = searchTerms(withSearch ? f : { ...f, query: undefined });
+  and.push(...searchCondition(terms, dialect));
   if (f.emailAddressQuery) and.push(identificationContains(eb, 'email_address', f.emailAddressQuery));
   if (f.phoneNumberQuery) and.push(identificationContains(eb, 'phone_number', f.phoneNumberQuery));
   if (f.usernameQuery) and.push(contains(sql.ref('users.username_normalized'), f.usernameQuery));
@@ -146,7 +169,8 @@ function filterExpression(eb: EB, f: UserFilter, dialect: DialectName) {
       contains(sql`lower(coalesce(users.first_name, '') || ' ' || coalesce(users.last_name, ''))`, f.nameQuery),
     );
   }
-  if (f.banned !== undefined) and.push(eb('users.banned', '=', f.banned ? 1 : 0));
+  // A literal, not a parameter: only then may the planner use the partial index of banned users.
+  if (f.banned !== undefined) and.push(f.banned ? sql<SqlBool>`users.banned = 1` : sql<SqlBool>`users.banned = 0`);
   if (f.lastActiveAtBefore !== undefined) and.push(eb('users.last_active_at', '<', f.lastActiveAtBefore));
   if (f.lastActiveAtAfter !== undefined) and.push(eb('users.last_active_at', '>', f.lastActiveAtAfter));
   if (f.createdAtBefore !== undefined) and.push(eb('users.created_at', '<', f.createdAtBefore));
@@ -156,43 +180,105 @@ function filterExpression(eb: EB, f: UserFilter, dialect: DialectName) {
   return eb.and(and);
 }
 
-const ORDER_COLUMN: Record<OrderField, string> = {
-  created_at: 'users.created_at',
-  updated_at: 'users.updated_at',
-  first_name: 'users.first_name',
-  last_name: 'users.last_name',
-  username: 'users.username_normalized',
-  last_active_at: 'users.last_active_at',
-  last_sign_in_at: 'users.last_sign_in_at',
-  email_address: 'pe.normalized',
-  phone_number: 'pp.normalized',
-  web3wallet: 'pw.normalized',
+/** How a list is ordered: by a column of users, or by the value of the user's primary identifier. */
+type OrderSpec =
+  | { kind: 'column'; column: 'created_at' | 'updated_at' | 'first_name' | 'last_name' | 'username_normalized' | 'last_active_at' | 'last_sign_in_at'; nullable: boolean }
+  | { kind: 'primary'; type: IdentificationTable['type']; column: 'primary_email_address_id' | 'primary_phone_number_id' | 'primary_web3_wallet_id' };
+
+const ORDER: Record<OrderField, OrderSpec> = {
+  created_at: { kind: 'column', column: 'created_at', nullable: false },
+  updated_at: { kind: 'column', column: 'updated_at', nullable: false },
+  first_name: { kind: 'column', column: 'first_name', nullable: true },
+  last_name: { kind: 'column', column: 'last_name', nullable: true },
+  username: { kind: 'column', column: 'username_normalized', nullable: true },
+  last_active_at: { kind: 'column', column: 'last_active_at', nullable: true },
+  last_sign_in_at: { kind: 'column', column: 'last_sign_in_at', nullable: true },
+  email_address: { kind: 'primary', type: 'email_address', column: 'primary_email_address_id' },
+  phone_number: { kind: 'primary', type: 'phone_number', column: 'primary_phone_number_id' },
+  web3wallet: { kind: 'primary', type: 'web3_wallet', column: 'primary_web3_wallet_id' },
 };
 
-/** Users matching `filter`, in the page's order; ties broken by id so pages never overlap. */
-export async function listUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage) {
-  let q = db.selectFrom('users').selectAll('users');
-  if (page.orderBy === 'email_address') {
-    q = q.leftJoin('identifications as pe', 'pe.id', 'users.primary_email_address_id') as typeof q;
-  } else if (page.orderBy === 'phone_number') {
-    q = q.leftJoin('identifications as pp', 'pp.id', 'users.primary_phone_number_id') as typeof q;
-  } else if (page.orderBy === 'web3wallet') {
-    q = q.leftJoin('identifications as pw', 'pw.id', 'users.primary_web3_wallet_id') as typeof q;
-  }
-  q = q.where((eb) => filterExpression(eb, filter, dialect));
+/**
+ * Which part of an ordering a query reads. Lists put users without a value last in both directions, and
+ * the two dialects disagree on where NULLs sort, so a list is read in two parts, each served in order
+ * by an index: the users with a value (`present`), then those without (`absent`, by id). Sorting on
+ * `(col IS NULL), col, id` instead would defeat the index and read every row.
+ */
+export type OrderPart = 'present' | 'absent';
+
+/**
+ * The query for the ids of one part of a page (exported for the query-plan tests). Every ordering ends
+ * with a column that is unique within the part, so pages never overlap.
+ */
+export function userIdsQuery(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, part: OrderPart, withSearch = true) {
+  const spec = ORDER[page.orderBy];
+  const dir = page.direction;
+  let q = db.selectFrom('users').select('users.id as id').where((eb) => filterExpression(eb, filter, dialect, withSearch));
   if (page.startingAfter) {
     const { id, createdAt } = page.startingAfter;
-    q = q.where((eb) =>
-      page.direction === 'desc'
-        ? eb.or([eb('users.created_at', '<', createdAt), eb.and([eb('users.created_at', '=', createdAt), eb('users.id', '<', id)])])
-        : eb.or([eb('users.created_at', '>', createdAt), eb.and([eb('users.created_at', '=', createdAt), eb('users.id', '>', id)])]),
-    );
+    const op = dir === 'desc' ? sql`<` : sql`>`;
+    q = q.where(sql<SqlBool>`(users.created_at, users.id) ${op} (${createdAt}, ${id})`);
   }
-  const column = sql.ref(ORDER_COLUMN[page.orderBy]);
-  const dir = page.direction === 'desc' ? sql`DESC` : sql`ASC`;
-  // NULLs last in both directions and on both dialects (they disagree on the default).
-  q = q.orderBy(sql`(${column} IS NULL)`, 'asc').orderBy(sql`${column} ${dir}`).orderBy(sql`users.id ${dir}`);
-  return q.limit(page.limit).offset(page.offset).execute();
+  if (spec.kind === 'column') {
+    if (spec.nullable) q = q.where(`users.${spec.column}`, part === 'present' ? 'is not' : 'is', null);
+    // Within the absent part the column is NULL throughout: ordering by it as well keeps the index's order.
+    return q.orderBy(`users.${spec.column}`, dir).orderBy('users.id', dir);
+  }
+  if (part === 'absent') return q.where(`users.${spec.column}`, 'is', null).orderBy(`users.${spec.column}`, dir).orderBy('users.id', dir);
+  // Walk the identifiers of the type in value order (unique per type) and keep the primary ones. The join
+  // is on the primary id alone (it implies the owner): adding `pi.user_id = users.id` made PostgreSQL
+  // estimate one row and choose to sort everything.
+  return q
+    .innerJoin('identifications as pi', 'pi.id', `users.${spec.column}`)
+    .where('pi.type', '=', spec.type)
+    .orderBy('pi.normalized', dir);
+}
+
+/** How many rows the probe reads in list order before falling back to the search index. */
+const PROBE_ROWS = 1000;
+
+/**
+ * A page of user ids. A `query` term that matches many users is answered fastest by reading the list in
+ * order and keeping the matches (the first page is found within a few rows); a rare one by the trigram
+ * index. So when `query` is the only filter, the first PROBE_ROWS users in order are read and searched
+ * here; if they hold the page, that is the answer (it is exactly the first matches in order), otherwise
+ * the index answers.
+ */
+async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, part: OrderPart, limit: number, offset: number): Promise<string[]> {
+  const onlyQuery = filter.query && Object.entries(filter).every(([k, v]) => k === 'query' || v === undefined);
+  if (onlyQuery && offset + limit <= PROBE_ROWS / 10) {
+    const term = filter.query as string;
+    const head = await userIdsQuery(db, dialect, {}, page, part, false).select('users.search_text as search_text').limit(PROBE_ROWS).execute();
+    const hits = head.filter((r) => r.search_text.includes(term));
+    if (hits.length >= offset + limit || head.length < PROBE_ROWS) return hits.slice(offset, offset + limit).map((r) => r.id);
+  }
+  const rows = await userIdsQuery(db, dialect, filter, page, part).limit(limit).offset(offset).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Users matching `filter`, in the page's order (values first, users without one last); ties broken by id. */
+export async function listUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage): Promise<UserRow[]> {
+  if (filter.impossible) return [];
+  const spec = ORDER[page.orderBy];
+  const twoParts = spec.kind === 'primary' || spec.nullable;
+  const ids = await pageIds(db, dialect, filter, page, 'present', page.limit, page.offset);
+  if (twoParts && ids.length < page.limit) {
+    // The page reaches past the users with a value: how many of those precede it is either known (some
+    // were on this page) or at most `offset`, so counting them reads at most `offset` index entries.
+    let skip = 0;
+    if (!ids.length && page.offset > 0) {
+      const row = await db
+        .selectFrom(userIdsQuery(db, dialect, filter, page, 'present').clearOrderBy().limit(page.offset).as('p'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      skip = page.offset - Number(row.n);
+    }
+    ids.push(...(await pageIds(db, dialect, filter, page, 'absent', page.limit - ids.length, skip)));
+  }
+  if (!ids.length) return [];
+  const rows = await findUsersByIds(db, ids);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** A subquery of the ids of users matching `filter`, for other domains' queries (memberships). */
@@ -200,12 +286,17 @@ export function filterUserIds(db: Kysely<Database>, dialect: DialectName, filter
   return db.selectFrom('users').select('users.id').where((eb) => filterExpression(eb, filter, dialect));
 }
 
-export async function countUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<number> {
-  const row = await db
+/** The count query (exported for the query-plan tests). */
+export function countUsersQuery(db: Kysely<Database>, dialect: DialectName, filter: UserFilter) {
+  return db
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) => filterExpression(eb, filter, dialect))
-    .executeTakeFirstOrThrow();
+    .where((eb) => filterExpression(eb, filter, dialect));
+}
+
+export async function countUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<number> {
+  if (filter.impossible) return 0;
+  const row = await countUsersQuery(db, dialect, filter).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

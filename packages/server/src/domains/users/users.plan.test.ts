@@ -1,0 +1,135 @@
+/**
+ * Query plans of the user lists and counts, on both databases, so that a later change cannot silently
+ * bring back a full scan or a sort of every user. The database holds a few thousand imported users and
+ * fresh statistics, so the planners choose as they would on a real instance; on PostgreSQL, sequential
+ * scans and sorts are priced out (`enable_seqscan`/`enable_sort` off) for the ordering checks, so a plan
+ * that still has one has no index to use instead.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, testDialects, type TestDatabase } from '../../test/harness.js';
+import { openStorage, type Storage, transaction } from '../../storage/database.js';
+import { migrateToLatest } from '../../storage/migrations.js';
+import type { Database } from '../../storage/schema.js';
+import { importUsersFromFile } from './import/importer.js';
+import { ORDER_FIELDS, type UserFilter, type UserPage, countUsersQuery, userIdsQuery } from './repository.js';
+
+const USERS = 3000;
+
+describe.each(testDialects())('user list query plans on %s', (dialect) => {
+  let database: TestDatabase;
+  let storage: Storage;
+  const dir = mkdtempSync(join(tmpdir(), 'latch-plan-'));
+
+  beforeAll(async () => {
+    database = freshDatabase(dialect);
+    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
+    await migrateToLatest(storage);
+    const lines: string[] = [];
+    for (let i = 0; i < USERS; i++) {
+      lines.push(
+        JSON.stringify({
+          id: `p${i}`,
+          first_name: `First${i % 50}`,
+          last_name: `Last${i % 70}`,
+          email_address: [`plan${i}@plan.example`],
+          ...(i % 3 === 0 ? { phone_number: [`+1555${String(i).padStart(7, '0')}`] } : {}),
+          ...(i % 2 === 0 ? { username: `plan_user_${i}` } : {}),
+          created_at: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
+        }),
+      );
+    }
+    writeFileSync(join(dir, 'plan.jsonl'), lines.join('\n'));
+    await importUsersFromFile({ db: storage.db, dialect: storage.dialect }, join(dir, 'plan.jsonl'));
+  });
+  afterAll(async () => {
+    await storage?.close();
+    await database?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The plan of a compiled query as text lines. */
+  async function plan(query: { compile(): CompiledQuery }, priceOut: boolean): Promise<string[]> {
+    const c = query.compile();
+    if (dialect === 'sqlite') {
+      const r = await storage.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${c.sql}`, [...c.parameters]));
+      return r.rows.map((x) => x.detail);
+    }
+    return transaction(storage.db, async (tx) => {
+      if (priceOut) {
+        await sql`SET LOCAL enable_seqscan = off`.execute(tx);
+        await sql`SET LOCAL enable_sort = off`.execute(tx);
+      }
+      const r = await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${c.sql}`, [...c.parameters]));
+      return r.rows.map((x) => x['QUERY PLAN']);
+    });
+  }
+
+  /** No full scan of a table and no sort: the ordering comes from an index. */
+  function expectIndexOrdered(lines: string[], label: string) {
+    const text = lines.join('\n');
+    if (dialect === 'sqlite') {
+      expect(text, label).not.toMatch(/TEMP B-TREE/);
+      for (const l of lines) if (/^SCAN /.test(l)) expect(l, `${label}: ${text}`).toMatch(/USING (COVERING )?INDEX/);
+    } else {
+      expect(text, label).not.toMatch(/Seq Scan|Sort/);
+    }
+  }
+
+  const page = (orderBy: UserPage['orderBy'], direction: 'asc' | 'desc'): UserPage => ({ orderBy, direction, limit: 10, offset: 100 });
+  const db = () => storage.db as Kysely<Database>;
+
+  for (const field of ORDER_FIELDS) {
+    for (const direction of ['asc', 'desc'] as const) {
+      it(`orders by ${direction === 'desc' ? '-' : '+'}${field} from an index, in both parts`, async () => {
+        for (const part of ['present', 'absent'] as const) {
+          const q = userIdsQuery(db(), dialect, {}, page(field, direction), part).limit(10).offset(100);
+          expectIndexOrdered(await plan(q, true), `${field} ${direction} ${part}`);
+        }
+      });
+    }
+  }
+
+  it('pages with a starting_after cursor from the created_at index', async () => {
+    const q = userIdsQuery(db(), dialect, {}, { ...page('created_at', 'desc'), offset: 0, startingAfter: { id: 'user_x', createdAt: Date.UTC(2025, 0, 2) } }, 'present').limit(10);
+    expectIndexOrdered(await plan(q, true), 'starting_after');
+  });
+
+  it('orders a created_at range from the created_at index', async () => {
+    const q = userIdsQuery(db(), dialect, { createdAtAfter: Date.UTC(2025, 0, 2) }, page('created_at', 'asc'), 'present').limit(10);
+    expectIndexOrdered(await plan(q, true), 'created_at range');
+  });
+
+  // Exact filters start from the identifier's index and look the users up by id (a sort of those few
+  // rows is fine); what must not appear is a walk over every user in list order.
+  const exact: [string, UserFilter, RegExp][] = [
+    ['email_address', { emailAddresses: ['plan7@plan.example'] }, /identifications_value_key/],
+    ['phone_number', { phoneNumbers: ['+15550000003'] }, /identifications_value_key/],
+    ['username', { usernames: ['plan_user_8'] }, /users_username_key|users_username_order_idx/],
+    ['external_id', { externalIds: { include: ['p9'], exclude: [] } }, /users_external_id_key/],
+    ['user_id', { userIds: { include: ['user_a', 'user_b'], exclude: [] } }, /users_pkey|sqlite_autoindex_users_1/],
+    ['organization_id', { organizationIds: { include: ['org_a'], exclude: [] } }, /organization_memberships/],
+    ['banned', { banned: true }, /users_banned_idx/],
+    ['last_active_at_since', { lastActiveAtAfter: Date.UTC(2025, 0, 2) }, /users_last_active_at_id_idx/],
+    ['query', { query: 'plan7@' }, dialect === 'sqlite' ? /users_fts/ : /users_search_trgm_idx/],
+    ['email_address_query', { emailAddressQuery: 'plan7@' }, dialect === 'sqlite' ? /users_fts/ : /users_search_trgm_idx/],
+  ];
+  for (const [name, filter, index] of exact) {
+    it(`filters by ${name} through ${String(index)}, not by walking every user`, async () => {
+      for (const q of [
+        userIdsQuery(db(), dialect, filter, page('created_at', 'desc'), 'present').limit(10),
+        countUsersQuery(db(), dialect, filter),
+      ]) {
+        const lines = await plan(q, false);
+        const text = lines.join('\n');
+        expect(text, text).toMatch(index);
+        // (The partial index of banned users holds only them: scanning it is not scanning everyone.)
+        if (dialect === 'sqlite') expect(text, text).not.toMatch(/^SCAN users\b(?! USING (COVERING )?INDEX users_banned_idx)/m);
+        else expect(text, text).not.toMatch(/Seq Scan on users|Index Scan( Backward)? using users_created_at_idx/);
+      }
+    });
+  }
+});
