@@ -47,6 +47,9 @@ export const ErrorCode = {
   TooManyAttempts: 'verification_failed',
   TotpNotEnabled: 'totp_not_enabled',
   TooManyRequests: 'too_many_requests',
+  OriginInvalid: 'origin_invalid',
+  DevBrowserUnauthenticated: 'dev_browser_unauthenticated',
+  SignedOut: 'signed_out',
   InternalError: 'internal_clerk_error',
 } as const;
 
@@ -97,6 +100,9 @@ export const ERROR_CODE_INFO: Record<ErrorCode, ErrorCodeInfo> = {
   verification_failed: { status: 422, message: 'Too many failed attempts.' },
   totp_not_enabled: { status: 400, message: 'TOTP is not enabled for this user.' },
   too_many_requests: { status: 429, message: 'Too many requests' },
+  origin_invalid: { status: 403, message: 'Origin not allowed' },
+  dev_browser_unauthenticated: { status: 401, message: 'Browser unauthenticated' },
+  signed_out: { status: 401, message: 'Signed out' },
   internal_clerk_error: { status: 500, message: 'Oops, an unexpected error occurred' },
 };
 

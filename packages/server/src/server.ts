@@ -19,6 +19,8 @@ import { createDeliveryWorker } from './delivery/worker.js';
 import { createRolesService } from './domains/organizations/roles.js';
 import { createOrganizationsService } from './domains/organizations/service.js';
 import { createPresenter } from './domains/organizations/serialize.js';
+import { createClientsService } from './domains/clients/service.js';
+import { aggregate, findUsersByIds } from './domains/users/repository.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations.js';
 import { newTraceId } from './http/trace.js';
@@ -40,6 +42,7 @@ export interface Services {
   roles: ReturnType<typeof createRolesService>;
   organizations: ReturnType<typeof createOrganizationsService>;
   presenter: ReturnType<typeof createPresenter>;
+  clients: ReturnType<typeof createClientsService>;
 }
 
 /**
@@ -90,7 +93,11 @@ export async function createServices(config: Config, options: { logger?: Logger;
       await organizations.enrollUser(userId).catch((err: unknown) => logger.error({ err, userId }, 'domain enrollment failed'));
     },
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, bootstrap };
+  const clients = createClientsService({
+    db: storage.db,
+    loadUsers: async (ids) => aggregate(storage.db, await findUsersByIds(storage.db, ids)),
+  });
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, clients, bootstrap };
 }
 
 export interface RunningServer {

@@ -356,6 +356,43 @@ const m0006_password_compromised: Step = async (db, dialect) => {
   await run(db, [`ALTER TABLE users ADD COLUMN password_compromised_at ${TYPES[dialect].ts}`]);
 };
 
+const m0010_clients_sessions: Step = async (db, dialect) => {
+  const t = TYPES[dialect];
+  await run(db, [
+    `CREATE TABLE clients (
+      id TEXT PRIMARY KEY,
+      token_hash TEXT NOT NULL UNIQUE,
+      last_active_session_id TEXT,
+      last_authentication_strategy TEXT,
+      sign_in_id TEXT,
+      sign_up_id TEXT,
+      expires_at ${t.ts} NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    // Sessions outlive their client row (the Backend API lists ended sessions), so no foreign key to it.
+    `CREATE TABLE sessions (
+      id TEXT PRIMARY KEY,
+      client_id TEXT NOT NULL,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      status TEXT NOT NULL CHECK (status IN ('active','pending','revoked','ended','expired','removed','abandoned')),
+      last_active_organization_id TEXT,
+      actor ${t.json},
+      expire_at ${t.ts} NOT NULL,
+      abandon_at ${t.ts} NOT NULL,
+      last_active_at ${t.ts} NOT NULL,
+      first_factor_verified_at ${t.ts},
+      second_factor_verified_at ${t.ts},
+      latest_activity ${t.json},
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    `CREATE INDEX sessions_client ON sessions (client_id, id)`,
+    `CREATE INDEX sessions_user ON sessions (user_id, status, id)`,
+    `CREATE INDEX clients_expiry ON clients (expires_at)`,
+  ]);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -363,6 +400,7 @@ const STEPS: Record<string, Step> = {
   '0004_organizations': m0004_organizations,
   '0005_identification_order': m0005_identification_order,
   '0006_password_compromised': m0006_password_compromised,
+  '0010_clients_sessions': m0010_clients_sessions,
 };
 
 function provider(dialect: DialectName) {

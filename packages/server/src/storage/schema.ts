@@ -294,6 +294,42 @@ export interface OrganizationSuggestionTable {
   updated_at: number;
 }
 
+/** A browser or device. Only a SHA-256 digest of its token (the `__client` cookie, or a dev browser's id) is kept. */
+export interface ClientTable {
+  id: string;
+  token_hash: string;
+  last_active_session_id: string | null;
+  last_authentication_strategy: string | null;
+  /** The sign-in and sign-up in progress on this client, if any. */
+  sign_in_id: string | null;
+  sign_up_id: string | null;
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionTable {
+  id: string;
+  client_id: string;
+  user_id: string;
+  status: 'active' | 'pending' | 'revoked' | 'ended' | 'expired' | 'removed' | 'abandoned';
+  last_active_organization_id: string | null;
+  /** JSON: the impersonating actor, or null. */
+  actor: string | null;
+  /** When the session ends regardless of activity. */
+  expire_at: number;
+  /** When the session ends without further activity (the inactivity timeout), or expire_at. */
+  abandon_at: number;
+  last_active_at: number;
+  /** Last successful first-factor and second-factor verification (factor_verification_age). */
+  first_factor_verified_at: number | null;
+  second_factor_verified_at: number | null;
+  /** JSON: browser, device, IP and city of the latest request seen (sign-in or touch). */
+  latest_activity: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   api_keys: ApiKeyTable;
@@ -315,6 +351,8 @@ export interface Database {
   organization_invitations: OrganizationInvitationTable;
   organization_domains: OrganizationDomainTable;
   organization_suggestions: OrganizationSuggestionTable;
+  clients: ClientTable;
+  sessions: SessionTable;
   /** Present only on SQLite: the trigram index over users.search_text. */
   users_fts: { rowid: Generated<number>; search_text: string };
 }

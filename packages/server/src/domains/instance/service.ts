@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { generateSigningKey } from '../../crypto/signing-keys.js';
 import { readJson } from '../../storage/schema.js';
 import type { KeyService } from '../keys/service.js';
+import { type AuthSettings, resolveAuthSettings } from './auth-settings.js';
 
 /** Who may sign up: the instance's restrictions, as the BAPI exposes them. */
 export interface Restrictions {
@@ -55,6 +56,8 @@ export const DEFAULT_ORGANIZATION_SETTINGS: OrganizationSettings = {
 export interface InstanceSettings {
   restrictions: Restrictions;
   organizations: OrganizationSettings;
+  /** Sign-up, sign-in and session settings. */
+  auth: AuthSettings;
   /** Signs invitation tickets (base64url of 32 random bytes), made at bootstrap. */
   ticketSecret: string;
 }
@@ -151,6 +154,7 @@ export function createInstanceService(db: Db, keys: KeyService, now: () => numbe
       return {
         restrictions: { ...DEFAULT_RESTRICTIONS, ...(stored.restrictions ?? {}) },
         organizations: { ...DEFAULT_ORGANIZATION_SETTINGS, ...(stored.organizations ?? {}) },
+        auth: resolveAuthSettings(stored.auth),
         ticketSecret: stored.ticketSecret ?? '',
       };
     },

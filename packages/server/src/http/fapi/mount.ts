@@ -1,0 +1,66 @@
+/**
+ * Builds the Frontend API from the services: its router and routes, the surface, the origin policy and
+ * the cookie settings, all derived from the configuration and the instance settings.
+ */
+import type { AppDeps } from '../../app.js';
+import { clientJSON } from '../../domains/clients/serialize.js';
+import { registerClientRoutes } from '../../domains/clients/fapi.js';
+import { registerEnvironmentRoutes } from '../../domains/environment/fapi.js';
+import { environmentJSON } from '../../domains/environment/serialize.js';
+import { publishableKeyFor } from '../../domains/instance/service.js';
+import { createFapiApp } from './app.js';
+import { createFapiRouter, fapiSurface } from './surface.js';
+import { originOf, type OriginPolicy } from './transport.js';
+
+export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Response | Promise<Response> } {
+  const { config, instance, clients, bootstrap, logger } = deps;
+  const development = bootstrap.instance.environmentType === 'development';
+  const publicUrl = config.publicUrl;
+  const now = () => Date.now();
+
+  const fixedOrigins = [originOf(config.appUrl), originOf(publicUrl)].filter((o): o is string => o !== null);
+  async function originPolicy(): Promise<OriginPolicy> {
+    const { auth } = await instance.settings();
+    return { allowed: new Set([...fixedOrigins, ...auth.allowed_origins]), allowLocal: development };
+  }
+
+  const router = createFapiRouter();
+  registerEnvironmentRoutes(router, async () => {
+    const s = await instance.settings();
+    return environmentJSON({
+      instanceId: bootstrap.instance.id,
+      environmentType: bootstrap.instance.environmentType,
+      auth: s.auth,
+      restrictions: s.restrictions,
+      organizations: s.organizations,
+      appName: config.appName,
+      appUrl: config.appUrl,
+      signInUrl: `${config.appUrl.replace(/\/$/, '')}/sign-in`,
+      signUpUrl: config.signUpUrl,
+      mfaAvailable: true,
+    });
+  });
+  registerClientRoutes(router, clients, { development });
+
+  const surface = fapiSurface({
+    clients,
+    async clientJSON(clientId) {
+      const view = await clients.view(clientId);
+      return view ? clientJSON(view, publicUrl, now()) : null;
+    },
+  });
+
+  return createFapiApp({
+    router,
+    surface,
+    logger,
+    originPolicy,
+    publishableKey: publishableKeyFor(bootstrap.instance.environmentType, publicUrl),
+    cookies: { secure: publicUrl.startsWith('https:'), domain: null },
+    async clientUat(clientId) {
+      const view = await clients.view(clientId);
+      if (!view || view.sessions.length === 0) return 0;
+      return Math.floor(view.client.updated_at / 1000);
+    },
+  });
+}
