@@ -32,6 +32,8 @@ import { errorEnvelope, errorResponse, notFoundError } from './http/error-respon
 import { JwksSchema } from './http/wire-schemas.js';
 import { type Storage } from './storage/database.js';
 import type { ClientsService } from './domains/clients/service.js';
+import type { SessionsService } from './domains/sessions/service.js';
+import type { SignInsService } from './domains/sign-ins/service.js';
 import { mountFrontendApi } from './http/fapi/mount.js';
 import { migrationsApplied } from './storage/migrations.js';
 
@@ -50,6 +52,8 @@ export interface AppDeps {
   organizations: OrganizationsService;
   presenter: Presenter;
   clients: ClientsService;
+  sessions: SessionsService;
+  signIns: SignInsService;
   bootstrap: BootstrapResult;
 }
 

@@ -7,7 +7,7 @@ import { serve } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
-import { createInstanceService, publishableKeyFor, type BootstrapResult } from './domains/instance/service.js';
+import { createInstanceService, frontendApiOrigin, publishableKeyFor, type BootstrapResult } from './domains/instance/service.js';
 import { createKeyService } from './domains/keys/service.js';
 import { createUsersService } from './domains/users/service.js';
 import { createAccessService } from './domains/access/service.js';
@@ -20,7 +20,12 @@ import { createRolesService } from './domains/organizations/roles.js';
 import { createOrganizationsService } from './domains/organizations/service.js';
 import { createPresenter } from './domains/organizations/serialize.js';
 import { createClientsService } from './domains/clients/service.js';
-import { aggregate, findUsersByIds } from './domains/users/repository.js';
+import { aggregate, createUserLoader, findUsersByIds } from './domains/users/repository.js';
+import { createSessionsService } from './domains/sessions/service.js';
+import { createVerificationsService } from './domains/verifications/service.js';
+import { createSignInsService } from './domains/sign-ins/service.js';
+import { createTokenSigner } from './crypto/session-tokens.js';
+import { findActiveSigningKey } from './domains/instance/signing-key-repository.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations.js';
 import { newTraceId } from './http/trace.js';
@@ -43,6 +48,9 @@ export interface Services {
   organizations: ReturnType<typeof createOrganizationsService>;
   presenter: ReturnType<typeof createPresenter>;
   clients: ReturnType<typeof createClientsService>;
+  sessions: ReturnType<typeof createSessionsService>;
+  verifications: ReturnType<typeof createVerificationsService>;
+  signIns: ReturnType<typeof createSignInsService>;
 }
 
 /**
@@ -97,7 +105,30 @@ export async function createServices(config: Config, options: { logger?: Logger;
     db: storage.db,
     loadUsers: async (ids) => aggregate(storage.db, await findUsersByIds(storage.db, ids)),
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, clients, bootstrap };
+  const development = bootstrap.instance.environmentType === 'development';
+  const authSettings = async () => (await instance.settings()).auth;
+  const sessions = createSessionsService({
+    db: storage.db,
+    settings: authSettings,
+    signer: createTokenSigner(async () => {
+      const key = await findActiveSigningKey(storage.db);
+      return key ? { kid: key.kid, privatePem: key.private_pem } : undefined;
+    }),
+    issuer: frontendApiOrigin(config.publicUrl),
+  });
+  const verifications = createVerificationsService({ secret: Buffer.from(settings.ticketSecret, 'base64url'), development });
+  const loadUser = createUserLoader(storage.db);
+  const signIns = createSignInsService({
+    db: storage.db,
+    settings: authSettings,
+    verifications,
+    sessions,
+    messaging,
+    loadUser,
+    verifyPassword: (userId, password) => users.verifyPassword(userId, password),
+    verifySecondFactor: (userId, code) => users.verifySecondFactor(userId, code),
+  });
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, clients, sessions, verifications, signIns, bootstrap };
 }
 
 export interface RunningServer {

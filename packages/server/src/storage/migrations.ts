@@ -356,7 +356,7 @@ const m0006_password_compromised: Step = async (db, dialect) => {
   await run(db, [`ALTER TABLE users ADD COLUMN password_compromised_at ${TYPES[dialect].ts}`]);
 };
 
-const m0010_clients_sessions: Step = async (db, dialect) => {
+const m0010_frontend_api: Step = async (db, dialect) => {
   const t = TYPES[dialect];
   await run(db, [
     `CREATE TABLE clients (
@@ -387,6 +387,57 @@ const m0010_clients_sessions: Step = async (db, dialect) => {
       created_at ${t.ts} NOT NULL,
       updated_at ${t.ts} NOT NULL
     )`,
+    `CREATE TABLE sign_in_attempts (
+      id TEXT PRIMARY KEY,
+      client_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      identifier TEXT,
+      user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+      identification_id TEXT,
+      first_factor_strategy TEXT,
+      second_factor_strategy TEXT,
+      created_session_id TEXT,
+      abandon_at ${t.ts} NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    `CREATE TABLE sign_up_attempts (
+      id TEXT PRIMARY KEY,
+      client_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      email_address TEXT,
+      phone_number TEXT,
+      username TEXT,
+      first_name TEXT,
+      last_name TEXT,
+      password_digest TEXT,
+      unsafe_metadata ${t.json},
+      legal_accepted_at ${t.ts},
+      email_verified_at ${t.ts},
+      phone_verified_at ${t.ts},
+      invitation_id TEXT,
+      created_user_id TEXT,
+      created_session_id TEXT,
+      abandon_at ${t.ts} NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    // One-time codes (and links) of sign-in and sign-up flows: only a keyed digest of the secret is kept.
+    `CREATE TABLE verifications (
+      id TEXT PRIMARY KEY,
+      owner_id TEXT NOT NULL,
+      slot TEXT NOT NULL,
+      strategy TEXT NOT NULL,
+      identification_id TEXT,
+      target TEXT,
+      code_hash TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      status TEXT NOT NULL CHECK (status IN ('unverified','verified','failed','expired')),
+      expires_at ${t.ts},
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL,
+      UNIQUE (owner_id, slot)
+    )`,
     `CREATE INDEX sessions_client ON sessions (client_id, id)`,
     `CREATE INDEX sessions_user ON sessions (user_id, status, id)`,
     `CREATE INDEX clients_expiry ON clients (expires_at)`,
@@ -400,7 +451,7 @@ const STEPS: Record<string, Step> = {
   '0004_organizations': m0004_organizations,
   '0005_identification_order': m0005_identification_order,
   '0006_password_compromised': m0006_password_compromised,
-  '0010_clients_sessions': m0010_clients_sessions,
+  '0010_frontend_api': m0010_frontend_api,
 };
 
 function provider(dialect: DialectName) {

@@ -330,6 +330,64 @@ export interface SessionTable {
   updated_at: number;
 }
 
+export interface SignInAttemptTable {
+  id: string;
+  client_id: string;
+  status: 'needs_identifier' | 'needs_first_factor' | 'needs_second_factor' | 'needs_new_password' | 'complete' | 'abandoned';
+  identifier: string | null;
+  user_id: string | null;
+  /** The identification the identifier matched (its e-mail address, phone number or username). */
+  identification_id: string | null;
+  first_factor_strategy: string | null;
+  second_factor_strategy: string | null;
+  created_session_id: string | null;
+  abandon_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SignUpAttemptTable {
+  id: string;
+  client_id: string;
+  status: 'missing_requirements' | 'complete' | 'abandoned';
+  email_address: string | null;
+  phone_number: string | null;
+  username: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  /** argon2id digest of the chosen password, hashed when it is given. */
+  password_digest: string | null;
+  unsafe_metadata: string | null;
+  legal_accepted_at: number | null;
+  email_verified_at: number | null;
+  phone_verified_at: number | null;
+  /** The invitation whose ticket this sign-up redeems. */
+  invitation_id: string | null;
+  created_user_id: string | null;
+  created_session_id: string | null;
+  abandon_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface VerificationTable {
+  id: string;
+  /** The sign-in or sign-up attempt the verification belongs to. */
+  owner_id: string;
+  /** first_factor, second_factor, reset_password, email_address, phone_number. */
+  slot: string;
+  strategy: string;
+  identification_id: string | null;
+  /** The address or number the code went to. */
+  target: string | null;
+  code_hash: string | null;
+  attempts: number;
+  status: 'unverified' | 'verified' | 'failed' | 'expired';
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   api_keys: ApiKeyTable;
@@ -353,6 +411,9 @@ export interface Database {
   organization_suggestions: OrganizationSuggestionTable;
   clients: ClientTable;
   sessions: SessionTable;
+  sign_in_attempts: SignInAttemptTable;
+  sign_up_attempts: SignUpAttemptTable;
+  verifications: VerificationTable;
   /** Present only on SQLite: the trigram index over users.search_text. */
   users_fts: { rowid: Generated<number>; search_text: string };
 }

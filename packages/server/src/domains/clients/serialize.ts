@@ -68,15 +68,24 @@ export function frontendSessionJSON(s: SessionRow, user: UserAggregate | null, p
   };
 }
 
-/** The whole client. `tokens` holds a fresh session token per session id where one was minted. */
-export function clientJSON(view: ClientView, publicUrl: string, now: number, tokens: ReadonlyMap<string, TokenJSON> = new Map()): ClientJSON {
+export interface ClientExtras {
+  /** A fresh session token per session id, where one was minted (`last_active_token`). */
+  tokens?: ReadonlyMap<string, TokenJSON>;
+  /** The wire forms of the sign-in and sign-up in progress on the client. */
+  signIn?: Record<string, unknown> | null;
+  signUp?: Record<string, unknown> | null;
+}
+
+/** The whole client. */
+export function clientJSON(view: ClientView, publicUrl: string, now: number, extras: ClientExtras = {}): ClientJSON {
+  const tokens = extras.tokens ?? new Map<string, TokenJSON>();
   const c = view.client;
   return {
     object: 'client',
     id: c.id,
     sessions: view.sessions.map(({ session, user }) => frontendSessionJSON(session, user, publicUrl, now, tokens.get(session.id) ?? null)),
-    sign_in: null,
-    sign_up: null,
+    sign_in: extras.signIn ?? null,
+    sign_up: extras.signUp ?? null,
     last_active_session_id: c.last_active_session_id,
     last_authentication_strategy: c.last_authentication_strategy,
     cookie_expires_at: c.expires_at,

@@ -78,6 +78,11 @@ export function createClientsService({ db, loadUsers, now = Date.now }: ClientsS
       return { client, sessions: sessions.map((session) => ({ session, user: users.get(session.user_id) ?? null })) };
     },
 
+    /** The users behind sessions, for their wire forms. */
+    usersOf(ids: string[]): Promise<UserAggregate[]> {
+      return loadUsers(ids);
+    },
+
     /** Ends every session on the client and forgets the client (`DELETE /client`). */
     async destroy(clientId: string): Promise<void> {
       await transaction(db, async (tx) => {

@@ -83,6 +83,11 @@ export function frontendApiHost(publicUrl: string): string {
   return host;
 }
 
+/** The origin session tokens name as their issuer: the public URL's scheme with the publishable key's host. */
+export function frontendApiOrigin(publicUrl: string): string {
+  return `${new URL(publicUrl).protocol}//${frontendApiHost(publicUrl)}`;
+}
+
 export function publishableKeyFor(type: InstanceType, publicUrl: string): string {
   return encodePublishableKey(type, frontendApiHost(publicUrl));
 }

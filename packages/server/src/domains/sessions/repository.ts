@@ -58,3 +58,24 @@ export async function expireSessionsOfClient(db: Executor, clientId: string, now
 export function updateSession(db: Executor, id: string, patch: Updateable<SessionTable>) {
   return db.updateTable('sessions').set(patch).where('id', '=', id).execute();
 }
+
+export function findSession(db: Executor, id: string) {
+  return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Ends one session if it is still live; true when this call ended it. */
+export async function endSessionIfLive(db: Executor, id: string, status: SessionRow['status'], now: number): Promise<boolean> {
+  const r = await db.updateTable('sessions').set({ status, updated_at: now }).where('id', '=', id).where('status', 'in', LIVE_STATUSES).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Ends the user's other live sessions on a client (signing in again as the same user replaces them). */
+export async function endUserSessionsOnClient(db: Executor, clientId: string, userId: string, now: number): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ status: 'ended', updated_at: now })
+    .where('client_id', '=', clientId)
+    .where('user_id', '=', userId)
+    .where('status', 'in', LIVE_STATUSES)
+    .execute();
+}

@@ -3,7 +3,12 @@
  * the cookie settings, all derived from the configuration and the instance settings.
  */
 import type { AppDeps } from '../../app.js';
-import { clientJSON } from '../../domains/clients/serialize.js';
+import type { TokenJSON } from '@latch/core';
+import { clientJSON, frontendSessionJSON } from '../../domains/clients/serialize.js';
+import { registerSessionRoutes } from '../../domains/sessions/fapi.js';
+import { registerSignInRoutes } from '../../domains/sign-ins/fapi.js';
+import { signInJSON } from '../../domains/sign-ins/serialize.js';
+import { azpOf } from './activity.js';
 import { registerClientRoutes } from '../../domains/clients/fapi.js';
 import { registerEnvironmentRoutes } from '../../domains/environment/fapi.js';
 import { environmentJSON } from '../../domains/environment/serialize.js';
@@ -13,7 +18,7 @@ import { createFapiRouter, fapiSurface } from './surface.js';
 import { originOf, type OriginPolicy } from './transport.js';
 
 export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Response | Promise<Response> } {
-  const { config, instance, clients, bootstrap, logger } = deps;
+  const { config, instance, clients, sessions, signIns, bootstrap, logger } = deps;
   const development = bootstrap.instance.environmentType === 'development';
   const publicUrl = config.publicUrl;
   const now = () => Date.now();
@@ -41,12 +46,36 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
     });
   });
   registerClientRoutes(router, clients, { development });
+  registerSignInRoutes(router, {
+    signIns,
+    async present(id) {
+      const view = await signIns.view(id);
+      return view ? signInJSON(view, (await instance.settings()).auth, publicUrl, now()) : null;
+    },
+  });
+  registerSessionRoutes(router, {
+    sessions,
+    async present(session) {
+      const [user] = await clients.usersOf([session.user_id]);
+      return frontendSessionJSON(session, user ?? null, publicUrl, now());
+    },
+  });
 
   const surface = fapiSurface({
     clients,
-    async clientJSON(clientId) {
+    async clientJSON(clientId, c) {
       const view = await clients.view(clientId);
-      return view ? clientJSON(view, publicUrl, now()) : null;
+      if (!view) return null;
+      const active = view.client.last_active_session_id;
+      const tokens = new Map<string, TokenJSON>();
+      // The active session carries a fresh token, so a page load needs no separate token request.
+      if (active && view.sessions.some((s) => s.session.id === active)) {
+        const jwt = await sessions.token(active, clientId, { azp: azpOf(c) }).catch(() => null);
+        if (jwt) tokens.set(active, { object: 'token', jwt });
+      }
+      const signInView = view.client.sign_in_id ? await signIns.view(view.client.sign_in_id) : null;
+      const signIn = signInView && signInView.signIn.status !== 'complete' ? signInJSON(signInView, (await instance.settings()).auth, publicUrl, now()) : null;
+      return clientJSON(view, publicUrl, now(), { tokens, signIn });
     },
   });
 

@@ -46,6 +46,15 @@ export class FapiCaller {
     return client;
   }
 
+  /**
+   * Marks a change of who is signed in: the response refreshes `__client_uat`, and the client gets a new
+   * token so one planted before sign-in (session fixation) is worthless after it.
+   */
+  async signedIn(): Promise<void> {
+    this.authChanged = true;
+    if (this.client) this.issuedToken = await this.clients.rotateToken(this.client.id);
+  }
+
   /** The caller's client, or a 401 that makes the SDK fetch a fresh client. */
   requireClient(): ClientRow {
     if (!this.client) throw new ApiError({ code: 'signed_out', longMessage: 'This browser has no client; sign in first.' });
@@ -86,7 +95,7 @@ export class FapiResult {
 export interface FapiSurfaceDeps {
   clients: ClientsService;
   /** The wire form of a client after this request's changes. */
-  clientJSON(clientId: string): Promise<ClientJSON | null>;
+  clientJSON(clientId: string, c: Context): Promise<ClientJSON | null>;
 }
 
 const CALLER = 'fapiCaller';
@@ -119,7 +128,7 @@ export function fapiSurface({ clients, clientJSON }: FapiSurfaceDeps): Surface<F
     async respond(c, result, caller) {
       const r = result instanceof FapiResult ? result : FapiResult.enveloped(result);
       if (r.mode === 'bare') return c.json(r.value as object, r.status as 200);
-      const client = caller.client && !caller.destroyed ? await clientJSON(caller.client.id) : null;
+      const client = caller.client && !caller.destroyed ? await clientJSON(caller.client.id, c) : null;
       if (r.mode === 'client') return c.json({ response: client, client: null });
       return c.json({ response: r.value ?? null, client }, r.status as 200);
     },
