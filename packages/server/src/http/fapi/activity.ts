@@ -4,10 +4,11 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import type { RequestActivity } from '../../domains/sessions/service.js';
 
 export function activityOf(c: Context): RequestActivity {
-  let ip: string | null = null;
+  let ip: string | null;
   try {
     ip = getConnInfo(c).remote.address ?? null;
   } catch {
+    // Not served by the Node adapter (an in-process request): no peer address.
     ip = null;
   }
   return { ipAddress: ip, userAgent: c.req.header('user-agent') ?? null };
