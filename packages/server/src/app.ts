@@ -34,6 +34,7 @@ import { type Storage } from './storage/database.js';
 import type { ClientsService } from './domains/clients/service.js';
 import type { SessionsService } from './domains/sessions/service.js';
 import type { SignInsService } from './domains/sign-ins/service.js';
+import type { SignUpsService } from './domains/sign-ups/service.js';
 import { mountFrontendApi } from './http/fapi/mount.js';
 import { migrationsApplied } from './storage/migrations.js';
 
@@ -54,6 +55,7 @@ export interface AppDeps {
   clients: ClientsService;
   sessions: SessionsService;
   signIns: SignInsService;
+  signUps: SignUpsService;
   bootstrap: BootstrapResult;
 }
 

@@ -24,6 +24,7 @@ import { aggregate, createUserLoader, findUsersByIds } from './domains/users/rep
 import { createSessionsService } from './domains/sessions/service.js';
 import { createVerificationsService } from './domains/verifications/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
+import { createSignUpsService } from './domains/sign-ups/service.js';
 import { createTokenSigner } from './crypto/session-tokens.js';
 import { findActiveSigningKey } from './domains/instance/signing-key-repository.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
@@ -51,6 +52,7 @@ export interface Services {
   sessions: ReturnType<typeof createSessionsService>;
   verifications: ReturnType<typeof createVerificationsService>;
   signIns: ReturnType<typeof createSignInsService>;
+  signUps: ReturnType<typeof createSignUpsService>;
 }
 
 /**
@@ -128,7 +130,18 @@ export async function createServices(config: Config, options: { logger?: Logger;
     verifyPassword: (userId, password) => users.verifyPassword(userId, password),
     verifySecondFactor: (userId, code) => users.verifySecondFactor(userId, code),
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, clients, sessions, verifications, signIns, bootstrap };
+  const signUps = createSignUpsService({
+    db: storage.db,
+    settings: authSettings,
+    access,
+    invitations,
+    verifications,
+    sessions,
+    messaging,
+    createUser: async (input) => (await users.create(input)).user,
+    deleteUser: (id) => users.delete(id),
+  });
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, clients, sessions, verifications, signIns, signUps, bootstrap };
 }
 
 export interface RunningServer {

@@ -158,7 +158,7 @@ const m0003_access_and_delivery: Step = async (db, dialect) => {
       identifier TEXT NOT NULL,
       identifier_type TEXT NOT NULL CHECK (identifier_type IN ('email_address','phone_number','web3_wallet','domain')),
       normalized TEXT NOT NULL UNIQUE,
-      invitation_id TEXT,
+      ticket TEXT,
       created_at ${t.ts} NOT NULL,
       updated_at ${t.ts} NOT NULL
     )`,
@@ -415,7 +415,7 @@ const m0010_frontend_api: Step = async (db, dialect) => {
       legal_accepted_at ${t.ts},
       email_verified_at ${t.ts},
       phone_verified_at ${t.ts},
-      invitation_id TEXT,
+      ticket TEXT,
       created_user_id TEXT,
       created_session_id TEXT,
       abandon_at ${t.ts} NOT NULL,

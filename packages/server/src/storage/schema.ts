@@ -361,8 +361,8 @@ export interface SignUpAttemptTable {
   legal_accepted_at: number | null;
   email_verified_at: number | null;
   phone_verified_at: number | null;
-  /** The invitation whose ticket this sign-up redeems. */
-  invitation_id: string | null;
+  /** The invitation ticket this sign-up redeems on completion (worthless once redeemed). */
+  ticket: string | null;
   created_user_id: string | null;
   created_session_id: string | null;
   abandon_at: number;

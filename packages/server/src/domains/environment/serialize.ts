@@ -177,7 +177,7 @@ export function environmentJSON(e: EnvironmentInput): Record<string, unknown> {
         captcha_widget_type: 'smart',
         custom_action_required: false,
         progressive: true,
-        mode: a.sign_up_mode === 'public' ? 'public' : 'restricted',
+        mode: a.sign_up_mode === 'public' && !e.restrictions.allowlist ? 'public' : 'restricted',
         legal_consent_enabled: a.legal_consent_enabled,
       },
       restrictions: {

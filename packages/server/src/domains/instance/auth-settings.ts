@@ -22,8 +22,11 @@ export interface AuthSettings {
   first_name: { enabled: boolean; required: boolean };
   last_name: { enabled: boolean; required: boolean };
   password: { enabled: boolean; required: boolean; min_length: number };
-  /** public: anyone; restricted: only allowlisted identifiers; invitation: only with an invitation ticket. */
-  sign_up_mode: 'public' | 'restricted' | 'invitation';
+  /**
+   * public: anyone the restrictions admit (with the allowlist restriction on, only allowlisted identifiers);
+   * invitation: only with an invitation ticket.
+   */
+  sign_up_mode: 'public' | 'invitation';
   legal_consent_enabled: boolean;
   single_session_mode: boolean;
   /** Longest a session lives after sign-in, seconds. */

@@ -8,6 +8,8 @@ import { clientJSON, frontendSessionJSON } from '../../domains/clients/serialize
 import { registerSessionRoutes } from '../../domains/sessions/fapi.js';
 import { registerSignInRoutes } from '../../domains/sign-ins/fapi.js';
 import { signInJSON } from '../../domains/sign-ins/serialize.js';
+import { registerSignUpRoutes } from '../../domains/sign-ups/fapi.js';
+import { signUpJSON } from '../../domains/sign-ups/serialize.js';
 import { azpOf } from './activity.js';
 import { registerClientRoutes } from '../../domains/clients/fapi.js';
 import { registerEnvironmentRoutes } from '../../domains/environment/fapi.js';
@@ -18,7 +20,7 @@ import { createFapiRouter, fapiSurface } from './surface.js';
 import { originOf, type OriginPolicy } from './transport.js';
 
 export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Response | Promise<Response> } {
-  const { config, instance, clients, sessions, signIns, bootstrap, logger } = deps;
+  const { config, instance, clients, sessions, signIns, signUps, bootstrap, logger } = deps;
   const development = bootstrap.instance.environmentType === 'development';
   const publicUrl = config.publicUrl;
   const now = () => Date.now();
@@ -53,6 +55,13 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
       return view ? signInJSON(view, (await instance.settings()).auth, publicUrl, now()) : null;
     },
   });
+  registerSignUpRoutes(router, {
+    signUps,
+    async present(id) {
+      const view = await signUps.view(id);
+      return view ? signUpJSON(view, (await instance.settings()).auth, now()) : null;
+    },
+  });
   registerSessionRoutes(router, {
     sessions,
     async present(session) {
@@ -75,7 +84,9 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
       }
       const signInView = view.client.sign_in_id ? await signIns.view(view.client.sign_in_id) : null;
       const signIn = signInView && signInView.signIn.status !== 'complete' ? signInJSON(signInView, (await instance.settings()).auth, publicUrl, now()) : null;
-      return clientJSON(view, publicUrl, now(), { tokens, signIn });
+      const signUpView = view.client.sign_up_id ? await signUps.view(view.client.sign_up_id) : null;
+      const signUp = signUpView && signUpView.signUp.status !== 'complete' ? signUpJSON(signUpView, (await instance.settings()).auth, now()) : null;
+      return clientJSON(view, publicUrl, now(), { tokens, signIn, signUp });
     },
   });
 
