@@ -6,6 +6,8 @@ import type { AppDeps } from '../../app.js';
 import type { TokenJSON } from '@latch/core';
 import { clientJSON, frontendSessionJSON } from '../../domains/clients/serialize.js';
 import { registerSessionRoutes } from '../../domains/sessions/fapi.js';
+import { registerMeRoutes } from '../../domains/me/fapi.js';
+import { frontendUserJSON } from '../../domains/users/serialize.js';
 import { registerSignInRoutes } from '../../domains/sign-ins/fapi.js';
 import { signInJSON } from '../../domains/sign-ins/serialize.js';
 import { registerSignUpRoutes } from '../../domains/sign-ups/fapi.js';
@@ -20,7 +22,7 @@ import { createFapiRouter, fapiSurface } from './surface.js';
 import { originOf, type OriginPolicy } from './transport.js';
 
 export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Response | Promise<Response> } {
-  const { config, instance, clients, sessions, signIns, signUps, bootstrap, logger } = deps;
+  const { config, instance, clients, sessions, signIns, signUps, users, bootstrap, logger } = deps;
   const development = bootstrap.instance.environmentType === 'development';
   const publicUrl = config.publicUrl;
   const now = () => Date.now();
@@ -60,6 +62,14 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
     async present(id) {
       const view = await signUps.view(id);
       return view ? signUpJSON(view, (await instance.settings()).auth, now()) : null;
+    },
+  });
+  registerMeRoutes(router, {
+    sessions,
+    users,
+    async present(userId) {
+      const [user] = await clients.usersOf([userId]);
+      return user ? frontendUserJSON(user, publicUrl) : null;
     },
   });
   registerSessionRoutes(router, {
