@@ -13,12 +13,14 @@ import { registerAccessRoutes } from './domains/access/bapi.js';
 import type { AccessService } from './domains/access/service.js';
 import { registerInvitationRoutes } from './domains/invitations/bapi.js';
 import type { InvitationsService } from './domains/invitations/service.js';
-import { emailJSON, registerMessageRoutes, smsJSON } from './domains/messages/bapi.js';
+import { registerMessageRoutes } from './domains/messages/bapi.js';
+import { emailJSON, smsJSON } from './domains/messages/serialize.js';
+import { paginatedJSON } from './domains/users/serialize.js';
+import { jwksJSON } from './domains/instance/serialize.js';
 import type { MessagingService } from './domains/messages/service.js';
 import { registerTemplateRoutes } from './domains/templates/bapi.js';
 import type { TemplatesService } from './domains/templates/service.js';
 import { escapeHtml } from './domains/templates/render.js';
-import { listMessages } from './delivery/queue.js';
 import type { BootstrapResult } from './domains/instance/service.js';
 import { registerOrganizationRoutes } from './domains/organizations/bapi.js';
 import type { RolesService } from './domains/organizations/roles.js';
@@ -125,7 +127,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
       tags: ['JWKS'],
       responses: { 200: { description: 'The JWKS', schema: JwksSchema } },
     },
-    async () => ({ keys: await instance.jwks() }),
+    async () => jwksJSON(await instance.jwks()),
   );
   // Image uploads: the configured image size plus room for the multipart framing.
   const uploadLimit = config.maxImageBytes + 64 * 1024;
@@ -166,11 +168,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   if (bootstrap.instance.environmentType === 'development') {
     app.get('/dev/outbox', async (c) => {
       const limit = Math.min(Math.max(Number(c.req.query('limit') ?? 50) || 50, 1), 500);
-      const rows = await listMessages(storage.db, { limit });
-      return c.json({
-        data: rows.map((m) => (m.kind === 'email' ? emailJSON(m) : smsJSON(m, config.twilio?.from ?? null))),
-        total_count: rows.length,
-      });
+      const rows = await messaging.recent(limit);
+      return c.json(paginatedJSON(rows.map((m) => (m.kind === 'email' ? emailJSON(m) : smsJSON(m, config.twilio?.from ?? null))), rows.length));
     });
   }
 

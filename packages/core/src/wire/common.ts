@@ -33,3 +33,9 @@ export interface JwkJSON {
 export interface JwksJSON {
   keys: JwkJSON[];
 }
+
+/** A page of a list with the total count of matching items (lists asked for with `paginated=true`). */
+export interface PaginatedJSON<T> {
+  data: T[];
+  total_count: number;
+}

@@ -4,12 +4,11 @@
  * therefore never waits on SMTP, and a message is never lost when the provider is down or the process
  * dies between the commit and the send.
  */
-import { newId } from '@latch/core';
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, MessageTable } from '../storage/schema.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../storage/schema.js';
+import { type Message, insertQueued } from './repository.js';
 
-/** A stored message, as the queue and the worker hand it around. */
-export type Message = Selectable<MessageTable>;
+export { type Message, type ListMessagesOptions, getMessage, listMessages } from './repository.js';
 
 /** An e-mail to send. `html` is required; the text part is derived from it when `text` is absent. */
 export interface EmailMessageInput {
@@ -36,34 +35,6 @@ export interface SmsMessageInput {
   data?: Record<string, unknown>;
   userId?: string | null;
   phoneNumberId?: string | null;
-}
-
-type MessageContent = Pick<
-  MessageTable,
-  'kind' | 'to_address' | 'from_name' | 'reply_to' | 'subject' | 'body' | 'body_plain' | 'slug' | 'user_id' | 'email_address_id' | 'phone_number_id'
-> & { data: Record<string, unknown> | undefined };
-
-/** Inserts a message in the queue's starting state: queued, due now, never attempted. */
-function insertQueued(db: Kysely<Database>, content: MessageContent, now: number): Promise<Message> {
-  return db
-    .insertInto('messages')
-    .values({
-      ...content,
-      id: newId(content.kind === 'email' ? 'ema' : 'sms', now),
-      from_address: null,
-      data: JSON.stringify(content.data ?? {}),
-      status: 'queued',
-      attempts: 0,
-      next_attempt_at: now,
-      lease_until: null,
-      last_error: null,
-      provider_message_id: null,
-      delivered_at: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
 }
 
 /**
@@ -117,29 +88,4 @@ export async function enqueueSms(db: Kysely<Database>, input: SmsMessageInput, n
     },
     now,
   );
-}
-
-/** One message by id, or undefined. */
-export async function getMessage(db: Kysely<Database>, id: string): Promise<Message | undefined> {
-  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** Options of `listMessages`. */
-export interface ListMessagesOptions {
-  limit: number;
-  offset?: number;
-  kind?: 'email' | 'sms';
-}
-
-/** Newest first; for the dev outbox page and `latch outbox`. */
-export async function listMessages(db: Kysely<Database>, opts: ListMessagesOptions): Promise<Message[]> {
-  let q = db.selectFrom('messages').selectAll();
-  if (opts.kind) q = q.where('kind', '=', opts.kind);
-  // IDs are time-ordered, so they break ties between messages created in the same millisecond.
-  return q
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(opts.limit)
-    .offset(opts.offset ?? 0)
-    .execute();
 }

@@ -7,15 +7,11 @@
  * still being ours, so a worker that lost its lease cannot overwrite what another worker recorded. Several
  * workers (server processes) can share one PostgreSQL database: claims skip rows another worker has locked.
  */
-import type { Selectable } from 'kysely';
-import type { Db } from '../storage/database.js';
 import type { Logger } from 'pino';
-import type { DialectName } from '../storage/database.js';
-import type { MessageTable } from '../storage/schema.js';
+import type { Db, DialectName } from '../storage/database.js';
+import { type Message, type MessageOutcome, claimDue, settleClaimed, settleUnlessFinal } from './repository.js';
 import { PermanentDeliveryError, type EmailTransport, type SendResult, type SmsTransport } from './transports.js';
 import { htmlToText } from './text.js';
-
-type Message = Selectable<MessageTable>;
 
 /** Options of `createDeliveryWorker`. */
 export interface DeliveryWorkerOptions {
@@ -96,61 +92,15 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
   let ticking = false;
   let wakeRequested = false;
 
-  /**
-   * Atomically moves up to `batchSize` due messages to 'sending' under a fresh lease. Due: queued and
-   * scheduled, or sending with an expired lease. On PostgreSQL the candidate rows are locked with SKIP
-   * LOCKED, so concurrent workers take disjoint sets; the CTE is MATERIALIZED so the locking subquery runs
-   * exactly once (an inlined `IN (… LIMIT n FOR UPDATE SKIP LOCKED)` may be re-scanned by the planner and
-   * claim more, or other, rows). SQLite has one writer at a time, so the statement alone is atomic there.
-   */
+  /** Claims the next batch of due messages under a fresh lease (see `claimDue`). */
   async function claim(): Promise<Message[]> {
     const t = now();
-    return db
-      .with(
-        (cte) => cte('due').materialized(),
-        (q) =>
-          q
-            .selectFrom('messages')
-            .select('id')
-            .where((eb) =>
-              eb.or([
-                eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', t)]),
-                eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', t)]),
-              ]),
-            )
-            .orderBy('next_attempt_at')
-            .limit(batchSize)
-            // Several workers share the queue on PostgreSQL: each claims rows the others have not locked.
-            // eslint-disable-next-line no-restricted-syntax -- PostgreSQL only, guarded by the dialect
-            .$if(dialect === 'postgres', (s) => s.forUpdate().skipLocked()),
-      )
-      .updateTable('messages')
-      .set((eb) => ({
-        status: 'sending',
-        lease_until: t + leaseMs,
-        attempts: eb('attempts', '+', 1),
-        updated_at: t,
-      }))
-      .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
-      .returningAll()
-      .execute();
+    return claimDue(db, dialect, { now: t, leaseUntil: t + leaseMs, batchSize });
   }
 
-  /**
-   * Updates a claimed message only while the claim is still ours: still 'sending' under the lease we set,
-   * at the attempt we counted (every claim increments `attempts`, so it tells claims apart even when two
-   * leases end on the same millisecond). Returns whether the row was ours.
-   */
-  async function settle(msg: Message, changes: Partial<Omit<MessageTable, 'id' | 'data'>>): Promise<boolean> {
-    const result = await db
-      .updateTable('messages')
-      .set({ ...changes, lease_until: null, updated_at: now() })
-      .where('id', '=', msg.id)
-      .where('status', '=', 'sending')
-      .where('lease_until', '=', msg.lease_until)
-      .where('attempts', '=', msg.attempts)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+  /** Records an outcome while the claim is still ours; false when another worker has the message now. */
+  async function settle(msg: Message, changes: MessageOutcome): Promise<boolean> {
+    return settleClaimed(db, msg, changes, now());
   }
 
   /**
@@ -169,14 +119,9 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
     for (let attempt = 1; ; attempt++) {
       try {
         if (await settle(msg, changes)) return;
-        const late = await db
-          .updateTable('messages')
-          .set({ ...changes, lease_until: null, updated_at: now() })
-          .where('id', '=', msg.id)
-          .where('status', 'in', ['queued', 'sending'])
-          .executeTakeFirst();
+        const recorded = await settleUnlessFinal(db, msg.id, changes, now());
         logger.warn(
-          { messageId: msg.id, kind: msg.kind, recorded: Number(late.numUpdatedRows) > 0 },
+          { messageId: msg.id, kind: msg.kind, recorded },
           'delivery: lease expired while sending; another worker may have sent this message too',
         );
         return;

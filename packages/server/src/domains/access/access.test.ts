@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
-import { AllowlistIdentifierSchema, BlocklistIdentifierSchema, InstanceRestrictionsSchema } from './bapi.js';
+import { AllowlistIdentifierSchema, BlocklistIdentifierSchema, InstanceRestrictionsSchema } from './serialize.js';
 import { parseAccessIdentifier } from './service.js';
 
 type J = Record<string, unknown> & { id: string };

@@ -4,71 +4,19 @@
  */
 import { z } from 'zod';
 import type { BapiRouter } from '../../http/bapi/surface.js';
-import { wireSchemas } from '../../http/router.js';
 import { qBool, qInt } from '../../http/validation.js';
 import { DeletedObjectSchema, ERROR_RESPONSES } from '../../http/wire-schemas.js';
-import { deletedJSON } from '../users/serialize.js';
+import { deletedJSON, paginatedJSON } from '../users/serialize.js';
 import type { InstanceService, Restrictions } from '../instance/service.js';
-import type { AccessService, AllowlistRow, BlocklistRow } from './service.js';
-
-const identifierType = z.enum(['email_address', 'phone_number', 'web3_wallet']);
-
-export const AllowlistIdentifierSchema = z
-  .object({
-    object: z.literal('allowlist_identifier'),
-    id: z.string(),
-    invitation_id: z.string().nullable(),
-    identifier: z.string(),
-    identifier_type: identifierType,
-    instance_id: z.string().nullable(),
-    created_at: z.number().int(),
-    updated_at: z.number().int(),
-  })
-  .strict()
-  .register(wireSchemas, { id: 'AllowlistIdentifier' });
-
-export const BlocklistIdentifierSchema = AllowlistIdentifierSchema.omit({ object: true, invitation_id: true })
-  .extend({ object: z.literal('blocklist_identifier') })
-  .strict()
-  .register(wireSchemas, { id: 'BlocklistIdentifier' });
-
-export const InstanceRestrictionsSchema = z
-  .object({
-    object: z.literal('instance_restrictions'),
-    allowlist: z.boolean(),
-    blocklist: z.boolean(),
-    allowlist_blocklist_disabled_on_sign_in: z.boolean(),
-    block_email_subaddresses: z.boolean(),
-    block_disposable_email_domains: z.boolean(),
-  })
-  .strict()
-  .register(wireSchemas, { id: 'InstanceRestrictions' });
-
-// A `*@domain` wildcard is an e-mail identifier on the wire.
-const wireType = (t: AllowlistRow['identifier_type']) => (t === 'domain' ? 'email_address' : t);
-
-function entryJSON(r: AllowlistRow | BlocklistRow, instanceId: string | null) {
-  return {
-    id: r.id,
-    identifier: r.identifier,
-    identifier_type: wireType(r.identifier_type),
-    instance_id: instanceId,
-    created_at: r.created_at,
-    updated_at: r.updated_at,
-  };
-}
-
-function allowJSON(r: AllowlistRow, instanceId: string | null): z.output<typeof AllowlistIdentifierSchema> {
-  return { object: 'allowlist_identifier', ...entryJSON(r, instanceId), invitation_id: r.invitation_id };
-}
-
-function blockJSON(r: BlocklistRow, instanceId: string | null): z.output<typeof BlocklistIdentifierSchema> {
-  return { object: 'blocklist_identifier', ...entryJSON(r, instanceId) };
-}
-
-function restrictionsJSON(r: Restrictions): z.output<typeof InstanceRestrictionsSchema> {
-  return { object: 'instance_restrictions', ...r };
-}
+import {
+  AllowlistIdentifierSchema,
+  BlocklistIdentifierSchema,
+  InstanceRestrictionsSchema,
+  allowlistIdentifierJSON,
+  blocklistIdentifierJSON,
+  restrictionsJSON,
+} from './serialize.js';
+import type { AccessService } from './service.js';
 
 const ListQuery = z.object({ paginated: qBool().optional(), limit: qInt(1, 500).optional(), offset: qInt(0, 1e9).optional() });
 const idParam = z.string().min(1).max(128);
@@ -108,8 +56,8 @@ export function registerAccessRoutes(router: BapiRouter, access: AccessService, 
       const paginated = query.paginated === true;
       const limit = query.limit ?? (paginated ? 10 : 500);
       const rows = await access.allowlist.list({ limit, offset: query.offset ?? 0 });
-      const data = rows.map((r) => allowJSON(r, instanceId()));
-      return paginated ? { data, total_count: await access.allowlist.count() } : data;
+      const data = rows.map((r) => allowlistIdentifierJSON(r, instanceId()));
+      return paginated ? paginatedJSON(data, await access.allowlist.count()) : data;
     },
   );
   router.add(
@@ -123,7 +71,7 @@ export function registerAccessRoutes(router: BapiRouter, access: AccessService, 
       body: z.object({ identifier, notify: z.boolean().nullable().optional() }).strict(),
       responses: { 200: { description: 'The identifier', schema: AllowlistIdentifierSchema }, ...ERROR_RESPONSES },
     },
-    async ({ body }) => allowJSON(await access.allowlist.create({ identifier: body.identifier, notify: body.notify === true }), instanceId()),
+    async ({ body }) => allowlistIdentifierJSON(await access.allowlist.create({ identifier: body.identifier, notify: body.notify === true }), instanceId()),
   );
   router.add(
     {
@@ -154,7 +102,10 @@ export function registerAccessRoutes(router: BapiRouter, access: AccessService, 
     },
     async ({ query }) => {
       const rows = await access.blocklist.list({ limit: query.limit ?? 500, offset: query.offset ?? 0 });
-      return { data: rows.map((r) => blockJSON(r, instanceId())), total_count: await access.blocklist.count() };
+      return paginatedJSON(
+        rows.map((r) => blocklistIdentifierJSON(r, instanceId())),
+        await access.blocklist.count(),
+      );
     },
   );
   router.add(
@@ -167,7 +118,7 @@ export function registerAccessRoutes(router: BapiRouter, access: AccessService, 
       body: z.object({ identifier }).strict(),
       responses: { 200: { description: 'The identifier', schema: BlocklistIdentifierSchema }, ...ERROR_RESPONSES },
     },
-    async ({ body }) => blockJSON(await access.blocklist.create({ identifier: body.identifier }), instanceId()),
+    async ({ body }) => blocklistIdentifierJSON(await access.blocklist.create({ identifier: body.identifier }), instanceId()),
   );
   router.add(
     {

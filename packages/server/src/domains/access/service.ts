@@ -4,17 +4,26 @@
  * `assertSignUpAllowed`.
  */
 import { newId } from '@latch/core';
-import type { Selectable } from 'kysely';
 import { ApiError, notFound } from '../../errors.js';
 import { uniqueOr, transaction, type Db } from '../../storage/database.js';
-import type { AccessIdentifierType, AllowlistTable, BlocklistTable } from '../../storage/schema.js';
+import type { AccessIdentifierType } from '../../storage/schema.js';
 import { normalizeEmail, normalizePhone, normalizeWeb3Wallet } from '../identifiers/normalize.js';
 import type { InstanceService } from '../instance/service.js';
 import type { MessagingService } from '../messages/service.js';
 import { DISPOSABLE_EMAIL_DOMAINS } from './disposable-domains.js';
+import {
+  type AccessList,
+  type AllowlistRow,
+  type BlocklistRow,
+  countEntries,
+  deleteEntry,
+  insertAllowlistEntry,
+  insertBlocklistEntry,
+  listEntries,
+  listHasAny,
+} from './repository.js';
 
-export type AllowlistRow = Selectable<AllowlistTable>;
-export type BlocklistRow = Selectable<BlocklistTable>;
+export type { AllowlistRow, BlocklistRow };
 
 export interface ParsedIdentifier {
   type: AccessIdentifierType;
@@ -85,10 +94,8 @@ export function createAccessService({ db, instance, messaging, signUpUrl, now = 
     return p;
   }
 
-  async function matches(table: 'allowlist_identifiers' | 'blocklist_identifiers', keys: string[]): Promise<boolean> {
-    if (!keys.length) return false;
-    const hit = await db.selectFrom(table).select('id').where('normalized', 'in', keys).executeTakeFirst();
-    return hit !== undefined;
+  function matches(list: AccessList, keys: string[]): Promise<boolean> {
+    return listHasAny(db, list, keys);
   }
 
   function keysOf(ids: SignUpIdentifiers): { param: string; keys: string[] }[] {
@@ -108,20 +115,16 @@ export function createAccessService({ db, instance, messaging, signUpUrl, now = 
     return out;
   }
 
-  function listApi<R>(which: 'allowlist_identifiers' | 'blocklist_identifiers') {
-    // Both tables share the columns used here; one typed name keeps Kysely's overloads simple.
-    const table = which as 'allowlist_identifiers';
+  function listApi<R>(which: AccessList) {
     return {
       async list(page: { limit: number; offset: number }): Promise<R[]> {
-        return db.selectFrom(table).selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute() as Promise<R[]>;
+        return listEntries<R>(db, which, page);
       },
       async count(): Promise<number> {
-        const r = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-        return Number(r.n);
+        return countEntries(db, which);
       },
       async remove(id: string): Promise<void> {
-        const r = await db.deleteFrom(table).where('id', '=', id).executeTakeFirst();
-        if (Number(r.numDeletedRows) === 0) throw notFound(which === 'allowlist_identifiers' ? 'Allowlist identifier' : 'Blocklist identifier');
+        if (!(await deleteEntry(db, which, id))) throw notFound(which === 'allowlist_identifiers' ? 'Allowlist identifier' : 'Blocklist identifier');
       },
     };
   }
@@ -145,7 +148,7 @@ export function createAccessService({ db, instance, messaging, signUpUrl, now = 
         const t = now();
         const row: AllowlistRow = { id: newId('alid', t), identifier: p.display, identifier_type: p.type, normalized: p.normalized, invitation_id: null, created_at: t, updated_at: t };
         await transaction(db, async (trx) => {
-          await trx.insertInto('allowlist_identifiers').values(row).execute();
+          await insertAllowlistEntry(trx, row);
           if (input.notify) {
             await messaging.enqueueTemplated(trx, {
               type: p.type === 'phone_number' ? 'sms' : 'email',
@@ -166,7 +169,7 @@ export function createAccessService({ db, instance, messaging, signUpUrl, now = 
         const p = parseOrThrow(input.identifier);
         const t = now();
         const row: BlocklistRow = { id: newId('blid', t), identifier: p.display, identifier_type: p.type, normalized: p.normalized, created_at: t, updated_at: t };
-        await uniqueOr(db.insertInto('blocklist_identifiers').values(row).execute(), () => duplicate());
+        await uniqueOr(insertBlocklistEntry(db, row), () => duplicate());
         return row;
       },
     },

@@ -2,13 +2,15 @@
  * The instance: one per deployment. First start on an empty database creates it together with an RSA
  * signing key and a secret key; the publishable key is derived from the public URL.
  */
-import { transaction, type Db, forUpdate } from '../../storage/database.js';
+import { transaction, type Db } from '../../storage/database.js';
 import { type InstanceType, type JwkJSON, encodePublishableKey, newId, secretKeyInstanceType } from '@latch/core';
 import { randomBytes } from 'node:crypto';
 import { generateSigningKey } from '../../crypto/signing-keys.js';
 import { readJson } from '../../storage/schema.js';
+import { hasActiveSigningKey, insertSigningKey, signingKeyJwks } from '../keys/repository.js';
 import type { KeyService } from '../keys/service.js';
 import { type AuthSettings, resolveAuthSettings } from './auth-settings.js';
+import { findInstance, findInstanceSettings, insertInstanceIfAbsent, lockInstance, writeInstanceSettings } from './repository.js';
 
 /** Who may sign up: the instance's restrictions, as the BAPI exposes them. */
 export interface Restrictions {
@@ -96,17 +98,17 @@ export function createInstanceService(db: Db, keys: KeyService, now: () => numbe
   /** Adds the invitation-ticket secret to an instance that has none (first start, or an older instance). */
   async function ensureTicketSecret(): Promise<void> {
     await transaction(db, async (trx) => {
-      const row = await trx.selectFrom('instance').select(['id', 'settings']).$call(forUpdate(trx)).executeTakeFirstOrThrow();
+      const row = await lockInstance(trx);
       const stored = readJson<Partial<InstanceSettings>>(row.settings);
       if (stored.ticketSecret) return;
       const settings = { ...stored, ticketSecret: randomBytes(32).toString('base64url') };
-      await trx.updateTable('instance').set({ settings: JSON.stringify(settings), updated_at: now() }).where('id', '=', row.id).execute();
+      await writeInstanceSettings(trx, row.id, JSON.stringify(settings), now());
     });
   }
 
   return {
     async get(): Promise<InstanceInfo | null> {
-      const row = await db.selectFrom('instance').selectAll().executeTakeFirst();
+      const row = await findInstance(db);
       return row ? { id: row.id, environmentType: row.environment_type, createdAt: row.created_at } : null;
     },
 
@@ -123,26 +125,22 @@ export function createInstanceService(db: Db, keys: KeyService, now: () => numbe
         const t = now();
         const row = { id: newId('ins'), environment_type: type, settings: JSON.stringify({}), created_at: t, updated_at: t };
         // Two processes starting at once: the primary key lets only one instance row exist.
-        await db.insertInto('instance').values(row).onConflict((oc) => oc.doNothing()).execute();
+        await insertInstanceIfAbsent(db, row);
         instance = await this.get();
         created = instance?.id === row.id;
       }
       if (!instance) throw new Error('instance row missing after bootstrap');
-      const active = await db.selectFrom('signing_keys').select('kid').where('status', '=', 'active').executeTakeFirst();
-      if (!active) {
+      if (!(await hasActiveSigningKey(db))) {
         const key = await generateSigningKey();
-        await db
-          .insertInto('signing_keys')
-          .values({
-            kid: key.kid,
-            algorithm: 'RS256',
-            private_pem: key.privatePem,
-            public_jwk: JSON.stringify(key.publicJwk),
-            status: 'active',
-            created_at: now(),
-            retired_at: null,
-          })
-          .execute();
+        await insertSigningKey(db, {
+          kid: key.kid,
+          algorithm: 'RS256',
+          private_pem: key.privatePem,
+          public_jwk: JSON.stringify(key.publicJwk),
+          status: 'active',
+          created_at: now(),
+          retired_at: null,
+        });
       }
       await ensureTicketSecret();
       if (pinnedSecretKey) {
@@ -154,7 +152,7 @@ export function createInstanceService(db: Db, keys: KeyService, now: () => numbe
     },
 
     async settings(): Promise<InstanceSettings> {
-      const row = await db.selectFrom('instance').select('settings').executeTakeFirst();
+      const row = await findInstanceSettings(db);
       const stored = row ? readJson<Partial<InstanceSettings>>(row.settings) : {};
       return {
         restrictions: { ...DEFAULT_RESTRICTIONS, ...(stored.restrictions ?? {}) },
@@ -167,36 +165,27 @@ export function createInstanceService(db: Db, keys: KeyService, now: () => numbe
     /** Updates the given restriction flags in one statement-level transaction; returns the result. */
     async updateRestrictions(patch: Partial<Restrictions>): Promise<Restrictions> {
       return transaction(db, async (trx) => {
-        const row = await trx.selectFrom('instance').select(['id', 'settings']).$call(forUpdate(trx)).executeTakeFirstOrThrow();
+        const row = await lockInstance(trx);
         const stored = readJson<Partial<InstanceSettings>>(row.settings);
         const restrictions = { ...DEFAULT_RESTRICTIONS, ...(stored.restrictions ?? {}), ...patch };
-        await trx
-          .updateTable('instance')
-          .set({ settings: JSON.stringify({ ...stored, restrictions }), updated_at: now() })
-          .where('id', '=', row.id)
-          .execute();
+        await writeInstanceSettings(trx, row.id, JSON.stringify({ ...stored, restrictions }), now());
         return restrictions;
       });
     },
 
     async updateOrganizationSettings(patch: Partial<OrganizationSettings>): Promise<OrganizationSettings> {
       return transaction(db, async (trx) => {
-        const row = await trx.selectFrom('instance').select(['id', 'settings']).$call(forUpdate(trx)).executeTakeFirstOrThrow();
+        const row = await lockInstance(trx);
         const stored = readJson<Partial<InstanceSettings>>(row.settings);
         const organizations = { ...DEFAULT_ORGANIZATION_SETTINGS, ...(stored.organizations ?? {}), ...patch };
-        await trx
-          .updateTable('instance')
-          .set({ settings: JSON.stringify({ ...stored, organizations }), updated_at: now() })
-          .where('id', '=', row.id)
-          .execute();
+        await writeInstanceSettings(trx, row.id, JSON.stringify({ ...stored, organizations }), now());
         return organizations;
       });
     },
 
     /** Public keys of every signing key that tokens may still carry (active and retired). */
     async jwks(): Promise<JwkJSON[]> {
-      const rows = await db.selectFrom('signing_keys').select(['public_jwk']).orderBy('created_at', 'desc').execute();
-      return rows.map((r) => readJson<JwkJSON>(r.public_jwk));
+      return (await signingKeyJwks(db)).map((jwk) => readJson<JwkJSON>(jwk));
     },
   };
 }

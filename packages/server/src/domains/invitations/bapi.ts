@@ -1,47 +1,13 @@
 /**
  * Invitations Backend API: `/invitations` (list, create, bulk, revoke, delete).
  */
-import type { Metadata } from '@latch/core';
 import { z } from 'zod';
 import type { BapiRouter } from '../../http/bapi/surface.js';
-import { wireSchemas } from '../../http/router.js';
 import { metadataObject, parseOrderBy, qBool, qInt } from '../../http/validation.js';
 import { DeletedObjectSchema, ERROR_RESPONSES } from '../../http/wire-schemas.js';
-import { readJson } from '../../storage/schema.js';
-import { deletedJSON } from '../users/serialize.js';
+import { deletedJSON, paginatedJSON } from '../users/serialize.js';
+import { InvitationSchema, invitationJSON } from './serialize.js';
 import type { CreateInvitationInput, InvitationRow, InvitationsService } from './service.js';
-
-export const InvitationSchema = z
-  .object({
-    object: z.literal('invitation'),
-    id: z.string(),
-    email_address: z.string(),
-    public_metadata: z.record(z.string(), z.unknown()),
-    revoked: z.boolean(),
-    status: z.enum(['pending', 'accepted', 'revoked', 'expired']),
-    url: z.string().nullable(),
-    expires_at: z.number().int().nullable(),
-    created_at: z.number().int(),
-    updated_at: z.number().int(),
-  })
-  .strict()
-  .register(wireSchemas, { id: 'Invitation' });
-
-export function invitationJSON(row: InvitationRow, invitations: InvitationsService): z.output<typeof InvitationSchema> {
-  const status = invitations.statusOf(row);
-  return {
-    object: 'invitation',
-    id: row.id,
-    email_address: row.email_address,
-    public_metadata: readJson<Metadata>(row.public_metadata),
-    revoked: status === 'revoked',
-    status,
-    url: status === 'pending' ? invitations.urlOf(row) : null,
-    expires_at: row.expires_at,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-}
 
 const CreateBody = z
   .object({
@@ -110,7 +76,7 @@ export function registerInvitationRoutes(router: BapiRouter, invitations: Invita
         offset: query.offset ?? 0,
       });
       const data = rows.map(json);
-      return query.paginated ? { data, total_count: total } : data;
+      return query.paginated ? paginatedJSON(data, total) : data;
     },
   );
   router.add(

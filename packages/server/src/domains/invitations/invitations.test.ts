@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
 import { freePort, startSmtpSink, type SmtpSink } from '../../test/smtp-sink.js';
-import { InvitationSchema } from './bapi.js';
+import { InvitationSchema } from './serialize.js';
 
 type Inv = { id: string; status: string; url: string | null; email_address: string; revoked: boolean; public_metadata: Record<string, unknown> };
 type Err = { errors: { code: string; meta?: { param_name?: string } }[] };

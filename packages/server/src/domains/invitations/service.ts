@@ -4,20 +4,30 @@
  * creates cannot both win.
  */
 import { type Metadata, newId } from '@latch/core';
-import { sql, type Selectable } from 'kysely';
 import { hashSecret } from '../../crypto/tokens.js';
 import { ApiError, notFound } from '../../errors.js';
-import { containsPattern, transaction, type Db, type Tx, type Executor, forUpdate } from '../../storage/database.js';
-import type { InvitationTable } from '../../storage/schema.js';
+import { transaction, type Db, type Tx, type Executor } from '../../storage/database.js';
 import { normalizeEmail } from '../identifiers/normalize.js';
 import { assertMetadataSize } from '../metadata/metadata.js';
 import type { MessagingService } from '../messages/service.js';
+import { ownerOfIdentifier } from '../users/directory-repository.js';
+import {
+  type InvitationListQuery,
+  type InvitationRow,
+  acceptIfPending,
+  deleteInvitation,
+  expireLapsedFor,
+  findInvitation,
+  insertInvitation,
+  listInvitations,
+  lockInvitation,
+  markRevoked,
+  pendingInvitationFor,
+} from './repository.js';
+import { effectiveInvitationStatus, type InvitationStatus } from './status.js';
 import { signTicket, verifyTicket } from './tickets.js';
 
-export type InvitationRow = Selectable<InvitationTable>;
-import { ownerOfIdentifier } from '../users/directory-repository.js';
-import { effectiveInvitationStatus, type InvitationStatus } from './status.js';
-export type { InvitationStatus };
+export type { InvitationListQuery, InvitationRow, InvitationStatus };
 
 export interface CreateInvitationInput {
   emailAddress: string;
@@ -27,15 +37,6 @@ export interface CreateInvitationInput {
   ignoreExisting?: boolean | null;
   expiresInDays?: number | null;
   templateSlug?: 'invitation' | 'waitlist_invitation' | null;
-}
-
-export interface InvitationListQuery {
-  status?: InvitationStatus;
-  query?: string;
-  orderBy: 'created_at' | 'email_address' | 'expires_at';
-  direction: 'asc' | 'desc';
-  limit: number;
-  offset: number;
 }
 
 const DAY = 86_400_000;
@@ -89,13 +90,7 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
   async function insertOne(trx: Tx, input: CreateInvitationInput, bulk: boolean, t: number): Promise<InvitationRow> {
     const { normalized, metadata, days, redirect } = prepare(input);
     // Pending invitations past their expiry no longer hold the address.
-    await trx
-      .updateTable('invitations')
-      .set({ status: 'expired', updated_at: t })
-      .where('normalized', '=', normalized)
-      .where('status', '=', 'pending')
-      .where('expires_at', '<=', t)
-      .execute();
+    await expireLapsedFor(trx, normalized, t);
     const owner = await ownerOfIdentifier(trx, 'email_address', normalized);
     // The bulk endpoint never invites an existing user's address; the single one does with ignore_existing.
     if (owner && (bulk || !input.ignoreExisting)) {
@@ -105,7 +100,7 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
         paramName: 'email_address',
       });
     }
-    const pending = await trx.selectFrom('invitations').select('id').where('normalized', '=', normalized).where('status', '=', 'pending').executeTakeFirst();
+    const pending = await pendingInvitationFor(trx, normalized);
     if (pending) {
       if (!input.ignoreExisting) {
         throw new ApiError({
@@ -116,7 +111,7 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
         });
       }
       // The new invitation supersedes the old one, whose link stops working.
-      await trx.updateTable('invitations').set({ status: 'revoked', revoked_at: t, updated_at: t }).where('id', '=', pending.id).execute();
+      await markRevoked(trx, pending, t);
     }
     const id = newId('inv', t);
     const row = {
@@ -135,7 +130,7 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
       created_at: t,
       updated_at: t,
     };
-    await trx.insertInto('invitations').values(row).execute();
+    await insertInvitation(trx, row);
     if (input.notify !== false) {
       await messaging.enqueueTemplated(trx, {
         type: 'email',
@@ -199,31 +194,11 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
     },
 
     async list(q: InvitationListQuery): Promise<{ rows: InvitationRow[]; total: number }> {
-      const t = now();
-      let base = db.selectFrom('invitations');
-      if (q.status === 'pending') {
-        base = base.where('status', '=', 'pending').where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)]));
-      } else if (q.status === 'expired') {
-        base = base.where((eb) => eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'pending'), eb('expires_at', '<=', t)])]));
-      } else if (q.status) {
-        base = base.where('status', '=', q.status);
-      } else {
-        base = base.where('status', '!=', 'revoked');
-      }
-      if (q.query) {
-        // Matches the address (case-insensitively) or the invitation id (ids are case-sensitive).
-        base = base.where(sql<boolean>`(normalized LIKE ${containsPattern(q.query.toLowerCase())} ESCAPE '\\' OR id LIKE ${containsPattern(q.query)} ESCAPE '\\')`);
-      }
-      const column = q.orderBy === 'email_address' ? 'normalized' : q.orderBy;
-      const [rows, count] = await Promise.all([
-        base.selectAll().orderBy(column, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute(),
-        base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      ]);
-      return { rows, total: Number(count.n) };
+      return listInvitations(db, q, now());
     },
 
     async get(id: string): Promise<InvitationRow> {
-      const row = await db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
+      const row = await findInvitation(db, id);
       if (!row) throw notFound('Invitation');
       return row;
     },
@@ -232,27 +207,26 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
     async revoke(id: string): Promise<InvitationRow> {
       const t = now();
       return transaction(db, async (trx) => {
-        const row = await trx.selectFrom('invitations').selectAll().where('id', '=', id).$call(forUpdate(trx)).executeTakeFirst();
+        const row = await lockInvitation(trx, id);
         if (!row) throw notFound('Invitation');
         const status = statusOf(row, t);
         if (status !== 'pending') {
           throw new ApiError({ code: 'invitation_not_pending', longMessage: `Only pending invitations can be revoked; this one is ${status}.`, paramName: 'invitation_id' });
         }
-        await trx.updateTable('invitations').set({ status: 'revoked', revoked_at: t, updated_at: t }).where('id', '=', id).execute();
+        await markRevoked(trx, id, t);
         return { ...row, status: 'revoked' as const, revoked_at: t, updated_at: t };
       });
     },
 
     async remove(id: string): Promise<void> {
-      const r = await db.deleteFrom('invitations').where('id', '=', id).executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) throw notFound('Invitation');
+      if (!(await deleteInvitation(db, id))) throw notFound('Invitation');
     },
 
     /** The invitation a ticket names, whatever its state; null for a forged or unknown ticket. */
     async peek(ticket: string): Promise<InvitationRow | null> {
       const id = verifyTicket(ticketSecret, ticket);
       if (!id) return null;
-      return (await db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+      return findInvitation(db, id);
     },
 
     /**
@@ -264,15 +238,8 @@ export function createInvitationsService({ db, messaging, publicUrl, ticketSecre
       const unusable = (why: string) => new ApiError({ code: 'invitation_not_pending', longMessage: why, paramName: 'ticket' });
       if (!id) throw unusable('The invitation ticket is not valid.');
       const t = now();
-      const r = await trx
-        .updateTable('invitations')
-        .set({ status: 'accepted', accepted_at: t, accepted_user_id: userId, updated_at: t })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)]))
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) !== 1) throw unusable('The invitation has expired, was revoked, or was already used.');
-      return (await trx.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as InvitationRow;
+      if (!(await acceptIfPending(trx, id, userId, t))) throw unusable('The invitation has expired, was revoked, or was already used.');
+      return (await findInvitation(trx, id)) as InvitationRow;
     },
   };
 }

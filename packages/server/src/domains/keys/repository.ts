@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { ApiKeyTable, Database } from '../../storage/schema.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { ApiKeyTable, Database, SigningKeyTable } from '../../storage/schema.js';
 
 export function insertApiKey(db: Kysely<Database>, row: ApiKeyTable) {
   return db.insertInto('api_keys').values(row).execute();
@@ -20,4 +20,20 @@ export function revokeApiKey(db: Kysely<Database>, id: string, now: number) {
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+}
+
+/** Whether a signing key is active (the instance signs its tokens with it). */
+export async function hasActiveSigningKey(db: Kysely<Database>): Promise<boolean> {
+  const row = await db.selectFrom('signing_keys').select('kid').where('status', '=', 'active').executeTakeFirst();
+  return row !== undefined;
+}
+
+export function insertSigningKey(db: Kysely<Database>, row: Insertable<SigningKeyTable>) {
+  return db.insertInto('signing_keys').values(row).execute();
+}
+
+/** Public JWKs (as stored) of every signing key, active and retired, newest first. */
+export async function signingKeyJwks(db: Kysely<Database>): Promise<unknown[]> {
+  const rows = await db.selectFrom('signing_keys').select(['public_jwk']).orderBy('created_at', 'desc').execute();
+  return rows.map((r) => r.public_jwk);
 }

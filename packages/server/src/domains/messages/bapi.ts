@@ -4,84 +4,9 @@
  */
 import { z } from 'zod';
 import type { BapiRouter } from '../../http/bapi/surface.js';
-import { wireSchemas } from '../../http/router.js';
 import { ERROR_RESPONSES } from '../../http/wire-schemas.js';
-import { readJson } from '../../storage/schema.js';
-import type { MessageRow, MessagingService } from './service.js';
-
-export const EmailSchema = z
-  .object({
-    id: z.string(),
-    object: z.literal('email'),
-    from_email_name: z.string().nullable(),
-    email_address_id: z.string().nullable(),
-    to_email_address: z.string(),
-    subject: z.string().nullable(),
-    body: z.string(),
-    body_plain: z.string().nullable(),
-    status: z.string(),
-    slug: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()),
-    delivered_by_clerk: z.boolean(),
-    user_id: z.string().nullable(),
-    created_at: z.number().int(),
-    updated_at: z.number().int(),
-  })
-  .register(wireSchemas, { id: 'Email' });
-
-export const SmsMessageSchema = z
-  .object({
-    id: z.string(),
-    object: z.literal('sms_message'),
-    from_phone_number: z.string().nullable(),
-    to_phone_number: z.string(),
-    message: z.string(),
-    status: z.string(),
-    phone_number_id: z.string().nullable(),
-    user_id: z.string().nullable(),
-    slug: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()),
-    created_at: z.number().int(),
-    updated_at: z.number().int(),
-  })
-  .register(wireSchemas, { id: 'SMSMessage' });
-
-export function emailJSON(m: MessageRow): z.output<typeof EmailSchema> {
-  return {
-    id: m.id,
-    object: 'email',
-    from_email_name: m.from_name,
-    email_address_id: m.email_address_id,
-    to_email_address: m.to_address,
-    subject: m.subject,
-    body: m.body,
-    body_plain: m.body_plain,
-    status: m.status,
-    slug: m.slug,
-    data: readJson<Record<string, unknown>>(m.data),
-    delivered_by_clerk: true,
-    user_id: m.user_id,
-    created_at: m.created_at,
-    updated_at: m.updated_at,
-  };
-}
-
-export function smsJSON(m: MessageRow, from: string | null): z.output<typeof SmsMessageSchema> {
-  return {
-    id: m.id,
-    object: 'sms_message',
-    from_phone_number: from,
-    to_phone_number: m.to_address,
-    message: m.body,
-    status: m.status,
-    phone_number_id: m.phone_number_id,
-    user_id: m.user_id,
-    slug: m.slug,
-    data: readJson<Record<string, unknown>>(m.data),
-    created_at: m.created_at,
-    updated_at: m.updated_at,
-  };
-}
+import { EmailSchema, SmsMessageSchema, emailJSON, smsJSON } from './serialize.js';
+import type { MessagingService } from './service.js';
 
 const idParam = z.string().min(1).max(128);
 const CreateEmailBody = z

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli.js';
 import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
 import { startSmtpSink, type SmtpSink } from '../../test/smtp-sink.js';
-import { EmailSchema, SmsMessageSchema } from './bapi.js';
+import { EmailSchema, SmsMessageSchema } from './serialize.js';
 
 interface TwilioCall {
   path: string;

@@ -7,7 +7,7 @@
 import { findIdentifierOfType } from '../users/directory-repository.js';
 import { transaction, type Db, type Tx } from '../../storage/database.js';
 import type { Selectable } from 'kysely';
-import { enqueueEmail, enqueueSms, getMessage } from '../../delivery/queue.js';
+import { enqueueEmail, enqueueSms, getMessage, listMessages } from '../../delivery/queue.js';
 import { notFound } from '../../errors.js';
 import type { MessageTable } from '../../storage/schema.js';
 import type { TemplateType } from '../templates/defaults.js';
@@ -98,6 +98,10 @@ export function createMessagingService({ db, templates, wake, now = Date.now }: 
       return m;
     },
 
+    /** The newest messages of every kind, for the dev outbox. */
+    async recent(limit: number): Promise<MessageRow[]> {
+      return listMessages(db, { limit });
+    },
   };
 }
 

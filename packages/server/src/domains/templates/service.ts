@@ -2,18 +2,20 @@
  * Templates per instance: a stored override or the built-in default. Rendering for delivery happens
  * here, so every message Latch sends goes through the same escaping.
  */
-import type { Kysely, Selectable } from 'kysely';
-import { forUpdate, transaction, type Db, type Tx } from '../../storage/database.js';
+import type { Kysely } from 'kysely';
+import { transaction, type Db, type Tx } from '../../storage/database.js';
 import { ApiError, notFound } from '../../errors.js';
-import type { Database, TemplateTable } from '../../storage/schema.js';
+import type { Database } from '../../storage/schema.js';
+import { lockInstanceRow } from '../instance/repository.js';
 import { type TemplateDefault, type TemplateType, defaultsOf } from './defaults.js';
 import { type TemplateData, htmlToText, placeholders, render } from './render.js';
+import { type TemplateRow, deleteOverride, findOverride, overridesOf, upsertOverride } from './repository.js';
 
 export interface ResolvedTemplate {
   type: TemplateType;
   def: TemplateDefault;
   position: number;
-  override: Selectable<TemplateTable> | null;
+  override: TemplateRow | null;
   name: string;
   subject: string | null;
   body: string;
@@ -54,7 +56,7 @@ export function createTemplatesService(db: Db, appInfo: () => TemplateData, now:
     return { def: list[position] as TemplateDefault, position };
   }
 
-  function resolve(type: TemplateType, def: TemplateDefault, position: number, o: Selectable<TemplateTable> | null): ResolvedTemplate {
+  function resolve(type: TemplateType, def: TemplateDefault, position: number, o: TemplateRow | null): ResolvedTemplate {
     return {
       type,
       def,
@@ -74,8 +76,7 @@ export function createTemplatesService(db: Db, appInfo: () => TemplateData, now:
   /** `conn` is the caller's transaction when there is one: on SQLite a query outside it would wait forever. */
   async function get(type: TemplateType, slug: string, conn: Kysely<Database> = db): Promise<ResolvedTemplate> {
     const { def, position } = findDefault(type, slug);
-    const o = await conn.selectFrom('templates').selectAll().where('template_type', '=', type).where('slug', '=', slug).executeTakeFirst();
-    return resolve(type, def, position, o ?? null);
+    return resolve(type, def, position, await findOverride(conn, type, slug));
   }
 
   /**
@@ -84,7 +85,7 @@ export function createTemplatesService(db: Db, appInfo: () => TemplateData, now:
    * lock is the instance row, which always exists. Template edits are rare.
    */
   async function lockTemplateEdits(trx: Tx): Promise<void> {
-    await trx.selectFrom('instance').select('id').$call(forUpdate(trx)).execute();
+    await lockInstanceRow(trx);
   }
 
   /** The edit itself, under `lockTemplateEdits`. */
@@ -117,22 +118,7 @@ export function createTemplatesService(db: Db, appInfo: () => TemplateData, now:
       created_at: current.override?.created_at ?? t,
       updated_at: t,
     };
-    await trx
-      .insertInto('templates')
-      .values(row)
-      .onConflict((oc) =>
-        oc.columns(['template_type', 'slug']).doUpdateSet({
-          name: row.name,
-          subject: row.subject,
-          markup: row.markup,
-          body: row.body,
-          from_email_name: row.from_email_name,
-          reply_to_email_name: row.reply_to_email_name,
-          delivered_by_clerk: row.delivered_by_clerk,
-          updated_at: row.updated_at,
-        }),
-      )
-      .execute();
+    await upsertOverride(trx, row);
     return get(type, slug, trx);
   }
 
@@ -157,7 +143,7 @@ export function createTemplatesService(db: Db, appInfo: () => TemplateData, now:
     get,
 
     async list(type: TemplateType): Promise<ResolvedTemplate[]> {
-      const overrides = await db.selectFrom('templates').selectAll().where('template_type', '=', type).execute();
+      const overrides = await overridesOf(db, type);
       const bySlug = new Map(overrides.map((o) => [o.slug, o]));
       return defaultsOf(type).map((def, i) => resolve(type, def, i, bySlug.get(def.slug) ?? null));
     },
@@ -180,7 +166,7 @@ export function createTemplatesService(db: Db, appInfo: () => TemplateData, now:
 
     async revert(type: TemplateType, slug: string): Promise<ResolvedTemplate> {
       findDefault(type, slug);
-      await db.deleteFrom('templates').where('template_type', '=', type).where('slug', '=', slug).execute();
+      await deleteOverride(db, type, slug);
       return get(type, slug);
     },
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
-import { TemplateSchema } from './bapi.js';
+import { TemplateSchema } from './serialize.js';
 import { escapeHtml, htmlToText, render } from './render.js';
 
 describe('template rendering', () => {

@@ -2,9 +2,9 @@
  * Kysely queries for users and their identifications. Every function takes a `Kysely` (the database or a
  * transaction) so services compose them inside one transaction.
  */
-import { type Expression, type Kysely, type SqlBool, sql, type ExpressionBuilder, type Selectable } from 'kysely';
-import { containsPattern, forUpdate, type DialectName, type Tx } from '../../storage/database.js';
-import type { Database, IdentificationTable, PasswordTable, UserTable } from '../../storage/schema.js';
+import { type Expression, type Kysely, type SqlBool, sql, type ExpressionBuilder, type Insertable, type Selectable, type Updateable } from 'kysely';
+import { containsPattern, forUpdate, type DialectName, type Executor, type Tx } from '../../storage/database.js';
+import type { Database, IdentificationTable, IdentificationType, PasswordTable, UserTable } from '../../storage/schema.js';
 
 export type UserRow = Selectable<UserTable>;
 export type IdentificationRow = Selectable<IdentificationTable>;
@@ -314,4 +314,95 @@ export async function refreshSearchText(db: Kysely<Database>, userId: string, no
     .set({ search_text: searchTextOf(user, idents), updated_at: now })
     .where('id', '=', userId)
     .execute();
+}
+
+// ---- writes and the reads that guard them (user rules in service.ts and beside it) ----
+
+/** The identification holding an identifier (normalized value), whoever owns it, or undefined. */
+export function identifierHolder(ex: Executor, type: IdentificationType, normalized: string) {
+  return ex.selectFrom('identifications').select(['id', 'user_id']).where('type', '=', type).where('normalized', '=', normalized).executeTakeFirst();
+}
+
+/** Whether another user than `exceptId` (any user when absent) has this external id. */
+export async function externalIdTaken(ex: Executor, externalId: string, exceptId?: string): Promise<boolean> {
+  let q = ex.selectFrom('users').select('id').where('external_id', '=', externalId);
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+/** Whether another user than `exceptId` (any user when absent) has this username (normalized). */
+export async function usernameTaken(ex: Executor, username: string, exceptId?: string): Promise<boolean> {
+  let q = ex.selectFrom('users').select('id').where('username_normalized', '=', username);
+  if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+export async function insertUser(tx: Tx, row: Insertable<UserTable>): Promise<void> {
+  await tx.insertInto('users').values(row).execute();
+}
+
+/** Updates one user's columns; returns whether the user exists. */
+export async function updateUser(ex: Executor, id: string, patch: Updateable<UserTable>): Promise<boolean> {
+  const r = await ex.updateTable('users').set(patch).where('id', '=', id).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Updates the same columns of several users (those that exist). */
+export async function updateUsers(ex: Executor, ids: string[], patch: Updateable<UserTable>): Promise<void> {
+  await ex.updateTable('users').set(patch).where('id', 'in', ids).execute();
+}
+
+/** Deletes the user row (its identifications and password go with it); false when there was none. */
+export async function deleteUserRow(tx: Tx, id: string): Promise<boolean> {
+  const r = await tx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export async function insertIdentifications(tx: Tx, rows: IdentificationTable[]): Promise<void> {
+  if (rows.length) await tx.insertInto('identifications').values(rows).execute();
+}
+
+export async function updateIdentificationRow(tx: Tx, id: string, patch: Updateable<IdentificationTable>): Promise<void> {
+  await tx.updateTable('identifications').set(patch).where('id', '=', id).execute();
+}
+
+export async function deleteIdentificationRow(tx: Tx, id: string): Promise<void> {
+  await tx.deleteFrom('identifications').where('id', '=', id).execute();
+}
+
+/** Deletes all of a user's identifications of one kind. */
+export async function deleteIdentificationsOfType(tx: Tx, userId: string, type: IdentificationType): Promise<void> {
+  await tx.deleteFrom('identifications').where('user_id', '=', userId).where('type', '=', type).execute();
+}
+
+/** The identification of a kind that should become primary next: verified first, then the oldest. */
+export async function nextPrimaryCandidate(tx: Tx, userId: string, type: IdentificationType): Promise<string | null> {
+  const next = await tx
+    .selectFrom('identifications')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('type', '=', type)
+    .orderBy((eb) => eb.case().when('status', '=', 'verified').then(0).else(1).end(), 'asc')
+    .orderBy('created_at', 'asc')
+    .executeTakeFirst();
+  return next?.id ?? null;
+}
+
+export async function insertPassword(tx: Tx, row: PasswordTable): Promise<void> {
+  await tx.insertInto('passwords').values(row).execute();
+}
+
+/** Replaces the user's password (whatever digest and hasher it had) with a new one. */
+export async function replacePassword(tx: Tx, row: PasswordTable): Promise<void> {
+  await tx.deleteFrom('passwords').where('user_id', '=', row.user_id).execute();
+  await tx.insertInto('passwords').values(row).execute();
+}
+
+/** Rehashes a password digest, only if it is still `checked`: a concurrent password change wins. */
+export async function rehashPassword(ex: Executor, userId: string, checked: string, next: { digest: string; hasher: string }): Promise<void> {
+  await ex.updateTable('passwords').set(next).where('user_id', '=', userId).where('digest', '=', checked).execute();
+}
+
+export async function deletePassword(ex: Executor, userId: string): Promise<void> {
+  await ex.deleteFrom('passwords').where('user_id', '=', userId).execute();
 }

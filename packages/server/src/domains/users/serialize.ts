@@ -1,19 +1,135 @@
 /**
- * Domain rows → wire JSON: the one place user, e-mail address and phone number field names are spelled.
+ * Domain rows → wire JSON, and the schemas the OpenAPI document gives for them: the one place user, e-mail
+ * address and phone number field names are spelled.
  */
 import type {
   DeletedObjectJSON,
   EmailAddressJSON,
   FrontendUserJSON,
   Metadata,
+  PaginatedJSON,
   PhoneNumberJSON,
+  TotalCountJSON,
   UserCoreJSON,
   UserJSON,
   VerificationJSON,
   Web3WalletJSON,
 } from '@latch/core';
+import { z } from 'zod';
+import { wireSchemas } from '../../http/router.js';
 import { readJson } from '../../storage/schema.js';
 import type { IdentificationRow, UserAggregate } from './repository.js';
+
+const metadata = z.record(z.string(), z.unknown());
+
+export const VerificationSchema = z
+  .object({
+    object: z.string().optional(),
+    status: z.enum(['unverified', 'verified', 'failed', 'expired', 'transferable']),
+    strategy: z.string(),
+    attempts: z.number().int().nullable(),
+    expire_at: z.number().int().nullable(),
+  })
+  .register(wireSchemas, { id: 'Verification' });
+
+const IdentificationLink = z.object({ type: z.string(), id: z.string() });
+
+export const EmailAddressSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('email_address'),
+    email_address: z.string(),
+    reserved: z.boolean(),
+    verification: VerificationSchema.nullable(),
+    linked_to: z.array(IdentificationLink),
+    matches_sso_connection: z.boolean(),
+    created_at: z.number().int(),
+    updated_at: z.number().int(),
+  })
+  .strict()
+  .register(wireSchemas, { id: 'EmailAddress' });
+
+export const PhoneNumberSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('phone_number'),
+    phone_number: z.string(),
+    reserved_for_second_factor: z.boolean(),
+    default_second_factor: z.boolean(),
+    reserved: z.boolean(),
+    verification: VerificationSchema.nullable(),
+    linked_to: z.array(IdentificationLink),
+    backup_codes: z.array(z.string()).nullable(),
+    created_at: z.number().int(),
+    updated_at: z.number().int(),
+  })
+  .strict()
+  .register(wireSchemas, { id: 'PhoneNumber' });
+
+export const Web3WalletSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('web3_wallet'),
+    web3_wallet: z.string(),
+    verification: VerificationSchema.nullable(),
+    created_at: z.number().int(),
+    updated_at: z.number().int(),
+  })
+  .strict()
+  .register(wireSchemas, { id: 'Web3Wallet' });
+
+const ts = z.number().int();
+
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal('user'),
+    external_id: z.string().nullable(),
+    primary_email_address_id: z.string().nullable(),
+    primary_phone_number_id: z.string().nullable(),
+    primary_web3_wallet_id: z.string().nullable(),
+    username: z.string().nullable(),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    locale: z.string().nullable(),
+    timezone: z.string().nullable(),
+    profile_image_url: z.string(),
+    image_url: z.string(),
+    has_image: z.boolean(),
+    public_metadata: metadata,
+    private_metadata: metadata,
+    unsafe_metadata: metadata,
+    email_addresses: z.array(EmailAddressSchema),
+    phone_numbers: z.array(PhoneNumberSchema),
+    web3_wallets: z.array(Web3WalletSchema),
+    passkeys: z.array(z.unknown()),
+    password_enabled: z.boolean(),
+    password_last_updated_at: ts.nullable(),
+    two_factor_enabled: z.boolean(),
+    totp_enabled: z.boolean(),
+    backup_code_enabled: z.boolean(),
+    mfa_enabled_at: ts.nullable(),
+    mfa_disabled_at: ts.nullable(),
+    external_accounts: z.array(z.unknown()),
+    saml_accounts: z.array(z.unknown()),
+    enterprise_accounts: z.array(z.unknown()),
+    last_sign_in_at: ts.nullable(),
+    banned: z.boolean(),
+    locked: z.boolean(),
+    deprovisioned: z.boolean(),
+    lockout_expires_in_seconds: ts.nullable(),
+    verification_attempts_remaining: ts.nullable(),
+    delete_self_enabled: z.boolean(),
+    create_organization_enabled: z.boolean(),
+    create_organizations_limit: z.number().int().nullable(),
+    last_active_at: ts.nullable(),
+    legal_accepted_at: ts.nullable(),
+    bypass_client_trust: z.boolean(),
+    created_at: ts,
+    updated_at: ts,
+  })
+  .strict()
+  .register(wireSchemas, { id: 'User' });
 
 function verificationOf(i: IdentificationRow): VerificationJSON | null {
   if (i.status !== 'verified') return null;
@@ -140,4 +256,29 @@ export function frontendUserJSON(a: UserAggregate, publicUrl: string): FrontendU
 
 export function deletedJSON(object: string, id: string): DeletedObjectJSON {
   return { object, id, deleted: true };
+}
+
+/** The answer of a count endpoint. */
+export function totalCountJSON(n: number): TotalCountJSON {
+  return { object: 'total_count', total_count: n };
+}
+
+/** A page of a list with the total, the shape lists take with `paginated=true`. */
+export function paginatedJSON<T>(data: T[], total: number): PaginatedJSON<T> {
+  return { data, total_count: total };
+}
+
+/** The answer of a correct password check. */
+export function passwordVerifiedJSON(): { verified: true } {
+  return { verified: true };
+}
+
+/** The answer of a correct second-factor check: which kind of code it was. */
+export function secondFactorVerifiedJSON(codeType: 'totp' | 'backup_code'): { verified: true; code_type: 'totp' | 'backup_code' } {
+  return { verified: true, code_type: codeType };
+}
+
+/** The answer of removing a user's second factors. */
+export function secondFactorRemovedJSON(userId: string): { user_id: string } {
+  return { user_id: userId };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
-import { ClerkErrorsSchema, DeletedObjectSchema, EmailAddressSchema, PhoneNumberSchema, UserSchema } from '../../http/wire-schemas.js';
+import { ClerkErrorsSchema, DeletedObjectSchema } from '../../http/wire-schemas.js';
+import { EmailAddressSchema, PhoneNumberSchema, UserSchema } from './serialize.js';
 
 type Json = Record<string, unknown> & { id: string };
 
