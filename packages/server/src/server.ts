@@ -26,7 +26,7 @@ import { createVerificationsService } from './domains/verifications/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
 import { createSignUpsService } from './domains/sign-ups/service.js';
 import { createTokenSigner } from './crypto/session-tokens.js';
-import { findActiveSigningKey } from './domains/instance/signing-key-repository.js';
+import { findActiveSigningKey } from './domains/keys/repository.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations.js';
 import { newTraceId } from './http/trace.js';
