@@ -10,6 +10,7 @@ import type { InstanceService } from './domains/instance/service.js';
 import type { KeyService } from './domains/keys/service.js';
 import type { UsersService } from './domains/users/service.js';
 import { registerAccessRoutes } from './domains/access/bapi.js';
+import { registerInstanceRoutes } from './domains/instance/bapi.js';
 import type { AccessService } from './domains/access/service.js';
 import { registerInvitationRoutes } from './domains/invitations/bapi.js';
 import type { InvitationsService } from './domains/invitations/service.js';
@@ -37,6 +38,7 @@ import type { ClientsService } from './domains/clients/service.js';
 import type { SessionsService } from './domains/sessions/service.js';
 import type { SignInsService } from './domains/sign-ins/service.js';
 import type { SignUpsService } from './domains/sign-ups/service.js';
+import type { Guard } from './limits/policy.js';
 import { mountFrontendApi } from './http/fapi/mount.js';
 import { migrationsApplied } from './storage/migrations.js';
 
@@ -58,6 +60,7 @@ export interface AppDeps {
   sessions: SessionsService;
   signIns: SignInsService;
   signUps: SignUpsService;
+  guard: Guard;
   bootstrap: BootstrapResult;
 }
 
@@ -133,6 +136,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const uploadLimit = config.maxImageBytes + 64 * 1024;
   registerUserRoutes(router, users, config.publicUrl, uploadLimit);
   registerAccessRoutes(router, access, instance, instanceId);
+  registerInstanceRoutes(router, instance, () => bootstrap.instance);
   registerInvitationRoutes(router, invitations);
   registerTemplateRoutes(router, templates, instanceId);
   registerMessageRoutes(router, messaging, config.twilio?.from ?? null);

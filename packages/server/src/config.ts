@@ -36,6 +36,8 @@ export interface Config {
   smtpFrom: string;
   /** Twilio-compatible SMS provider; null = dev outbox. `LATCH_TWILIO_ACCOUNT_SID`, `…_AUTH_TOKEN`, `…_FROM`, `…_API_URL`. */
   twilio: { accountSid: string; authToken: string; from: string; apiUrl: string } | null;
+  /** Redis for rate limits shared by several server processes: `redis://host:6379`. `LATCH_REDIS_URL`; none = in memory. */
+  redisUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +135,8 @@ export function resolveConfig(env: Record<string, string | undefined>): Config {
     }
     return v.replace(/\/+$/, '');
   };
+  const redisUrl = env.LATCH_REDIS_URL || null;
+  if (redisUrl && !/^rediss?:\/\/[^/]+/.test(redisUrl)) throw new ConfigError('LATCH_REDIS_URL', 'must be redis://[user:pass@]host[:port][/db] or rediss://…');
   const appName = (env.LATCH_APP_NAME || 'Latch').slice(0, 100);
   const appUrl = url('LATCH_APP_URL', publicUrl);
   const signUpUrl = url('LATCH_SIGN_UP_URL', `${appUrl}/sign-up`);
@@ -150,5 +154,6 @@ export function resolveConfig(env: Record<string, string | undefined>): Config {
     smtpUrl,
     smtpFrom: smtpFrom.trim(),
     twilio,
+    redisUrl,
   };
 }

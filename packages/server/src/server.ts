@@ -25,6 +25,8 @@ import { createSessionsService } from './domains/sessions/service.js';
 import { createVerificationsService } from './domains/verifications/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
 import { createSignUpsService } from './domains/sign-ups/service.js';
+import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './limits/rate-limiter.js';
+import { createGuard, type Guard } from './limits/policy.js';
 import { createTokenSigner } from './crypto/session-tokens.js';
 import { findActiveSigningKey } from './domains/keys/repository.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
@@ -53,6 +55,8 @@ export interface Services {
   verifications: ReturnType<typeof createVerificationsService>;
   signIns: ReturnType<typeof createSignInsService>;
   signUps: ReturnType<typeof createSignUpsService>;
+  limiter: RateLimiter;
+  guard: Guard;
 }
 
 /**
@@ -118,8 +122,14 @@ export async function createServices(config: Config, options: { logger?: Logger;
     }),
     issuer: frontendApiOrigin(config.publicUrl),
   });
-  const verifications = createVerificationsService({ secret: Buffer.from(settings.ticketSecret, 'base64url'), development });
+  const verifications = createVerificationsService({
+    secret: Buffer.from(settings.ticketSecret, 'base64url'),
+    testMode: async () => development && (await authSettings()).test_mode,
+  });
   const loadUser = createUserLoader(storage.db);
+  // Rate limits and lockouts: in this process, or shared through Redis by every process.
+  const limiter = config.redisUrl ? redisRateLimiter(config.redisUrl, logger, `latch:rl:${bootstrap.instance.id}:`) : memoryRateLimiter();
+  const guard = createGuard(limiter, async () => (await authSettings()).lockout);
   const signIns = createSignInsService({
     db: storage.db,
     settings: authSettings,
@@ -129,6 +139,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     loadUser,
     verifyPassword: (userId, password) => users.verifyPassword(userId, password),
     verifySecondFactor: (userId, code) => users.verifySecondFactor(userId, code),
+    guard,
   });
   const signUps = createSignUpsService({
     db: storage.db,
@@ -141,7 +152,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     createUser: async (input) => (await users.create(input)).user,
     deleteUser: (id) => users.delete(id),
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, clients, sessions, verifications, signIns, signUps, bootstrap };
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, clients, sessions, verifications, signIns, signUps, limiter, guard, bootstrap };
 }
 
 export interface RunningServer {
@@ -211,6 +222,7 @@ export async function startServer(config: Config, options: { logger?: Logger; st
       });
       await services.delivery.stop();
       await services.transports.email?.close?.();
+      await services.limiter.close();
       await services.storage.close();
     },
   };

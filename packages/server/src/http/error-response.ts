@@ -6,9 +6,10 @@ import { ERROR_CODE_INFO } from '@latch/core';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { ApiError } from '../errors.js';
+import { ApiError, RateLimitError } from '../errors.js';
 
 export function errorEnvelope(c: Context, err: ApiError, traceId: string): Response {
+  if (err instanceof RateLimitError) c.header('Retry-After', String(err.retryAfterSeconds));
   return c.json({ errors: err.toJSON(), clerk_trace_id: traceId }, err.status as 400);
 }
 

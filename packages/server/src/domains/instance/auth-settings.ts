@@ -37,7 +37,23 @@ export interface AuthSettings {
   allowed_origins: string[];
   /** Unknown identifiers are answered like known ones at sign-in (no account enumeration). */
   enumeration_protection: boolean;
+  /** Failed sign-in attempts (passwords and codes) that lock an account, and for how long. */
+  lockout: { max_attempts: number; duration_minutes: number };
+  /**
+   * Development instances accept test identifiers with the code 424242 (`test_mode`, on by default);
+   * production instances never do, whatever this says.
+   */
+  test_mode: boolean;
+  /** Shown by the prebuilt components for help. */
+  support_email: string | null;
+  /** First sign-in screen when passwords are on: ask for the password, or send a code. */
+  preferred_sign_in_strategy: 'password' | 'otp';
+  /** Session token lifetime in seconds (the browser SDK refreshes 17 s before expiry, so at least 30). */
+  session_token_lifetime_seconds: number;
 }
+
+/** A partial update: top-level fields replace, nested objects merge one level deep. */
+export type AuthSettingsPatch = { [K in keyof AuthSettings]?: AuthSettings[K] extends unknown[] | null | string | number | boolean ? AuthSettings[K] : Partial<AuthSettings[K]> };
 
 export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   email_address: { enabled: true, required: true, used_for_first_factor: true, verification: ['email_code'] },
@@ -53,7 +69,23 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   session_inactivity_timeout_seconds: 0,
   allowed_origins: [],
   enumeration_protection: false,
+  lockout: { max_attempts: 100, duration_minutes: 60 },
+  test_mode: true,
+  support_email: null,
+  preferred_sign_in_strategy: 'password',
+  session_token_lifetime_seconds: 60,
 };
+
+const NESTED = ['email_address', 'phone_number', 'username', 'first_name', 'last_name', 'password', 'lockout'] as const;
+
+export function mergeAuthSettings(current: AuthSettings, patch: AuthSettingsPatch): AuthSettings {
+  const out: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    out[key] = (NESTED as readonly string[]).includes(key) ? { ...(current[key as keyof AuthSettings] as object), ...(value as object) } : value;
+  }
+  return out as unknown as AuthSettings;
+}
 
 /** Stored (possibly partial, possibly from an older version) → complete settings. */
 export function resolveAuthSettings(stored: Partial<AuthSettings> | undefined): AuthSettings {
@@ -67,5 +99,6 @@ export function resolveAuthSettings(stored: Partial<AuthSettings> | undefined): 
     first_name: { ...DEFAULT_AUTH_SETTINGS.first_name, ...(s.first_name ?? {}) },
     last_name: { ...DEFAULT_AUTH_SETTINGS.last_name, ...(s.last_name ?? {}) },
     password: { ...DEFAULT_AUTH_SETTINGS.password, ...(s.password ?? {}) },
+    lockout: { ...DEFAULT_AUTH_SETTINGS.lockout, ...(s.lockout ?? {}) },
   };
 }

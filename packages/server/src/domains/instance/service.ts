@@ -9,7 +9,7 @@ import { generateSigningKey } from '../../crypto/signing-keys.js';
 import { readJson } from '../../storage/schema.js';
 import { hasActiveSigningKey, insertSigningKey, signingKeyJwks } from '../keys/repository.js';
 import type { KeyService } from '../keys/service.js';
-import { type AuthSettings, resolveAuthSettings } from './auth-settings.js';
+import { type AuthSettings, type AuthSettingsPatch, mergeAuthSettings, resolveAuthSettings } from './auth-settings.js';
 import { findInstance, findInstanceSettings, insertInstanceIfAbsent, lockInstance, writeInstanceSettings } from './repository.js';
 
 /** Who may sign up: the instance's restrictions, as the BAPI exposes them. */
@@ -180,6 +180,20 @@ export function createInstanceService(db: Db, keys: KeyService, now: () => numbe
         const organizations = { ...DEFAULT_ORGANIZATION_SETTINGS, ...(stored.organizations ?? {}), ...patch };
         await writeInstanceSettings(trx, row.id, JSON.stringify({ ...stored, organizations }), now());
         return organizations;
+      });
+    },
+
+    /**
+     * Applies a patch to the sign-up, sign-in and session settings under the instance row's lock (so
+     * concurrent patches of different fields all land); nested objects merge one level deep.
+     */
+    async updateAuthSettings(patch: AuthSettingsPatch): Promise<AuthSettings> {
+      return transaction(db, async (trx) => {
+        const row = await lockInstance(trx);
+        const stored = readJson<Partial<InstanceSettings>>(row.settings);
+        const auth = mergeAuthSettings(resolveAuthSettings(stored.auth), patch);
+        await writeInstanceSettings(trx, row.id, JSON.stringify({ ...stored, auth }), now());
+        return auth;
       });
     },
 

@@ -12,8 +12,6 @@ import type { AuthSettings } from '../instance/auth-settings.js';
 import { recordActivity, recordSignIn, userMaySignIn } from '../users/auth-repository.js';
 import { endSessionIfLive, endUserSessionsOnClient, endLiveSessionsOfClient, findSession, insertSession, LIVE_STATUSES, type SessionRow, updateSession } from './repository.js';
 
-/** Default session token lifetime: 60 s (the browser SDK refreshes 17 s before expiry). */
-export const TOKEN_TTL_SECONDS = 60;
 
 /** Where a request came from, recorded on the session at sign-in and touch. */
 export interface RequestActivity {
@@ -153,6 +151,7 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
       const t = now();
       const s = await findSession(db, sessionId);
       if (!live(s, clientId, t)) throw notFound();
+      const ttl = input.ttlSeconds ?? (await settings()).session_token_lifetime_seconds;
       const may = await userMaySignIn(db, s.user_id);
       if (may !== 'ok') throw new ApiError({ code: 'signed_out', longMessage: may === 'missing' ? 'The user no longer exists.' : `The user is ${may}.` });
       const iat = Math.floor(t / 1000);
@@ -161,7 +160,7 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
       const minutes = (at: number | null) => (at === null ? -1 : Math.floor((t - at) / 60_000));
       return signer.sign({
         ...(input.azp ? { azp: input.azp } : {}),
-        exp: iat + (input.ttlSeconds ?? TOKEN_TTL_SECONDS),
+        exp: iat + ttl,
         fva: [minutes(s.first_factor_verified_at), minutes(s.second_factor_verified_at)],
         iat,
         iss: issuer,

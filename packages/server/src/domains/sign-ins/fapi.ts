@@ -1,6 +1,7 @@
 /** Frontend API routes of sign-in attempts (`/client/sign_ins…`). */
 import { z } from 'zod';
 import { activityOf } from '../../http/fapi/activity.js';
+import type { Guard } from '../../limits/policy.js';
 import type { FapiRouter } from '../../http/fapi/surface.js';
 import type { SignInsService } from './service.js';
 
@@ -9,11 +10,12 @@ const text = (max = 256) => z.string().max(max).optional();
 
 export interface SignInRoutesDeps {
   signIns: SignInsService;
+  guard: Guard;
   /** The wire form of an attempt after the change. */
   present(id: string): Promise<unknown>;
 }
 
-export function registerSignInRoutes(router: FapiRouter, { signIns, present }: SignInRoutesDeps): void {
+export function registerSignInRoutes(router: FapiRouter, { signIns, guard, present }: SignInRoutesDeps): void {
   const tags = ['Sign Ins'];
   router.add(
     {
@@ -27,6 +29,7 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, present }: S
       responses: { 200: { description: 'The sign-in attempt, in `response`' } },
     },
     async ({ body, principal, c }) => {
+      await guard.check('createPerIp', activityOf(c).ipAddress ?? 'unknown');
       const client = await principal.ensureClient();
       const row = await signIns.create(client.id, { identifier: body.identifier, strategy: body.strategy, password: body.password }, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
@@ -71,6 +74,7 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, present }: S
       responses: { 200: { description: 'The sign-in attempt' } },
     },
     async ({ params, body, principal, c }) => {
+      await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
       const row = await signIns.attemptFirstFactor(principal.requireClient().id, params.sign_in_id, body, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);
@@ -107,6 +111,7 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, present }: S
       responses: { 200: { description: 'The sign-in attempt' } },
     },
     async ({ params, body, principal, c }) => {
+      await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
       const row = await signIns.attemptSecondFactor(principal.requireClient().id, params.sign_in_id, body, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);

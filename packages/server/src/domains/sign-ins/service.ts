@@ -16,6 +16,7 @@ import { findIdentificationByValue, hasSecondFactor, ownerOfUsername, userMaySig
 import type { UserAggregate } from '../users/repository.js';
 import { findVerification, type VerificationRow } from '../verifications/repository.js';
 import { CODE_TTL_MS, type VerificationsService } from '../verifications/service.js';
+import type { Guard } from '../../limits/policy.js';
 import { findSignIn, insertSignIn, lockSignIn, type SignInRow, updateSignIn } from './repository.js';
 
 /** An attempt is abandoned after a day without completing. */
@@ -31,6 +32,8 @@ export interface SignInsServiceDeps {
   /** The users domain's password and second-factor checks (rehashing imported digests on success). */
   verifyPassword(userId: string, password: string): Promise<boolean>;
   verifySecondFactor(userId: string, code: string): Promise<'totp' | 'backup_code'>;
+  /** Per-identifier limits and the account lockout after repeated failures. */
+  guard: Guard;
   now?: () => number;
 }
 
@@ -53,7 +56,24 @@ function notFound(): ApiError {
 }
 
 export function createSignInsService(deps: SignInsServiceDeps) {
-  const { db, settings, verifications, sessions, messaging, loadUser, now = Date.now } = deps;
+  const { db, settings, verifications, sessions, messaging, loadUser, guard, now = Date.now } = deps;
+
+  /** Runs a factor check; a failure counts toward the user's lockout, a success clears the count. */
+  async function counted<T>(userId: string | null, check: () => Promise<T>): Promise<T> {
+    if (userId) await guard.assertNotLockedOut(userId);
+    try {
+      const result = await check();
+      if (userId) await guard.clearFailures(userId);
+      return result;
+    } catch (err) {
+      if (userId && err instanceof ApiError && ['form_password_incorrect', 'form_code_incorrect', 'verification_failed'].includes(err.details[0]?.code ?? '')) {
+        const remaining = await guard.recordFailure(userId);
+        const first = err.details[0];
+        if (first) first.meta = { ...(first.meta ?? {}), verification_attempts_remaining: remaining };
+      }
+      throw err;
+    }
+  }
 
   async function refuseUnusable(ex: Executor, userId: string): Promise<void> {
     const may = await userMaySignIn(ex, userId);
@@ -139,9 +159,13 @@ export function createSignInsService(deps: SignInsServiceDeps) {
       const auth = await settings();
       const identifier = input.identifier?.trim();
       if (!identifier) throw new ApiError({ code: 'form_param_missing', longMessage: 'Enter your e-mail address, phone number or username.', paramName: 'identifier' });
+      await guard.check('createPerIdentifier', identifier.toLowerCase());
       const found = await resolve(auth, identifier);
       if (!found && !auth.enumeration_protection) throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
-      if (found) await refuseUnusable(db, found.userId);
+      if (found) {
+        await refuseUnusable(db, found.userId);
+        await guard.assertNotLockedOut(found.userId);
+      }
       const t = now();
       const row: SignInRow = {
         id: newId('sia', t),
@@ -214,7 +238,8 @@ export function createSignInsService(deps: SignInsServiceDeps) {
         const attempt = await service.get(clientId, id);
         if (!attempt.user_id) throw ApiError.of('form_password_incorrect', 'Password is incorrect. Try again, or use another method.', 'password');
         // The hash comparison is the slow part: done before any lock is held.
-        await deps.verifyPassword(attempt.user_id, input.password ?? '');
+        const userId = attempt.user_id;
+        await counted(userId, () => deps.verifyPassword(userId, input.password ?? ''));
         await transaction(db, async (tx) => {
           const locked = await lockFor(tx, clientId, id, 'needs_first_factor');
           await verifications.recordVerified(tx, { ownerId: id, slot: 'first_factor', strategy: 'password', identificationId: null, target: null });
@@ -225,14 +250,18 @@ export function createSignInsService(deps: SignInsServiceDeps) {
       if (input.strategy !== 'email_code' && input.strategy !== 'phone_code') {
         throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `${input.strategy} is not a first factor here.`, paramName: 'strategy' });
       }
-      const error = await transaction(db, async (tx) => {
-        const locked = await lockFor(tx, clientId, id, 'needs_first_factor');
-        const outcome = await verifications.attempt(tx, { ownerId: id, slot: 'first_factor', strategy: input.strategy, code: input.code ?? '' });
-        if (!outcome.ok) return outcome.error;
-        await advance(tx, auth, locked, input.strategy, 'first', activity);
-        return null;
+      const current = await service.get(clientId, id);
+      await counted(current.user_id, async () => {
+        const failure = await transaction(db, async (tx) => {
+          const locked = await lockFor(tx, clientId, id, 'needs_first_factor');
+          const outcome = await verifications.attempt(tx, { ownerId: id, slot: 'first_factor', strategy: input.strategy, code: input.code ?? '' });
+          if (!outcome.ok) return outcome.error;
+          await advance(tx, auth, locked, input.strategy, 'first', activity);
+          return null;
+        });
+        // Thrown after the commit, so the counted guess stays counted.
+        if (failure) throw failure;
       });
-      if (error) throw error;
       return service.get(clientId, id);
     },
 
@@ -246,7 +275,8 @@ export function createSignInsService(deps: SignInsServiceDeps) {
       if (attempt.status !== 'needs_second_factor' || !attempt.user_id) {
         throw new ApiError({ code: 'verification_already_verified', longMessage: `The sign-in is ${attempt.status}.`, paramName: 'strategy' });
       }
-      const used = await deps.verifySecondFactor(attempt.user_id, input.code ?? '');
+      const userId = attempt.user_id;
+      const used = await counted(userId, () => deps.verifySecondFactor(userId, input.code ?? ''));
       await transaction(db, async (tx) => {
         const locked = await lockFor(tx, clientId, id, 'needs_second_factor');
         await verifications.recordVerified(tx, { ownerId: id, slot: 'second_factor', strategy: used, identificationId: null, target: null });

@@ -1,6 +1,7 @@
 /** Frontend API routes of sign-up attempts (`/client/sign_ups…`). */
 import { z } from 'zod';
 import { activityOf } from '../../http/fapi/activity.js';
+import type { Guard } from '../../limits/policy.js';
 import { formBool, formJsonObject, formNullableString } from '../../http/fapi/form.js';
 import type { FapiRouter } from '../../http/fapi/surface.js';
 import type { SignUpFields, SignUpsService } from './service.js';
@@ -43,10 +44,11 @@ function input(body: Fields): SignUpFields {
 
 export interface SignUpRoutesDeps {
   signUps: SignUpsService;
+  guard: Guard;
   present(id: string): Promise<unknown>;
 }
 
-export function registerSignUpRoutes(router: FapiRouter, { signUps, present }: SignUpRoutesDeps): void {
+export function registerSignUpRoutes(router: FapiRouter, { signUps, guard, present }: SignUpRoutesDeps): void {
   const tags = ['Sign Ups'];
   router.add(
     {
@@ -60,6 +62,7 @@ export function registerSignUpRoutes(router: FapiRouter, { signUps, present }: S
       responses: { 200: { description: 'The sign-up attempt, in `response`' } },
     },
     async ({ body, principal, c }) => {
+      await guard.check('createPerIp', activityOf(c).ipAddress ?? 'unknown');
       const client = await principal.ensureClient();
       const row = await signUps.create(client.id, input(body), activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
@@ -107,6 +110,7 @@ export function registerSignUpRoutes(router: FapiRouter, { signUps, present }: S
       responses: { 200: { description: 'The sign-up attempt' } },
     },
     async ({ params, body, principal, c }) => {
+      await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
       const row = await signUps.attemptVerification(principal.requireClient().id, params.sign_up_id, body, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);

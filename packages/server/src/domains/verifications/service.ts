@@ -24,14 +24,15 @@ export function isTestIdentifier(value: string): boolean {
 export interface VerificationsDeps {
   /** Key of the code digests (the instance's ticket secret). */
   secret: Buffer;
-  development: boolean;
+  /** Whether test identifiers get the fixed code: development instances with test mode on, never production. */
+  testMode(): Promise<boolean>;
   now?: () => number;
 }
 
 /** What an attempt found: success, or the error to answer after the attempt's bookkeeping commits. */
 export type AttemptOutcome = { ok: true; verification: VerificationRow } | { ok: false; error: ApiError };
 
-export function createVerificationsService({ secret, development, now = Date.now }: VerificationsDeps) {
+export function createVerificationsService({ secret, testMode, now = Date.now }: VerificationsDeps) {
   const digest = (id: string, code: string) => createHmac('sha256', secret).update(`${id}:${code}`).digest('hex');
 
   return {
@@ -41,7 +42,7 @@ export function createVerificationsService({ secret, development, now = Date.now
      */
     async issue(tx: Tx, input: { ownerId: string; slot: string; strategy: string; identificationId: string | null; target: string }): Promise<string | null> {
       const t = now();
-      const test = development && isTestIdentifier(input.target);
+      const test = isTestIdentifier(input.target) && (await testMode());
       const code = test ? TEST_CODE : String(randomInt(0, 1_000_000)).padStart(6, '0');
       const id = newId('ver', t);
       await replaceVerification(tx, {

@@ -52,6 +52,7 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
   registerClientRoutes(router, clients, { development });
   registerSignInRoutes(router, {
     signIns,
+    guard: deps.guard,
     async present(id) {
       const view = await signIns.view(id);
       return view ? signInJSON(view, (await instance.settings()).auth, publicUrl, now()) : null;
@@ -59,6 +60,7 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
   });
   registerSignUpRoutes(router, {
     signUps,
+    guard: deps.guard,
     async present(id) {
       const view = await signUps.view(id);
       return view ? signUpJSON(view, (await instance.settings()).auth, now()) : null;
