@@ -26,6 +26,8 @@ export interface FapiAppDeps {
   cookies: CookieOptions;
   /** Seconds of the client's `updated_at` for `__client_uat`, or 0 when nobody is signed in on it. */
   clientUat(clientId: string): Promise<number>;
+  /** The instance's public signing keys. */
+  jwks(): Promise<unknown>;
 }
 
 const ALLOWED_HEADERS = 'Content-Type, Authorization, X-Requested-With';
@@ -39,7 +41,7 @@ function corsHeaders(c: Context, origin: string): void {
 }
 
 export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request): Response | Promise<Response> } {
-  const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat } = deps;
+  const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks } = deps;
   const suffix = cookieSuffix(publishableKey);
   const app = new Hono<Env>();
 
@@ -90,6 +92,11 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request): Res
     },
   };
   router.mount(app as never, '/fapi/v1', guarded);
+  // The public keys at the Frontend API's well-known address too (what a JWKS-by-issuer lookup finds).
+  app.get('/fapi/.well-known/jwks.json', async (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.json(await jwks());
+  });
 
   return { fetch: (request: Request) => app.fetch(untunnel(request)) };
 }

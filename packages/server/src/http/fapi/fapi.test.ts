@@ -162,6 +162,13 @@ describe.each(testDialects())('Frontend API transport and client on %s', (dialec
     expect(((await unknown.json()) as Err).errors[0]?.code).toBe('dev_browser_unauthenticated');
   });
 
+  it('publishes the signing keys at the Frontend API\'s well-known address', async () => {
+    const res = await fetch(`${t.url}/fapi/.well-known/jwks.json`);
+    expect(res.status).toBe(200);
+    const bapi = await (await t.api('/jwks')).json();
+    expect(await res.json()).toEqual(bapi);
+  });
+
   it('leaves the Backend API as it was', async () => {
     const res = await t.api('/users?limit=1');
     expect(res.status).toBe(200);

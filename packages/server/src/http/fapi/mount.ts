@@ -17,6 +17,7 @@ import { registerClientRoutes } from '../../domains/clients/fapi.js';
 import { registerEnvironmentRoutes } from '../../domains/environment/fapi.js';
 import { environmentJSON } from '../../domains/environment/serialize.js';
 import { publishableKeyFor } from '../../domains/instance/service.js';
+import { jwksJSON } from '../../domains/instance/serialize.js';
 import { createFapiApp } from './app.js';
 import { createFapiRouter, fapiSurface } from './surface.js';
 import { originOf, type OriginPolicy } from './transport.js';
@@ -109,6 +110,7 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
     originPolicy,
     publishableKey: publishableKeyFor(bootstrap.instance.environmentType, publicUrl),
     cookies: { secure: publicUrl.startsWith('https:'), domain: null },
+    jwks: async () => jwksJSON(await instance.jwks()),
     async clientUat(clientId) {
       const view = await clients.view(clientId);
       if (!view || view.sessions.length === 0) return 0;
