@@ -30,8 +30,7 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, guard, prese
     },
     async ({ body, principal, c }) => {
       await guard.check('createPerIp', activityOf(c).ipAddress ?? 'unknown');
-      const client = await principal.ensureClient();
-      const row = await signIns.create(client.id, { identifier: body.identifier, strategy: body.strategy, password: body.password }, activityOf(c));
+      const row = await signIns.create(async () => (await principal.ensureClient()).id, { identifier: body.identifier, strategy: body.strategy, password: body.password }, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);
     },

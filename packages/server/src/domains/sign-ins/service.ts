@@ -154,8 +154,12 @@ export function createSignInsService(deps: SignInsServiceDeps) {
       return row;
     },
 
-    /** Starts a sign-in on the client for what the person typed (and their password, if typed with it). */
-    async create(clientId: string, input: CreateSignInInput, activity?: RequestActivity): Promise<SignInRow> {
+    /**
+     * Starts a sign-in for what the person typed (and their password, if typed with it). `client` gives
+     * the browser's client, creating it on first need: only once the input has passed every check, so a
+     * refused request leaves nothing behind.
+     */
+    async create(client: () => Promise<string>, input: CreateSignInInput, activity?: RequestActivity): Promise<SignInRow> {
       const auth = await settings();
       const identifier = input.identifier?.trim();
       if (!identifier) throw new ApiError({ code: 'form_param_missing', longMessage: 'Enter your e-mail address, phone number or username.', paramName: 'identifier' });
@@ -166,6 +170,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
         await refuseUnusable(db, found.userId);
         await guard.assertNotLockedOut(found.userId);
       }
+      const clientId = await client();
       const t = now();
       const row: SignInRow = {
         id: newId('sia', t),

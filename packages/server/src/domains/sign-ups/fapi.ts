@@ -63,8 +63,7 @@ export function registerSignUpRoutes(router: FapiRouter, { signUps, guard, prese
     },
     async ({ body, principal, c }) => {
       await guard.check('createPerIp', activityOf(c).ipAddress ?? 'unknown');
-      const client = await principal.ensureClient();
-      const row = await signUps.create(client.id, input(body), activityOf(c));
+      const row = await signUps.create(async () => (await principal.ensureClient()).id, input(body), activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);
     },

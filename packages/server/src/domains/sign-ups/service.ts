@@ -168,7 +168,8 @@ export function createSignUpsService(deps: SignUpsServiceDeps) {
 
     get,
 
-    async create(clientId: string, input: SignUpFields, activity?: RequestActivity): Promise<SignUpRow> {
+    /** Starts a sign-up; `client` gives (or creates) the browser's client once the input has passed every check. */
+    async create(client: () => Promise<string>, input: SignUpFields, activity?: RequestActivity): Promise<SignUpRow> {
       const auth = await settings();
       const t = now();
       let ticket: string | null = null;
@@ -187,6 +188,7 @@ export function createSignUpsService(deps: SignUpsServiceDeps) {
       const emails = fields.email_address ? [fields.email_address] : [];
       const phones = fields.phone_number ? [fields.phone_number] : [];
       if (emails.length || phones.length) await access.assertSignUpAllowed({ emails, phones }, { invited: ticket !== null });
+      const clientId = await client();
       const row: SignUpRow = {
         id: newId('sua', t),
         client_id: clientId,
