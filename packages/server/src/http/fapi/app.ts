@@ -8,6 +8,7 @@ import { Hono, type Context } from 'hono';
 import type { Logger } from 'pino';
 import { errorEnvelope, errorResponse, notFoundError } from '../error-response.js';
 import { newTraceId } from '../trace.js';
+import { resolveClientIp } from './activity.js';
 import { hasBody } from '../router.js';
 import { clearClientCookie, cookieSuffix, writeClientCookie, writeClientUat, type CookieOptions } from './cookies.js';
 import { callerOf, type FapiCaller, type FapiRouter, type FapiAuth } from './surface.js';
@@ -28,6 +29,8 @@ export interface FapiAppDeps {
   clientUat(clientId: string): Promise<number>;
   /** The instance's public signing keys. */
   jwks(): Promise<unknown>;
+  /** Take the caller's address from `X-Forwarded-For`. */
+  trustProxy: boolean;
 }
 
 const ALLOWED_HEADERS = 'Content-Type, Authorization, X-Requested-With';
@@ -41,13 +44,14 @@ function corsHeaders(c: Context, origin: string): void {
 }
 
 export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request): Response | Promise<Response> } {
-  const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks } = deps;
+  const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks, trustProxy } = deps;
   const suffix = cookieSuffix(publishableKey);
   const app = new Hono<Env>();
 
   app.use('*', async (c, next) => {
     const traceId = newTraceId();
     c.set('traceId', traceId);
+    resolveClientIp(c, trustProxy);
     c.header('x-latch-trace-id', traceId);
     c.header('Cache-Control', 'no-store');
     const origin = c.req.header('origin');

@@ -111,6 +111,7 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
     publishableKey: publishableKeyFor(bootstrap.instance.environmentType, publicUrl),
     cookies: { secure: publicUrl.startsWith('https:'), domain: null },
     jwks: async () => jwksJSON(await instance.jwks()),
+    trustProxy: config.trustProxy,
     async clientUat(clientId) {
       const view = await clients.view(clientId);
       if (!view || view.sessions.length === 0) return 0;
