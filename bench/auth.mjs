@@ -16,7 +16,7 @@
  * (made-up) addresses, so the per-IP sign-in limit is not what is measured.
  */
 import { fork } from 'node:child_process';
-import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';

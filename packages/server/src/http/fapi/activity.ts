@@ -10,7 +10,7 @@ const CLIENT_IP = 'clientIp';
  * otherwise the peer of the connection. Computed once per request by the Frontend API app.
  */
 export function resolveClientIp(c: Context, trustProxy: boolean): void {
-  let ip: string | null = null;
+  let ip: string | null;
   const forwarded = trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
   if (forwarded) ip = forwarded.slice(0, 64);
   else {
