@@ -47,6 +47,15 @@ export const ErrorCode = {
   TooManyAttempts: 'verification_failed',
   TotpNotEnabled: 'totp_not_enabled',
   TooManyRequests: 'too_many_requests',
+  OriginInvalid: 'origin_invalid',
+  DevBrowserUnauthenticated: 'dev_browser_unauthenticated',
+  SignedOut: 'signed_out',
+  VerificationMissing: 'verification_missing',
+  VerificationAlreadyVerified: 'verification_already_verified',
+  UserBanned: 'user_banned',
+  UserLocked: 'user_locked',
+  SessionExists: 'session_exists',
+  StrategyForUserInvalid: 'strategy_for_user_invalid',
   InternalError: 'internal_clerk_error',
 } as const;
 
@@ -97,6 +106,15 @@ export const ERROR_CODE_INFO: Record<ErrorCode, ErrorCodeInfo> = {
   verification_failed: { status: 422, message: 'Too many failed attempts.' },
   totp_not_enabled: { status: 400, message: 'TOTP is not enabled for this user.' },
   too_many_requests: { status: 429, message: 'Too many requests' },
+  origin_invalid: { status: 403, message: 'Origin not allowed' },
+  dev_browser_unauthenticated: { status: 401, message: 'Browser unauthenticated' },
+  signed_out: { status: 401, message: 'Signed out' },
+  verification_missing: { status: 400, message: 'No verification to attempt' },
+  verification_already_verified: { status: 400, message: 'This verification has already been verified.' },
+  user_banned: { status: 403, message: 'This account is banned.' },
+  user_locked: { status: 403, message: 'This account is locked.' },
+  session_exists: { status: 400, message: "You're already signed in." },
+  strategy_for_user_invalid: { status: 422, message: 'This strategy is not available for this account.' },
   internal_clerk_error: { status: 500, message: 'Oops, an unexpected error occurred' },
 };
 

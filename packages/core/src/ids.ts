@@ -36,6 +36,7 @@ export const ID_PREFIXES = [
   'perm',
   'orgsugg',
   'trace',
+  'ver',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

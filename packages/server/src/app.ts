@@ -2,9 +2,7 @@
  * Builds the HTTP app: the BAPI under /v1, health and readiness, images, and the one error handler that
  * writes every failure as the wire envelope with a trace id.
  */
-import { ERROR_CODE_INFO } from '@latch/core';
-import { Hono, type Context } from 'hono';
-import { HTTPException } from 'hono/http-exception';
+import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { registerUserRoutes } from './domains/users/bapi.js';
@@ -12,6 +10,7 @@ import type { InstanceService } from './domains/instance/service.js';
 import type { KeyService } from './domains/keys/service.js';
 import type { UsersService } from './domains/users/service.js';
 import { registerAccessRoutes } from './domains/access/bapi.js';
+import { registerInstanceRoutes } from './domains/instance/bapi.js';
 import type { AccessService } from './domains/access/service.js';
 import { registerInvitationRoutes } from './domains/invitations/bapi.js';
 import type { InvitationsService } from './domains/invitations/service.js';
@@ -30,8 +29,15 @@ import { ApiError } from './errors.js';
 import { hasBody } from './http/router.js';
 import { bapiSurface, createBapiRouter } from './http/bapi/surface.js';
 import { newTraceId } from './http/trace.js';
+import { errorEnvelope, errorResponse, notFoundError } from './http/error-response.js';
 import { JwksSchema } from './http/wire-schemas.js';
 import { type Storage } from './storage/database.js';
+import type { ClientsService } from './domains/clients/service.js';
+import type { SessionsService } from './domains/sessions/service.js';
+import type { SignInsService } from './domains/sign-ins/service.js';
+import type { SignUpsService } from './domains/sign-ups/service.js';
+import type { Guard } from './limits/policy.js';
+import { mountFrontendApi } from './http/fapi/mount.js';
 import { migrationsApplied } from './storage/migrations.js';
 
 export interface AppDeps {
@@ -46,14 +52,15 @@ export interface AppDeps {
   access: AccessService;
   invitations: InvitationsService;
   organizations: OrganizationsService;
+  clients: ClientsService;
+  sessions: SessionsService;
+  signIns: SignInsService;
+  signUps: SignUpsService;
+  guard: Guard;
   bootstrap: BootstrapResult;
 }
 
 type Env = { Variables: { traceId: string } };
-
-function envelope(c: Context<Env>, err: ApiError): Response {
-  return c.json({ errors: err.toJSON(), clerk_trace_id: c.get('traceId') }, err.status as 400);
-}
 
 const DEFAULT_AVATAR = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128"><rect width="128" height="128" fill="#6c47ff"/><circle cx="64" cy="50" r="22" fill="#fff"/><path d="M24 112c4-22 20-34 40-34s36 12 40 34z" fill="#fff"/></svg>`;
 
@@ -61,6 +68,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const { config, storage, logger, keys, instance, users, templates, messaging, access, invitations, organizations, bootstrap } = deps;
   const instanceId = () => bootstrap.instance.id;
   const app = new Hono<Env>();
+
+  // The Frontend API is its own app (its own CORS, cookies, envelopes and trace ids).
+  const fapi = mountFrontendApi(deps);
+  app.all('/fapi/*', (c) => fapi.fetch(c.req.raw));
 
   app.use('*', async (c, next) => {
     const traceId = newTraceId();
@@ -72,19 +83,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
     if (hasBody(c) && !c.req.raw.bodyUsed) c.res.headers.set('Connection', 'close');
   });
 
-  app.onError((err, c) => {
-    if (err instanceof ApiError) return envelope(c, err);
-    if (err instanceof HTTPException) {
-      const code = err.status === 413 ? 'file_too_large' : err.status === 405 ? 'method_not_allowed' : 'request_body_invalid';
-      return envelope(c, ApiError.of(code, err.message || ERROR_CODE_INFO[code].message));
-    }
-    logger.error({ err, traceId: c.get('traceId'), method: c.req.method, path: c.req.path }, 'unhandled error');
-    return envelope(c, ApiError.of('internal_clerk_error'));
-  });
-
-  app.notFound((c) =>
-    envelope(c, new ApiError({ code: 'resource_not_found', message: 'not found', longMessage: `No route matches ${c.req.method} ${c.req.path}.` })),
-  );
+  app.onError((err, c) => errorResponse(c, err, c.get('traceId'), logger));
+  app.notFound((c) => errorEnvelope(c, notFoundError(c), c.get('traceId')));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -132,6 +132,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
   const uploadLimit = config.maxImageBytes + 64 * 1024;
   registerUserRoutes(router, users, config.publicUrl, uploadLimit);
   registerAccessRoutes(router, access, instance, instanceId);
+  registerInstanceRoutes(router, instance, () => bootstrap.instance);
   registerInvitationRoutes(router, invitations);
   registerTemplateRoutes(router, templates, instanceId);
   registerMessageRoutes(router, messaging, config.twilio?.from ?? null);

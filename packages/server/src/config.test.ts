@@ -11,7 +11,10 @@ describe('configuration', () => {
       publicUrl: 'http://127.0.0.1:4000',
       secretKey: null,
       logLevel: 'info',
+      redisUrl: null,
+      trustProxy: false,
     });
+    expect(resolveConfig({ LATCH_REDIS_URL: 'redis://127.0.0.1:6379', LATCH_TRUST_PROXY: 'true' })).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', trustProxy: true });
   });
 
   it.each([
@@ -22,6 +25,8 @@ describe('configuration', () => {
     ['LATCH_PUBLIC_URL', 'not a url'],
     ['LATCH_SECRET_KEY', 'sk_prod_abc'],
     ['LATCH_LOG_LEVEL', 'loud'],
+    ['LATCH_REDIS_URL', 'http://127.0.0.1:6379'],
+    ['LATCH_TRUST_PROXY', 'maybe'],
   ])('names %s when its value %s is invalid', (name, value) => {
     try {
       resolveConfig({ [name]: value });

@@ -36,6 +36,13 @@ export interface Config {
   smtpFrom: string;
   /** Twilio-compatible SMS provider; null = dev outbox. `LATCH_TWILIO_ACCOUNT_SID`, `…_AUTH_TOKEN`, `…_FROM`, `…_API_URL`. */
   twilio: { accountSid: string; authToken: string; from: string; apiUrl: string } | null;
+  /** Redis for rate limits shared by several server processes: `redis://host:6379`. `LATCH_REDIS_URL`; none = in memory. */
+  redisUrl: string | null;
+  /**
+   * Take the client's address from `X-Forwarded-For` (for rate limits and session activity): set when
+   * Latch runs behind a proxy or load balancer that sets it. `LATCH_TRUST_PROXY`, default false.
+   */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +140,10 @@ export function resolveConfig(env: Record<string, string | undefined>): Config {
     }
     return v.replace(/\/+$/, '');
   };
+  const trustProxy = (env.LATCH_TRUST_PROXY ?? 'false').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(trustProxy)) throw new ConfigError('LATCH_TRUST_PROXY', `must be true or false, got "${env.LATCH_TRUST_PROXY ?? ''}"`);
+  const redisUrl = env.LATCH_REDIS_URL || null;
+  if (redisUrl && !/^rediss?:\/\/[^/]+/.test(redisUrl)) throw new ConfigError('LATCH_REDIS_URL', 'must be redis://[user:pass@]host[:port][/db] or rediss://…');
   const appName = (env.LATCH_APP_NAME || 'Latch').slice(0, 100);
   const appUrl = url('LATCH_APP_URL', publicUrl);
   const signUpUrl = url('LATCH_SIGN_UP_URL', `${appUrl}/sign-up`);
@@ -150,5 +161,7 @@ export function resolveConfig(env: Record<string, string | undefined>): Config {
     smtpUrl,
     smtpFrom: smtpFrom.trim(),
     twilio,
+    redisUrl,
+    trustProxy: trustProxy === 'true' || trustProxy === '1',
   };
 }

@@ -46,6 +46,16 @@ export class ApiError extends Error {
   }
 }
 
+/** A 429 that tells the caller when to try again (written as `Retry-After`). */
+export class RateLimitError extends ApiError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    longMessage = 'Too many requests. Try again later.',
+  ) {
+    super({ code: 'too_many_requests', longMessage, meta: { retry_after_seconds: retryAfterSeconds } });
+  }
+}
+
 /** The resource-not-found error every lookup by id answers. */
 export function notFound(what: string): ApiError {
   return new ApiError({ code: 'resource_not_found', message: 'not found', longMessage: `${what} not found` });

@@ -7,7 +7,7 @@ import { serve } from '@hono/node-server';
 import { pino, type Logger } from 'pino';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
-import { createInstanceService, publishableKeyFor, type BootstrapResult } from './domains/instance/service.js';
+import { createInstanceService, frontendApiOrigin, publishableKeyFor, type BootstrapResult } from './domains/instance/service.js';
 import { createKeyService } from './domains/keys/service.js';
 import { createUsersService } from './domains/users/service.js';
 import { createAccessService } from './domains/access/service.js';
@@ -18,6 +18,16 @@ import { transportsFromConfig } from './delivery/transports.js';
 import { createDeliveryWorker } from './delivery/worker.js';
 import { createRolesService } from './domains/organizations/roles/service.js';
 import { createOrganizationsService } from './domains/organizations/service.js';
+import { createClientsService } from './domains/clients/service.js';
+import { aggregate, createUserLoader, findUsersByIds } from './domains/users/repository.js';
+import { createSessionsService } from './domains/sessions/service.js';
+import { createVerificationsService } from './domains/verifications/service.js';
+import { createSignInsService } from './domains/sign-ins/service.js';
+import { createSignUpsService } from './domains/sign-ups/service.js';
+import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './limits/rate-limiter.js';
+import { createGuard, type Guard } from './limits/policy.js';
+import { createTokenSigner } from './crypto/session-tokens.js';
+import { findActiveSigningKey } from './domains/keys/repository.js';
 import { openStorage, type Storage, type StorageOptions } from './storage/database.js';
 import { migrateToLatest } from './storage/migrations.js';
 import { newTraceId } from './http/trace.js';
@@ -38,6 +48,13 @@ export interface Services {
   transports: ReturnType<typeof transportsFromConfig>;
   roles: ReturnType<typeof createRolesService>;
   organizations: ReturnType<typeof createOrganizationsService>;
+  clients: ReturnType<typeof createClientsService>;
+  sessions: ReturnType<typeof createSessionsService>;
+  verifications: ReturnType<typeof createVerificationsService>;
+  signIns: ReturnType<typeof createSignInsService>;
+  signUps: ReturnType<typeof createSignUpsService>;
+  limiter: RateLimiter;
+  guard: Guard;
 }
 
 /**
@@ -87,7 +104,52 @@ export async function createServices(config: Config, options: { logger?: Logger;
       await organizations.enrollUser(userId).catch((err: unknown) => logger.error({ err, userId }, 'domain enrollment failed'));
     },
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, bootstrap };
+  const clients = createClientsService({
+    db: storage.db,
+    loadUsers: async (ids) => aggregate(storage.db, await findUsersByIds(storage.db, ids)),
+  });
+  const development = bootstrap.instance.environmentType === 'development';
+  const authSettings = async () => (await instance.settings()).auth;
+  const sessions = createSessionsService({
+    db: storage.db,
+    settings: authSettings,
+    signer: createTokenSigner(async () => {
+      const key = await findActiveSigningKey(storage.db);
+      return key ? { kid: key.kid, privatePem: key.private_pem } : undefined;
+    }),
+    issuer: frontendApiOrigin(config.publicUrl),
+  });
+  const verifications = createVerificationsService({
+    secret: Buffer.from(settings.ticketSecret, 'base64url'),
+    testMode: async () => development && (await authSettings()).test_mode,
+  });
+  const loadUser = createUserLoader(storage.db);
+  // Rate limits and lockouts: in this process, or shared through Redis by every process.
+  const limiter = config.redisUrl ? redisRateLimiter(config.redisUrl, logger, `latch:rl:${bootstrap.instance.id}:`) : memoryRateLimiter();
+  const guard = createGuard(limiter, async () => (await authSettings()).lockout);
+  const signIns = createSignInsService({
+    db: storage.db,
+    settings: authSettings,
+    verifications,
+    sessions,
+    messaging,
+    loadUser,
+    verifyPassword: (userId, password) => users.verifyPassword(userId, password),
+    verifySecondFactor: (userId, code) => users.verifySecondFactor(userId, code),
+    guard,
+  });
+  const signUps = createSignUpsService({
+    db: storage.db,
+    settings: authSettings,
+    access,
+    invitations,
+    verifications,
+    sessions,
+    messaging,
+    createUser: async (input) => (await users.create(input)).user,
+    deleteUser: (id) => users.delete(id),
+  });
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, limiter, guard, bootstrap };
 }
 
 export interface RunningServer {
@@ -157,6 +219,7 @@ export async function startServer(config: Config, options: { logger?: Logger; st
       });
       await services.delivery.stop();
       await services.transports.email?.close?.();
+      await services.limiter.close();
       await services.storage.close();
     },
   };

@@ -416,6 +416,94 @@ const m0008_organization_list_orders: Step = async (db, dialect) => {
   }
 };
 
+const m0010_frontend_api: Step = async (db, dialect) => {
+  const t = TYPES[dialect];
+  await run(db, [
+    `CREATE TABLE clients (
+      id TEXT PRIMARY KEY,
+      token_hash TEXT NOT NULL UNIQUE,
+      last_active_session_id TEXT,
+      last_authentication_strategy TEXT,
+      sign_in_id TEXT,
+      sign_up_id TEXT,
+      expires_at ${t.ts} NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    // Sessions outlive their client row (the Backend API lists ended sessions), so no foreign key to it.
+    `CREATE TABLE sessions (
+      id TEXT PRIMARY KEY,
+      client_id TEXT NOT NULL,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      status TEXT NOT NULL CHECK (status IN ('active','pending','revoked','ended','expired','removed','abandoned')),
+      last_active_organization_id TEXT,
+      actor ${t.json},
+      expire_at ${t.ts} NOT NULL,
+      abandon_at ${t.ts} NOT NULL,
+      last_active_at ${t.ts} NOT NULL,
+      first_factor_verified_at ${t.ts},
+      second_factor_verified_at ${t.ts},
+      latest_activity ${t.json},
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    `CREATE TABLE sign_in_attempts (
+      id TEXT PRIMARY KEY,
+      client_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      identifier TEXT,
+      user_id TEXT REFERENCES users(id) ON DELETE CASCADE,
+      identification_id TEXT,
+      first_factor_strategy TEXT,
+      second_factor_strategy TEXT,
+      created_session_id TEXT,
+      abandon_at ${t.ts} NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    `CREATE TABLE sign_up_attempts (
+      id TEXT PRIMARY KEY,
+      client_id TEXT NOT NULL,
+      status TEXT NOT NULL,
+      email_address TEXT,
+      phone_number TEXT,
+      username TEXT,
+      first_name TEXT,
+      last_name TEXT,
+      password_digest TEXT,
+      unsafe_metadata ${t.json},
+      legal_accepted_at ${t.ts},
+      email_verified_at ${t.ts},
+      phone_verified_at ${t.ts},
+      ticket TEXT,
+      created_user_id TEXT,
+      created_session_id TEXT,
+      abandon_at ${t.ts} NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    // One-time codes (and links) of sign-in and sign-up flows: only a keyed digest of the secret is kept.
+    `CREATE TABLE verifications (
+      id TEXT PRIMARY KEY,
+      owner_id TEXT NOT NULL,
+      slot TEXT NOT NULL,
+      strategy TEXT NOT NULL,
+      identification_id TEXT,
+      target TEXT,
+      code_hash TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      status TEXT NOT NULL CHECK (status IN ('unverified','verified','failed','expired')),
+      expires_at ${t.ts},
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL,
+      UNIQUE (owner_id, slot)
+    )`,
+    `CREATE INDEX sessions_client ON sessions (client_id, id)`,
+    `CREATE INDEX sessions_user ON sessions (user_id, status, id)`,
+    `CREATE INDEX clients_expiry ON clients (expires_at)`,
+  ]);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -425,6 +513,7 @@ const STEPS: Record<string, Step> = {
   '0006_password_compromised': m0006_password_compromised,
   '0007_user_list_orders': m0007_user_list_orders,
   '0008_organization_list_orders': m0008_organization_list_orders,
+  '0010_frontend_api': m0010_frontend_api,
 };
 
 function provider(dialect: DialectName) {

@@ -294,6 +294,100 @@ export interface OrganizationSuggestionTable {
   updated_at: number;
 }
 
+/** A browser or device. Only a SHA-256 digest of its token (the `__client` cookie, or a dev browser's id) is kept. */
+export interface ClientTable {
+  id: string;
+  token_hash: string;
+  last_active_session_id: string | null;
+  last_authentication_strategy: string | null;
+  /** The sign-in and sign-up in progress on this client, if any. */
+  sign_in_id: string | null;
+  sign_up_id: string | null;
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionTable {
+  id: string;
+  client_id: string;
+  user_id: string;
+  status: 'active' | 'pending' | 'revoked' | 'ended' | 'expired' | 'removed' | 'abandoned';
+  last_active_organization_id: string | null;
+  /** JSON: the impersonating actor, or null. */
+  actor: string | null;
+  /** When the session ends regardless of activity. */
+  expire_at: number;
+  /** When the session ends without further activity (the inactivity timeout), or expire_at. */
+  abandon_at: number;
+  last_active_at: number;
+  /** Last successful first-factor and second-factor verification (factor_verification_age). */
+  first_factor_verified_at: number | null;
+  second_factor_verified_at: number | null;
+  /** JSON: browser, device, IP and city of the latest request seen (sign-in or touch). */
+  latest_activity: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SignInAttemptTable {
+  id: string;
+  client_id: string;
+  status: 'needs_identifier' | 'needs_first_factor' | 'needs_second_factor' | 'needs_new_password' | 'complete' | 'abandoned';
+  identifier: string | null;
+  user_id: string | null;
+  /** The identification the identifier matched (its e-mail address, phone number or username). */
+  identification_id: string | null;
+  first_factor_strategy: string | null;
+  second_factor_strategy: string | null;
+  created_session_id: string | null;
+  abandon_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SignUpAttemptTable {
+  id: string;
+  client_id: string;
+  status: 'missing_requirements' | 'complete' | 'abandoned';
+  email_address: string | null;
+  phone_number: string | null;
+  username: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  /** argon2id digest of the chosen password, hashed when it is given. */
+  password_digest: string | null;
+  unsafe_metadata: string | null;
+  legal_accepted_at: number | null;
+  email_verified_at: number | null;
+  phone_verified_at: number | null;
+  /** The invitation ticket this sign-up redeems on completion (worthless once redeemed). */
+  ticket: string | null;
+  created_user_id: string | null;
+  created_session_id: string | null;
+  abandon_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface VerificationTable {
+  id: string;
+  /** The sign-in or sign-up attempt the verification belongs to. */
+  owner_id: string;
+  /** first_factor, second_factor, reset_password, email_address, phone_number. */
+  slot: string;
+  strategy: string;
+  identification_id: string | null;
+  /** The address or number the code went to. */
+  target: string | null;
+  code_hash: string | null;
+  attempts: number;
+  status: 'unverified' | 'verified' | 'failed' | 'expired';
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   api_keys: ApiKeyTable;
@@ -315,6 +409,11 @@ export interface Database {
   organization_invitations: OrganizationInvitationTable;
   organization_domains: OrganizationDomainTable;
   organization_suggestions: OrganizationSuggestionTable;
+  clients: ClientTable;
+  sessions: SessionTable;
+  sign_in_attempts: SignInAttemptTable;
+  sign_up_attempts: SignUpAttemptTable;
+  verifications: VerificationTable;
   /** Present only on SQLite: the trigram index over users.search_text. */
   users_fts: { rowid: Generated<number>; search_text: string };
   /** Present only on SQLite: the trigram index over organizations.search_text. */

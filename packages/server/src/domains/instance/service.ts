@@ -9,6 +9,7 @@ import { generateSigningKey } from '../../crypto/signing-keys.js';
 import { readJson } from '../../storage/schema.js';
 import { hasActiveSigningKey, insertSigningKey, signingKeyJwks } from '../keys/repository.js';
 import type { KeyService } from '../keys/service.js';
+import { type AuthSettings, type AuthSettingsPatch, mergeAuthSettings, resolveAuthSettings } from './auth-settings.js';
 import { findInstance, findInstanceSettings, insertInstanceIfAbsent, lockInstance, writeInstanceSettings } from './repository.js';
 
 /** Who may sign up: the instance's restrictions, as the BAPI exposes them. */
@@ -57,6 +58,8 @@ export const DEFAULT_ORGANIZATION_SETTINGS: OrganizationSettings = {
 export interface InstanceSettings {
   restrictions: Restrictions;
   organizations: OrganizationSettings;
+  /** Sign-up, sign-in and session settings. */
+  auth: AuthSettings;
   /** Signs invitation tickets (base64url of 32 random bytes), made at bootstrap. */
   ticketSecret: string;
 }
@@ -82,11 +85,37 @@ export function frontendApiHost(publicUrl: string): string {
   return host;
 }
 
+/** The origin session tokens name as their issuer: the public URL's scheme with the publishable key's host. */
+export function frontendApiOrigin(publicUrl: string): string {
+  return `${new URL(publicUrl).protocol}//${frontendApiHost(publicUrl)}`;
+}
+
 export function publishableKeyFor(type: InstanceType, publicUrl: string): string {
   return encodePublishableKey(type, frontendApiHost(publicUrl));
 }
 
+/** How long a read of the settings is reused. */
+const SETTINGS_TTL_MS = 1000;
+
+/** Freezes an object and everything in it: a cached settings object is shared by every caller. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 export function createInstanceService(db: Db, keys: KeyService, now: () => number = Date.now) {
+  let cached: { value: InstanceSettings; until: number } | null = null;
+  /** Runs a settings write and drops the cached read once it has committed. */
+  async function writing<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } finally {
+      cached = null;
+    }
+  }
   /** Adds the invitation-ticket secret to an instance that has none (first start, or an older instance). */
   async function ensureTicketSecret(): Promise<void> {
     await transaction(db, async (trx) => {
@@ -143,35 +172,59 @@ export function createInstanceService(db: Db, keys: KeyService, now: () => numbe
       return { instance, created, newSecretKey: minted };
     },
 
+    /**
+     * The settings, read at most once per second: every Frontend API request consults them (origins,
+     * sign-in rules), so they are kept briefly in memory. A change made through this process is seen at
+     * once (the cache is dropped on write); one made by another process within a second.
+     */
     async settings(): Promise<InstanceSettings> {
+      const t = now();
+      if (cached && cached.until > t) return cached.value;
       const row = await findInstanceSettings(db);
       const stored = row ? readJson<Partial<InstanceSettings>>(row.settings) : {};
-      return {
+      const value = deepFreeze({
         restrictions: { ...DEFAULT_RESTRICTIONS, ...(stored.restrictions ?? {}) },
         organizations: { ...DEFAULT_ORGANIZATION_SETTINGS, ...(stored.organizations ?? {}) },
+        auth: resolveAuthSettings(stored.auth),
         ticketSecret: stored.ticketSecret ?? '',
-      };
+      });
+      cached = { value, until: t + SETTINGS_TTL_MS };
+      return value;
     },
 
     /** Updates the given restriction flags in one statement-level transaction; returns the result. */
     async updateRestrictions(patch: Partial<Restrictions>): Promise<Restrictions> {
-      return transaction(db, async (trx) => {
+      return writing(transaction(db, async (trx) => {
         const row = await lockInstance(trx);
         const stored = readJson<Partial<InstanceSettings>>(row.settings);
         const restrictions = { ...DEFAULT_RESTRICTIONS, ...(stored.restrictions ?? {}), ...patch };
         await writeInstanceSettings(trx, row.id, JSON.stringify({ ...stored, restrictions }), now());
         return restrictions;
-      });
+      }));
     },
 
     async updateOrganizationSettings(patch: Partial<OrganizationSettings>): Promise<OrganizationSettings> {
-      return transaction(db, async (trx) => {
+      return writing(transaction(db, async (trx) => {
         const row = await lockInstance(trx);
         const stored = readJson<Partial<InstanceSettings>>(row.settings);
         const organizations = { ...DEFAULT_ORGANIZATION_SETTINGS, ...(stored.organizations ?? {}), ...patch };
         await writeInstanceSettings(trx, row.id, JSON.stringify({ ...stored, organizations }), now());
         return organizations;
-      });
+      }));
+    },
+
+    /**
+     * Applies a patch to the sign-up, sign-in and session settings under the instance row's lock (so
+     * concurrent patches of different fields all land); nested objects merge one level deep.
+     */
+    async updateAuthSettings(patch: AuthSettingsPatch): Promise<AuthSettings> {
+      return writing(transaction(db, async (trx) => {
+        const row = await lockInstance(trx);
+        const stored = readJson<Partial<InstanceSettings>>(row.settings);
+        const auth = mergeAuthSettings(resolveAuthSettings(stored.auth), patch);
+        await writeInstanceSettings(trx, row.id, JSON.stringify({ ...stored, auth }), now());
+        return auth;
+      }));
     },
 
     /** Public keys of every signing key that tokens may still carry (active and retired). */

@@ -37,3 +37,8 @@ export async function signingKeyJwks(db: Kysely<Database>): Promise<unknown[]> {
   const rows = await db.selectFrom('signing_keys').select(['public_jwk']).orderBy('created_at', 'desc').execute();
   return rows.map((r) => r.public_jwk);
 }
+
+/** The private key session tokens are minted with (the newest active one). */
+export function findActiveSigningKey(db: Kysely<Database>) {
+  return db.selectFrom('signing_keys').select(['kid', 'private_pem']).where('status', '=', 'active').orderBy('created_at', 'desc').executeTakeFirst();
+}

@@ -1,0 +1,228 @@
+/**
+ * Authentication benchmark: `npm run bench:auth` (builds first) or `node bench/auth.mjs [options]`.
+ *
+ * 1. Token refresh: N users (default 10,000), each signed in on a client of their own, are written into a
+ *    fresh SQLite database through the real services (no HTTP for the set-up). The real server then runs in
+ *    a child process and autocannon sends `POST /fapi/v1/client/sessions/{id}/tokens` with each session's
+ *    client cookie, as the browser SDK does every minute. Compared with the raw RS256 signing rate of one
+ *    core (node:crypto, the same key size and a payload of the same shape), measured in the same run:
+ *    the server is one process, so one core's signing rate is its physical limit. Target ≥ 0.6×.
+ * 2. Password sign-in: 64 users with argon2id passwords; workers sign in over HTTP (create with the
+ *    password in one request, the way the SDK sends a password typed on the first screen), each with a new
+ *    client. Compared with the raw argon2id rate with the same parameters and the same concurrency,
+ *    measured in the same run while the server is idle. Target ≥ 0.9×.
+ *
+ * Everything listens on 127.0.0.1 and stops by itself. LATCH_TRUST_PROXY lets the load come from many
+ * (made-up) addresses, so the per-IP sign-in limit is not what is measured.
+ */
+/* global fetch */
+import { fork } from 'node:child_process';
+import { createPrivateKey, sign } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { hash as argon2Hash } from '@node-rs/argon2';
+import { newSecretKey } from '../packages/core/dist/index.js';
+import { createServices, resolveConfig } from '../packages/server/dist/index.js';
+import { transaction } from '../packages/server/dist/storage/database.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const { values: opt } = parseArgs({
+  options: {
+    users: { type: 'string', default: '10000' },
+    connections: { type: 'string', default: '16' },
+    duration: { type: 'string', default: '10' },
+    'signin-workers': { type: 'string', default: '8' },
+    only: { type: 'string', default: 'all' }, // all | tokens | signin
+  },
+});
+const USERS = Number(opt.users);
+const DURATION = Number(opt.duration);
+const WORKERS = Number(opt['signin-workers']);
+const PASSWORD = 'correct horse battery staple';
+const SIGNIN_USERS = 64;
+
+const dir = mkdtempSync(join(os.tmpdir(), 'latch-bench-auth-'));
+const env = {
+  LATCH_DATABASE_URL: `sqlite:${join(dir, 'latch.db')}`,
+  LATCH_SECRET_KEY: newSecretKey('production'),
+  LATCH_PORT: '0',
+  LATCH_HOST: '127.0.0.1',
+  LATCH_PUBLIC_URL: 'http://127.0.0.1:4999',
+  LATCH_APP_URL: 'http://127.0.0.1:3000',
+  LATCH_LOG_LEVEL: 'silent',
+  LATCH_TRUST_PROXY: 'true',
+};
+const ORIGIN = env.LATCH_APP_URL;
+const QUERY = '__clerk_api_version=2025-11-10&_clerk_js_version=5.128.0';
+
+function fmt(n, digits = 0) {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+async function setUp() {
+  const t0 = performance.now();
+  const services = await createServices(resolveConfig(env));
+  const auth = (await services.instance.settings()).auth;
+  const sessions = [];
+  for (let i = 0; i < USERS; i++) {
+    const user = await services.users.create({ emailAddresses: [`bench${i}@example.com`], firstName: `Bench${i}` });
+    const { client, token } = await services.clients.create();
+    const session = await transaction(services.storage.db, (tx) => services.sessions.createInTx(tx, auth, { clientId: client.id, userId: user.user.id, strategy: 'password', secondFactor: false }));
+    sessions.push({ sid: session.id, cookie: `__client=${token}` });
+  }
+  const withPasswords = [];
+  for (let i = 0; i < SIGNIN_USERS; i++) {
+    const email = `signin${i}@example.com`;
+    await services.users.create({ emailAddresses: [email], password: PASSWORD, skipPasswordChecks: true });
+    withPasswords.push(email);
+  }
+  const signingKey = await services.storage.db.selectFrom('signing_keys').select(['kid', 'private_pem']).where('status', '=', 'active').executeTakeFirstOrThrow();
+  await services.storage.close();
+  console.log(`set-up: ${fmt(USERS)} users with sessions and ${SIGNIN_USERS} with passwords in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+  return { sessions, withPasswords, signingKey };
+}
+
+function startServer() {
+  const child = fork(join(HERE, 'server-child.mjs'), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    child.on('message', (m) => {
+      if (m?.type === 'ready') resolve({ url: m.url, stop: () => child.send({ type: 'stop' }), child });
+    });
+  });
+}
+
+/** Raw RS256 signatures per second on one core: the same key, a payload shaped like a session token. */
+function rawSigningRate(pem) {
+  const key = createPrivateKey(pem);
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', kid: 'k', typ: 'JWT' })).toString('base64url');
+  let n = 0;
+  const end = performance.now() + 3000;
+  while (performance.now() < end) {
+    const iat = Math.floor(Date.now() / 1000);
+    const payload = Buffer.from(JSON.stringify({ azp: ORIGIN, exp: iat + 60, fva: [0, -1], iat, iss: 'http://127.0.0.1:4999', nbf: iat - 10, sid: `sess_${n}`, sts: 'active', sub: `user_${n}`, v: 2 })).toString('base64url');
+    sign('sha256', Buffer.from(`${header}.${payload}`), key);
+    n++;
+  }
+  return n / 3;
+}
+
+/** argon2id hashes per second with the server's parameters and `concurrency` in flight. */
+async function rawArgonRate(concurrency) {
+  let n = 0;
+  const end = performance.now() + 5000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await argon2Hash(PASSWORD, { algorithm: 2, version: 1, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+        n++;
+      }
+    }),
+  );
+  return n / 5;
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function tokens(url, sessions) {
+  let i = 0;
+  const run = (duration) =>
+    autocannon({
+      url,
+      connections: Number(opt.connections),
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => {
+            const s = sessions[i++ % sessions.length];
+            return {
+              ...req,
+              path: `/fapi/v1/client/sessions/${s.sid}/tokens?${QUERY}`,
+              headers: { cookie: s.cookie, origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.0.${i % 250}.${i % 200}` },
+              body: 'organization_id=',
+            };
+          },
+        },
+      ],
+    });
+  await run(3);
+  const r = await run(DURATION);
+  const bad = r.non2xx + r.errors + r.timeouts;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad };
+}
+
+async function signIns(url, emails) {
+  const latencies = [];
+  let bad = 0;
+  let n = 0;
+  const end = performance.now() + DURATION * 1000;
+  let k = 0;
+  await Promise.all(
+    Array.from({ length: WORKERS }, async () => {
+      while (performance.now() < end) {
+        const email = emails[k++ % emails.length];
+        const t0 = performance.now();
+        const res = await fetch(`${url}/fapi/v1/client/sign_ins?${QUERY}`, {
+          method: 'POST',
+          headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.1.${k % 250}.${k % 200}` },
+          body: new URLSearchParams({ identifier: email, strategy: 'password', password: PASSWORD }).toString(),
+        });
+        const body = await res.json();
+        latencies.push(performance.now() - t0);
+        if (res.status !== 200 || body.response?.status !== 'complete') bad++;
+        n++;
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  return { rps: n / DURATION, p50: percentile(latencies, 50), p99: percentile(latencies, 99), bad };
+}
+
+let server;
+try {
+  const { sessions, withPasswords, signingKey } = await setUp();
+  const rows = [];
+  let failed = false;
+  if (opt.only === 'all' || opt.only === 'tokens') {
+    const raw = rawSigningRate(signingKey.private_pem);
+    server = await startServer();
+    const r = await tokens(server.url, sessions);
+    server.stop();
+    server = undefined;
+    failed ||= r.bad > 0;
+    rows.push(['token refresh (POST …/tokens)', r, raw, 'RS256 signs/s, one core', 0.6]);
+  }
+  if (opt.only === 'all' || opt.only === 'signin') {
+    const raw = await rawArgonRate(WORKERS);
+    server = await startServer();
+    // One warm-up round per user, so the measured run sees warm caches and no first-use costs.
+    await signIns(server.url, withPasswords).catch(() => undefined);
+    const r = await signIns(server.url, withPasswords);
+    server.stop();
+    server = undefined;
+    failed ||= r.bad > 0;
+    rows.push(['password sign-in (create + password)', r, raw, `argon2id/s, ${WORKERS} in flight`, 0.9]);
+  }
+  console.log('');
+  console.log('| flow | req/s | p50 ms | p99 ms | limit measured | limit/s | ratio | target |');
+  console.log('|---|---:|---:|---:|---|---:|---:|---|');
+  for (const [name, r, raw, what, target] of rows) {
+    const ratio = r.rps / raw;
+    console.log(`| ${name} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${what} | ${fmt(raw)} | ${fmt(ratio, 2)}× | ≥ ${target}× ${ratio >= target ? 'met' : 'MISSED'} |`);
+  }
+  if (failed) {
+    console.error('some requests failed or were not 2xx');
+    process.exitCode = 1;
+  }
+} finally {
+  server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}

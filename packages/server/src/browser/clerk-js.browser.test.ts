@@ -1,0 +1,182 @@
+/**
+ * The official browser SDK (`@clerk/clerk-js` 5, its prebuilt components) against Latch's Frontend API in
+ * headless Chromium: sign-up with an e-mail code read from a real SMTP server, sign-out, sign-in with a
+ * password and with a code, the second factor, the user button, metadata updates and session tokens that
+ * the official `@clerk/backend` accepts.
+ */
+import { verifyToken } from '@clerk/backend';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, startPageServer, type PageServer } from '../test/browser.js';
+import { startTestServer, type TestServer } from '../test/harness.js';
+import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.js';
+import { base32Decode, totpCode } from '../crypto/totp.js';
+
+const PASSWORD = 'a long and unusual passphrase';
+
+function page(publishableKey: string, proxyUrl: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Latch test app</title></head><body>
+<div id="app"></div>
+<script>
+  window.__latch = { ready: false, error: null };
+</script>
+<script async crossorigin="anonymous" data-clerk-publishable-key="${publishableKey}" data-clerk-proxy-url="${proxyUrl}"
+  src="/npm/@clerk/clerk-js@5/dist/clerk.browser.js"
+  onload="window.Clerk.load({ telemetry: false }).then(() => { window.__latch.ready = true; }, (e) => { window.__latch.error = String(e && e.message || e); })"></script>
+</body></html>`;
+}
+
+describe('official clerk-js 5 against the Frontend API', () => {
+  let t: TestServer;
+  let smtp: SmtpSink;
+  let web: PageServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    // The page's own origin is the application URL: the components link to it for sign-in and sign-up.
+    let html = '';
+    web = await startPageServer({ '/': () => html }, ['@clerk/clerk-js']);
+    t = await startTestServer('sqlite', { LATCH_SMTP_URL: smtp.url, LATCH_APP_URL: web.url });
+    html = page(t.server.publishableKey, `${t.url}/fapi`);
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    await t?.close();
+    await smtp?.close();
+  });
+
+  async function open(): Promise<Page> {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.goto(web.url);
+    await waitReady(p);
+    return p;
+  }
+
+  async function waitReady(p: Page): Promise<void> {
+    await p.waitForFunction(() => (window as unknown as { __latch: { ready: boolean; error: string | null } }).__latch.ready || (window as unknown as { __latch: { error: string | null } }).__latch.error !== null, null, { timeout: 30_000 });
+    const error = await p.evaluate(() => (window as unknown as { __latch: { error: string | null } }).__latch.error);
+    expect(error).toBeNull();
+  }
+
+  it('loads, signs in with a password, shows the user button and mints a verifiable token', async () => {
+    const email = 'browser-user@example.com';
+    const created = await t.api('/users', { method: 'POST', json: { email_address: [email], password: PASSWORD, first_name: 'Grace' } });
+    const userId = ((await created.json()) as { id: string }).id;
+    const p = await open();
+    await p.evaluate(() => {
+      const w = window as unknown as { Clerk: { mountSignIn(el: HTMLElement): void } };
+      w.Clerk.mountSignIn(document.getElementById('app') as HTMLElement);
+    });
+    await p.locator('input[name="identifier"]').fill(email);
+    await p.getByRole('button', { name: 'Continue', exact: true }).click();
+    await p.locator('input[name="password"]').fill(PASSWORD);
+    await p.getByRole('button', { name: 'Continue', exact: true }).click();
+    await p.waitForFunction(() => (window as unknown as { Clerk: { user: unknown } }).Clerk.user !== null && (window as unknown as { Clerk: { user: unknown } }).Clerk.user !== undefined, null, { timeout: 15_000 });
+    const seen = await p.evaluate(() => {
+      const w = window as unknown as { Clerk: { user: { id: string; firstName: string }; session: { id: string } } };
+      return { id: w.Clerk.user.id, firstName: w.Clerk.user.firstName, sid: w.Clerk.session.id };
+    });
+    expect(seen).toMatchObject({ id: userId, firstName: 'Grace' });
+    const jwt = await p.evaluate(async () => (window as unknown as { Clerk: { session: { getToken(): Promise<string> } } }).Clerk.session.getToken());
+    const claims = await verifyToken(jwt, { secretKey: t.secretKey, apiUrl: t.url });
+    expect(claims).toMatchObject({ sub: userId, sid: seen.sid });
+
+    await p.evaluate(() => {
+      const w = window as unknown as { Clerk: { mountUserButton(el: HTMLElement): void } };
+      const el = document.getElementById('app') as HTMLElement;
+      el.innerHTML = '';
+      w.Clerk.mountUserButton(el);
+    });
+    await p.locator('.cl-userButtonTrigger').click();
+    await expect.poll(async () => p.getByText(email).first().isVisible(), { timeout: 10_000 }).toBe(true);
+
+    await p.evaluate(async () => {
+      const w = window as unknown as { Clerk: { user: { update(x: unknown): Promise<unknown> } } };
+      await w.Clerk.user.update({ unsafeMetadata: { theme: 'dark' } });
+    });
+    const bapi = (await (await t.api(`/users/${userId}`)).json()) as { unsafe_metadata: unknown };
+    expect(bapi.unsafe_metadata).toEqual({ theme: 'dark' });
+    await p.context().close();
+  }, 60_000);
+
+  async function mount(p: Page, what: 'mountSignIn' | 'mountSignUp'): Promise<void> {
+    await p.evaluate((fn) => {
+      const w = window as unknown as Record<string, Record<string, (el: HTMLElement) => void>>;
+      const el = document.getElementById('app') as HTMLElement;
+      el.innerHTML = '';
+      (w.Clerk as Record<string, (el: HTMLElement) => void>)[fn]?.(el);
+    }, what);
+  }
+
+  const signedInUser = (p: Page) => p.evaluate(() => (window as unknown as { Clerk: { user: { id: string } | null | undefined } }).Clerk.user?.id ?? null);
+
+  async function waitSignedIn(p: Page): Promise<string> {
+    await p.waitForFunction(() => !!(window as unknown as { Clerk: { user: unknown } }).Clerk.user, null, { timeout: 15_000 });
+    return (await signedInUser(p)) as string;
+  }
+
+  /** The code in the first e-mail to `address` that arrives after the first `seen` messages. */
+  async function codeFor(address: string, seen: number): Promise<string> {
+    const mail = await smtp.waitFor((m) => smtp.messages.indexOf(m) >= seen && JSON.stringify(m.to ?? '').includes(address), 15_000);
+    const code = /(\d{6})/.exec(mail.subject ?? '')?.[1];
+    if (!code) throw new Error(`no code in "${mail.subject ?? ''}"`);
+    return code;
+  }
+
+  it('signs up with e-mail, password and the code from the e-mail, signs out, and signs in with an e-mail code', async () => {
+    const email = 'signup-in-browser@example.com';
+    const p = await open();
+    await mount(p, 'mountSignUp');
+    await p.locator('input[name="emailAddress"]').fill(email);
+    await p.locator('input[name="password"]').fill(PASSWORD);
+    const sentAfter = smtp.messages.length;
+    await p.getByRole('button', { name: 'Continue', exact: true }).click();
+    const code = await codeFor(email, sentAfter);
+    await p.locator('input[autocomplete="one-time-code"]').fill(code);
+    const userId = await waitSignedIn(p);
+    const bapi = (await (await t.api(`/users/${userId}`)).json()) as { email_addresses: { email_address: string; verification: { status: string } }[]; password_enabled: boolean };
+    expect(bapi.email_addresses[0]).toMatchObject({ email_address: email, verification: { status: 'verified' } });
+    expect(bapi.password_enabled).toBe(true);
+
+    // Signing out sends the page to the after-sign-out URL (the application): wait for it to load again.
+    await Promise.all([p.waitForURL(`${web.url}/`), p.evaluate(async () => (window as unknown as { Clerk: { signOut(): Promise<void> } }).Clerk.signOut())]);
+    await waitReady(p);
+    expect(await signedInUser(p)).toBeNull();
+
+    await mount(p, 'mountSignIn');
+    await p.locator('input[name="identifier"]').fill(email);
+    await p.getByRole('button', { name: 'Continue', exact: true }).click();
+    await p.getByRole('link', { name: /use another method/i }).or(p.getByRole('button', { name: /use another method/i })).first().click();
+    const codeAfter = smtp.messages.length;
+    await p.getByRole('button', { name: new RegExp(`email code to ${email}`, 'i') }).click();
+    const signInCode = await codeFor(email, codeAfter);
+    expect(signInCode).not.toBe(code);
+    await p.locator('input[autocomplete="one-time-code"]').fill(signInCode);
+    expect(await waitSignedIn(p)).toBe(userId);
+    await p.context().close();
+  }, 90_000);
+
+  it('asks a user with an authenticator app for its code after the password', async () => {
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const email = 'totp-browser@example.com';
+    const created = await t.api('/users', { method: 'POST', json: { email_address: [email], password: PASSWORD, totp_secret: secret } });
+    const userId = ((await created.json()) as { id: string }).id;
+    const p = await open();
+    await mount(p, 'mountSignIn');
+    await p.locator('input[name="identifier"]').fill(email);
+    await p.getByRole('button', { name: 'Continue', exact: true }).click();
+    await p.locator('input[name="password"]').fill(PASSWORD);
+    await p.getByRole('button', { name: 'Continue', exact: true }).click();
+    const otp = p.locator('input[autocomplete="one-time-code"]');
+    await otp.waitFor({ timeout: 15_000 });
+    expect(await signedInUser(p)).toBeNull();
+    await otp.fill(totpCode(base32Decode(secret) as Buffer, Math.floor(Date.now() / 30_000)));
+    expect(await waitSignedIn(p)).toBe(userId);
+    await p.context().close();
+  }, 60_000);
+});

@@ -1,0 +1,61 @@
+/**
+ * Session tokens: short-lived RS256 JWTs that application servers verify offline with the instance's
+ * public key. Minting is one RSA-2048 signature over a small JSON payload; the private key is parsed once
+ * and kept as a KeyObject.
+ */
+import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+
+export interface SigningKey {
+  kid: string;
+  privatePem: string;
+}
+
+/** The claims of a version-2 session token (and any custom claims from a template). */
+export interface SessionClaims {
+  sub: string;
+  sid: string;
+  iss: string;
+  azp?: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  v: 2;
+  sts?: string;
+  fva?: [number, number];
+  o?: { id: string; rol: string; slg: string; per?: string; fpm?: string };
+  [custom: string]: unknown;
+}
+
+function b64url(value: string | Buffer): string {
+  return Buffer.from(value).toString('base64url');
+}
+
+export interface TokenSigner {
+  /** Signs the claims with the active key; the header names the key (`kid`). */
+  sign(claims: Record<string, unknown>): Promise<string>;
+}
+
+/** A signer that loads the active key on first use and keeps it. `loadKey` is asked again after `rotate()`. */
+export function createTokenSigner(loadKey: () => Promise<SigningKey | undefined>): TokenSigner & { rotate(): void } {
+  let cached: Promise<{ kid: string; key: KeyObject; header: string }> | null = null;
+  function key() {
+    cached ??= loadKey().then((k) => {
+      if (!k) throw new Error('no active signing key');
+      return { kid: k.kid, key: createPrivateKey(k.privatePem), header: b64url(JSON.stringify({ alg: 'RS256', kid: k.kid, typ: 'JWT' })) };
+    });
+    cached.catch(() => {
+      cached = null;
+    });
+    return cached;
+  }
+  return {
+    async sign(claims) {
+      const k = await key();
+      const input = `${k.header}.${b64url(JSON.stringify(claims))}`;
+      return `${input}.${sign('sha256', Buffer.from(input), k.key).toString('base64url')}`;
+    },
+    rotate() {
+      cached = null;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * Queries over `clients`: a browser or device, found by the digest of its token.
+ */
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import { type Executor, type Tx, forUpdate } from '../../storage/database.js';
+import type { ClientTable } from '../../storage/schema.js';
+
+export type ClientRow = Selectable<ClientTable>;
+
+export function insertClient(db: Executor, row: Insertable<ClientTable>) {
+  return db.insertInto('clients').values(row).execute();
+}
+
+/** The unexpired client whose token has this digest. */
+export function findClientByTokenHash(db: Executor, tokenHash: string, now: number) {
+  return db.selectFrom('clients').selectAll().where('token_hash', '=', tokenHash).where('expires_at', '>', now).executeTakeFirst();
+}
+
+export function findClient(db: Executor, id: string) {
+  return db.selectFrom('clients').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The client row, locked until the transaction ends: sign-in state changes one at a time per client. */
+export function lockClient(tx: Tx, id: string) {
+  return tx.selectFrom('clients').selectAll().where('id', '=', id).$call(forUpdate(tx)).executeTakeFirst();
+}
+
+export function updateClient(db: Executor, id: string, patch: Updateable<ClientTable>) {
+  return db.updateTable('clients').set(patch).where('id', '=', id).execute();
+}
+
+export function deleteClient(db: Executor, id: string) {
+  return db.deleteFrom('clients').where('id', '=', id).execute();
+}

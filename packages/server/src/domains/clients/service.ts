@@ -1,0 +1,109 @@
+/**
+ * Clients: a browser or device that signs people in. A client is identified by a random token (the
+ * HttpOnly `__client` cookie, or on development instances a dev browser's id) of which only a SHA-256
+ * digest is stored. A client holds the sessions signed in on it; the Frontend API returns the whole client
+ * after every change so the browser SDK can replace its state.
+ */
+import { newId, randomToken } from '@latch/core';
+import { hashSecret } from '../../crypto/tokens.js';
+import { type Db, transaction } from '../../storage/database.js';
+import type { UserAggregate } from '../users/repository.js';
+import { deleteClient, findClient, findClientByTokenHash, insertClient, lockClient, updateClient, type ClientRow } from './repository.js';
+import { endLiveSessionsOfClient, expireSessionsOfClient, liveSessionsOfClient, type SessionRow } from '../sessions/repository.js';
+
+/** How long a client (its cookie) lives without being used again: Clerk's default of one year… of use. */
+export const CLIENT_LIFETIME_MS = 365 * 24 * 3600 * 1000;
+
+/** Length of a client token: 48 base62 characters, about 285 bits. */
+const TOKEN_LENGTH = 48;
+
+/** A client with everything its wire form shows. */
+export interface ClientView {
+  client: ClientRow;
+  sessions: { session: SessionRow; user: UserAggregate | null }[];
+}
+
+export interface ClientsServiceDeps {
+  db: Db;
+  /** Users by id with their identifiers (asked of the users domain). */
+  loadUsers(ids: string[]): Promise<UserAggregate[]>;
+  now?: () => number;
+}
+
+export function createClientsService({ db, loadUsers, now = Date.now }: ClientsServiceDeps) {
+  return {
+    /** The client a presented token belongs to, or null (unknown, expired, or no token). */
+    async identify(token: string | null | undefined): Promise<ClientRow | null> {
+      if (!token || token.length > 256) return null;
+      return (await findClientByTokenHash(db, hashSecret(token), now())) ?? null;
+    },
+
+    /** A new, empty client and the token that identifies it (shown once, only its digest is stored). */
+    async create(): Promise<{ client: ClientRow; token: string }> {
+      const t = now();
+      const token = randomToken(TOKEN_LENGTH);
+      const row: ClientRow = {
+        id: newId('client', t),
+        token_hash: hashSecret(token),
+        last_active_session_id: null,
+        last_authentication_strategy: null,
+        sign_in_id: null,
+        sign_up_id: null,
+        expires_at: t + CLIENT_LIFETIME_MS,
+        created_at: t,
+        updated_at: t,
+      };
+      await insertClient(db, row);
+      return { client: row, token };
+    },
+
+    /**
+     * Gives the client a new token and invalidates the old one (on sign-in, so a token planted before
+     * sign-in — session fixation — is worth nothing after it).
+     */
+    async rotateToken(clientId: string): Promise<string> {
+      const token = randomToken(TOKEN_LENGTH);
+      const t = now();
+      await updateClient(db, clientId, { token_hash: hashSecret(token), expires_at: t + CLIENT_LIFETIME_MS, updated_at: t });
+      return token;
+    },
+
+    /** The client and its live sessions with their users; null when the client is gone. */
+    async view(clientId: string): Promise<ClientView | null> {
+      const client = await findClient(db, clientId);
+      if (!client) return null;
+      await expireSessionsOfClient(db, clientId, now());
+      const sessions = await liveSessionsOfClient(db, clientId);
+      const users = new Map((await loadUsers([...new Set(sessions.map((s) => s.user_id))])).map((u) => [u.user.id, u]));
+      return { client, sessions: sessions.map((session) => ({ session, user: users.get(session.user_id) ?? null })) };
+    },
+
+    /** The users behind sessions, for their wire forms. */
+    usersOf(ids: string[]): Promise<UserAggregate[]> {
+      return loadUsers(ids);
+    },
+
+    /** Ends every session on the client and forgets the client (`DELETE /client`). */
+    async destroy(clientId: string): Promise<void> {
+      await transaction(db, async (tx) => {
+        const client = await lockClient(tx, clientId);
+        if (!client) return;
+        await endLiveSessionsOfClient(tx, clientId, 'ended', now());
+        await deleteClient(tx, clientId);
+      });
+    },
+
+    /** Signs every session on the client out; the client stays (`DELETE /client/sessions`). */
+    async signOutAll(clientId: string): Promise<void> {
+      await transaction(db, async (tx) => {
+        const client = await lockClient(tx, clientId);
+        if (!client) return;
+        const t = now();
+        await endLiveSessionsOfClient(tx, clientId, 'ended', t);
+        await updateClient(tx, clientId, { last_active_session_id: null, updated_at: t });
+      });
+    },
+  };
+}
+
+export type ClientsService = ReturnType<typeof createClientsService>;

@@ -1,0 +1,81 @@
+/**
+ * Queries over `sessions`.
+ */
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Executor } from '../../storage/database.js';
+import type { SessionTable } from '../../storage/schema.js';
+
+export type SessionRow = Selectable<SessionTable>;
+
+/** Statuses in which a session still signs its user in. */
+export const LIVE_STATUSES: SessionRow['status'][] = ['active', 'pending'];
+
+export function insertSession(db: Executor, row: Insertable<SessionTable>) {
+  return db.insertInto('sessions').values(row).execute();
+}
+
+/** Sessions of a client that still sign someone in, oldest first. */
+export function liveSessionsOfClient(db: Executor, clientId: string) {
+  return db.selectFrom('sessions').selectAll().where('client_id', '=', clientId).where('status', 'in', LIVE_STATUSES).orderBy('id').execute();
+}
+
+/**
+ * Moves the client's live sessions to `status` in one statement (no read-modify-write); returns the ids
+ * that changed.
+ */
+export async function endLiveSessionsOfClient(db: Executor, clientId: string, status: SessionRow['status'], now: number): Promise<string[]> {
+  const rows = await db
+    .updateTable('sessions')
+    .set({ status, updated_at: now })
+    .where('client_id', '=', clientId)
+    .where('status', 'in', LIVE_STATUSES)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Sessions whose lifetime or inactivity window has passed become `expired` / `abandoned`, in one
+ * statement each, so a reader never sees a stale `active`.
+ */
+export async function expireSessionsOfClient(db: Executor, clientId: string, now: number): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ status: 'expired', updated_at: now })
+    .where('client_id', '=', clientId)
+    .where('status', 'in', LIVE_STATUSES)
+    .where('expire_at', '<=', now)
+    .execute();
+  await db
+    .updateTable('sessions')
+    .set({ status: 'abandoned', updated_at: now })
+    .where('client_id', '=', clientId)
+    .where('status', 'in', LIVE_STATUSES)
+    .where('abandon_at', '<=', now)
+    .execute();
+}
+
+export function updateSession(db: Executor, id: string, patch: Updateable<SessionTable>) {
+  return db.updateTable('sessions').set(patch).where('id', '=', id).execute();
+}
+
+export function findSession(db: Executor, id: string) {
+  return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Ends one session if it is still live; true when this call ended it. */
+export async function endSessionIfLive(db: Executor, id: string, status: SessionRow['status'], now: number): Promise<boolean> {
+  const r = await db.updateTable('sessions').set({ status, updated_at: now }).where('id', '=', id).where('status', 'in', LIVE_STATUSES).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Ends the user's other live sessions on a client (signing in again as the same user replaces them). */
+export async function endUserSessionsOnClient(db: Executor, clientId: string, userId: string, now: number): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ status: 'ended', updated_at: now })
+    .where('client_id', '=', clientId)
+    .where('user_id', '=', userId)
+    .where('status', 'in', LIVE_STATUSES)
+    .execute();
+}

@@ -1,0 +1,178 @@
+/**
+ * Sessions: a user signed in on a client. Created by a completed sign-in or sign-up, kept alive by
+ * touches, ended by sign-out, revocation, its lifetime or its inactivity timeout. A live session can mint
+ * session tokens; one that is not (or whose user is banned) cannot, from the moment the change commits.
+ */
+import { newId } from '@latch/core';
+import type { TokenSigner } from '../../crypto/session-tokens.js';
+import { ApiError } from '../../errors.js';
+import { type Db, type Tx, transaction } from '../../storage/database.js';
+import { lockClient, updateClient } from '../clients/repository.js';
+import type { AuthSettings } from '../instance/auth-settings.js';
+import { recordActivity, recordSignIn, userMaySignIn } from '../users/auth-repository.js';
+import { endSessionIfLive, endUserSessionsOnClient, endLiveSessionsOfClient, findSession, insertSession, LIVE_STATUSES, type SessionRow, updateSession } from './repository.js';
+
+
+/** Where a request came from, recorded on the session at sign-in and touch. */
+export interface RequestActivity {
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+/** The active organization's claims, asked of the organizations domain. */
+export type OrganizationClaims = (userId: string, organizationId: string) => Promise<{ id: string; rol: string; slg: string; per: string; fpm: string } | null>;
+
+export interface SessionsServiceDeps {
+  db: Db;
+  settings(): Promise<AuthSettings>;
+  signer: TokenSigner;
+  /** `iss` of every token: the Frontend API's origin as the publishable key names it. */
+  issuer: string;
+  organizationClaims?: OrganizationClaims;
+  now?: () => number;
+}
+
+function notFound(): ApiError {
+  return new ApiError({ code: 'resource_not_found', longMessage: 'No session with that id on this client.', paramName: 'session_id' });
+}
+
+function browserOf(ua: string | null): { browser_name: string | null; browser_version: string | null; device_type: string | null; is_mobile: boolean } {
+  if (!ua) return { browser_name: null, browser_version: null, device_type: null, is_mobile: false };
+  const found = /(Edg|OPR|Firefox|Chrome|Safari)\/(\d+(?:\.\d+)?)/.exec(ua);
+  const names: Record<string, string> = { Edg: 'Edge', OPR: 'Opera', Firefox: 'Firefox', Chrome: 'Chrome', Safari: 'Safari' };
+  const mobile = /Mobi|Android|iPhone|iPad/.test(ua);
+  return {
+    browser_name: found ? (names[found[1] as string] ?? null) : null,
+    browser_version: found ? (found[2] as string) : null,
+    device_type: /iPad|Tablet/.test(ua) ? 'tablet' : mobile ? 'mobile' : 'desktop',
+    is_mobile: mobile,
+  };
+}
+
+function activityJSON(a: RequestActivity | undefined): string | null {
+  if (!a) return null;
+  return JSON.stringify({ ...browserOf(a.userAgent), ip_address: a.ipAddress, city: null, country: null });
+}
+
+export function createSessionsService({ db, settings, signer, issuer, organizationClaims, now = Date.now }: SessionsServiceDeps) {
+  function live(s: SessionRow | undefined, clientId: string | null, t: number): s is SessionRow {
+    return s !== undefined && (clientId === null || s.client_id === clientId) && LIVE_STATUSES.includes(s.status) && s.expire_at > t && s.abandon_at > t;
+  }
+
+  return {
+    /**
+     * Signs `userId` in on the client: a new active session that becomes the client's last active one.
+     * In single-session mode the client's other sessions end; a session of the same user always does.
+     * Runs inside the caller's transaction so the flow that completed and the session commit together
+     * (`auth` is read by the caller before it opens the transaction).
+     */
+    async createInTx(tx: Tx, auth: AuthSettings, input: { clientId: string; userId: string; strategy: string; secondFactor: boolean; activity?: RequestActivity }): Promise<SessionRow> {
+      const t = now();
+      const client = await lockClient(tx, input.clientId);
+      if (!client) throw new ApiError({ code: 'signed_out', longMessage: 'The client is gone.' });
+      if (auth.single_session_mode) await endLiveSessionsOfClient(tx, input.clientId, 'ended', t);
+      else await endUserSessionsOnClient(tx, input.clientId, input.userId, t);
+      const expire = t + auth.session_lifetime_seconds * 1000;
+      const row: SessionRow = {
+        id: newId('sess', t),
+        client_id: input.clientId,
+        user_id: input.userId,
+        status: 'active',
+        last_active_organization_id: null,
+        actor: null,
+        expire_at: expire,
+        abandon_at: auth.session_inactivity_timeout_seconds > 0 ? Math.min(expire, t + auth.session_inactivity_timeout_seconds * 1000) : expire,
+        last_active_at: t,
+        first_factor_verified_at: t,
+        second_factor_verified_at: input.secondFactor ? t : null,
+        latest_activity: activityJSON(input.activity),
+        created_at: t,
+        updated_at: t,
+      };
+      await insertSession(tx, row);
+      await updateClient(tx, input.clientId, { last_active_session_id: row.id, last_authentication_strategy: input.strategy, updated_at: t });
+      await recordSignIn(tx, input.userId, t);
+      return row;
+    },
+
+    /** A live session of this client, or 404. */
+    async getLive(sessionId: string, clientId: string): Promise<SessionRow> {
+      const s = await findSession(db, sessionId);
+      if (!live(s, clientId, now())) throw notFound();
+      return s;
+    },
+
+    /**
+     * Marks activity on a session and makes it the client's active one; sets (or clears, with null) the
+     * active organization, which must be one the user belongs to.
+     */
+    async touch(sessionId: string, clientId: string, input: { activeOrganizationId?: string | null; activity?: RequestActivity }): Promise<SessionRow> {
+      const t = now();
+      const auth = await settings();
+      const current = await findSession(db, sessionId);
+      if (!live(current, clientId, t)) throw notFound();
+      const wanted = input.activeOrganizationId;
+      if (wanted && organizationClaims && !(await organizationClaims(current.user_id, wanted))) {
+        throw new ApiError({ code: 'resource_not_found', longMessage: 'You are not a member of that organization.', paramName: 'active_organization_id' });
+      }
+      return transaction(db, async (tx) => {
+        await lockClient(tx, clientId);
+        const s = await findSession(tx, sessionId);
+        if (!live(s, clientId, t)) throw notFound();
+        const org = wanted === undefined ? s.last_active_organization_id : wanted;
+        const abandon = auth.session_inactivity_timeout_seconds > 0 ? Math.min(s.expire_at, t + auth.session_inactivity_timeout_seconds * 1000) : s.abandon_at;
+        const patch = { last_active_at: t, abandon_at: abandon, last_active_organization_id: org, updated_at: t, ...(input.activity ? { latest_activity: activityJSON(input.activity) } : {}) };
+        await updateSession(tx, s.id, patch);
+        await updateClient(tx, clientId, { last_active_session_id: s.id, updated_at: t });
+        await recordActivity(tx, s.user_id, t);
+        return { ...s, ...patch };
+      });
+    },
+
+    /** Signs out of one session (`end`: signed out; `remove`: taken off the client's list). */
+    async end(sessionId: string, clientId: string, status: 'ended' | 'removed'): Promise<SessionRow> {
+      const t = now();
+      return transaction(db, async (tx) => {
+        const client = await lockClient(tx, clientId);
+        const s = await findSession(tx, sessionId);
+        if (!client || !s || s.client_id !== clientId) throw notFound();
+        await endSessionIfLive(tx, sessionId, status, t);
+        if (client.last_active_session_id === sessionId) await updateClient(tx, clientId, { last_active_session_id: null, updated_at: t });
+        else await updateClient(tx, clientId, { updated_at: t });
+        return { ...s, status: LIVE_STATUSES.includes(s.status) ? status : s.status, updated_at: t };
+      });
+    },
+
+    /**
+     * A session token for a live session whose user may still sign in. `organizationId` (undefined: the
+     * session's active one; null or '': none) selects the organization in the claims.
+     */
+    async token(sessionId: string, clientId: string | null, input: { organizationId?: string | null; azp?: string | null; ttlSeconds?: number }): Promise<string> {
+      const t = now();
+      const s = await findSession(db, sessionId);
+      if (!live(s, clientId, t)) throw notFound();
+      const ttl = input.ttlSeconds ?? (await settings()).session_token_lifetime_seconds;
+      const may = await userMaySignIn(db, s.user_id);
+      if (may !== 'ok') throw new ApiError({ code: 'signed_out', longMessage: may === 'missing' ? 'The user no longer exists.' : `The user is ${may}.` });
+      const iat = Math.floor(t / 1000);
+      const orgId = input.organizationId === undefined ? s.last_active_organization_id : input.organizationId || null;
+      const o = orgId && organizationClaims ? await organizationClaims(s.user_id, orgId) : null;
+      const minutes = (at: number | null) => (at === null ? -1 : Math.floor((t - at) / 60_000));
+      return signer.sign({
+        ...(input.azp ? { azp: input.azp } : {}),
+        exp: iat + ttl,
+        fva: [minutes(s.first_factor_verified_at), minutes(s.second_factor_verified_at)],
+        iat,
+        iss: issuer,
+        nbf: iat - 10,
+        ...(o ? { o } : {}),
+        sid: s.id,
+        sts: s.status,
+        sub: s.user_id,
+        v: 2,
+      });
+    },
+  };
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;

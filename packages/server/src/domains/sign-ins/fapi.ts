@@ -1,0 +1,119 @@
+/** Frontend API routes of sign-in attempts (`/client/sign_ins…`). */
+import { z } from 'zod';
+import { activityOf } from '../../http/fapi/activity.js';
+import type { Guard } from '../../limits/policy.js';
+import type { FapiRouter } from '../../http/fapi/surface.js';
+import type { SignInsService } from './service.js';
+
+const id = z.object({ sign_in_id: z.string().max(64) });
+const text = (max = 256) => z.string().max(max).optional();
+
+export interface SignInRoutesDeps {
+  signIns: SignInsService;
+  guard: Guard;
+  /** The wire form of an attempt after the change. */
+  present(id: string): Promise<unknown>;
+}
+
+export function registerSignInRoutes(router: FapiRouter, { signIns, guard, present }: SignInRoutesDeps): void {
+  const tags = ['Sign Ins'];
+  router.add(
+    {
+      method: 'post',
+      path: '/client/sign_ins',
+      operationId: 'createSignIn',
+      summary: 'Start a sign-in',
+      description: 'Starts signing in with an identifier (e-mail address, phone number or username); with `strategy=password` and `password` it also checks the password at once.',
+      tags,
+      body: z.object({ identifier: text(320), strategy: text(64), password: text(1024), locale: text(32), timezone: text(64) }).loose(),
+      responses: { 200: { description: 'The sign-in attempt, in `response`' } },
+    },
+    async ({ body, principal, c }) => {
+      await guard.check('createPerIp', activityOf(c).ipAddress ?? 'unknown');
+      const row = await signIns.create(async () => (await principal.ensureClient()).id, { identifier: body.identifier, strategy: body.strategy, password: body.password }, activityOf(c));
+      if (row.status === 'complete') await principal.signedIn();
+      return present(row.id);
+    },
+  );
+
+  router.add(
+    { method: 'get', path: '/client/sign_ins/{sign_in_id}', operationId: 'getSignIn', summary: 'A sign-in attempt', tags, params: id, responses: { 200: { description: 'The sign-in attempt' } } },
+    async ({ params, principal }) => {
+      const row = await signIns.get(principal.requireClient().id, params.sign_in_id);
+      return present(row.id);
+    },
+  );
+
+  router.add(
+    {
+      method: 'post',
+      path: '/client/sign_ins/{sign_in_id}/prepare_first_factor',
+      operationId: 'prepareSignInFactorOne',
+      summary: 'Send a first-factor code',
+      tags,
+      params: id,
+      body: z.object({ strategy: z.string().max(64), email_address_id: text(64), phone_number_id: text(64), redirect_url: text(2048) }).loose(),
+      responses: { 200: { description: 'The sign-in attempt' } },
+    },
+    async ({ params, body, principal }) => {
+      const row = await signIns.prepareFirstFactor(principal.requireClient().id, params.sign_in_id, body);
+      return present(row.id);
+    },
+  );
+
+  router.add(
+    {
+      method: 'post',
+      path: '/client/sign_ins/{sign_in_id}/attempt_first_factor',
+      operationId: 'attemptSignInFactorOne',
+      summary: 'Check the first factor',
+      tags,
+      params: id,
+      body: z.object({ strategy: z.string().max(64), password: text(1024), code: text(64) }).loose(),
+      responses: { 200: { description: 'The sign-in attempt' } },
+    },
+    async ({ params, body, principal, c }) => {
+      await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
+      const row = await signIns.attemptFirstFactor(principal.requireClient().id, params.sign_in_id, body, activityOf(c));
+      if (row.status === 'complete') await principal.signedIn();
+      return present(row.id);
+    },
+  );
+
+  router.add(
+    {
+      method: 'post',
+      path: '/client/sign_ins/{sign_in_id}/prepare_second_factor',
+      operationId: 'prepareSignInFactorTwo',
+      summary: 'Prepare the second factor',
+      description: 'Authenticator-app and backup codes need no preparation; the attempt is returned as it is.',
+      tags,
+      params: id,
+      body: z.object({ strategy: z.string().max(64) }).loose(),
+      responses: { 200: { description: 'The sign-in attempt' } },
+    },
+    async ({ params, principal }) => {
+      const row = await signIns.get(principal.requireClient().id, params.sign_in_id);
+      return present(row.id);
+    },
+  );
+
+  router.add(
+    {
+      method: 'post',
+      path: '/client/sign_ins/{sign_in_id}/attempt_second_factor',
+      operationId: 'attemptSignInFactorTwo',
+      summary: 'Check the second factor',
+      tags,
+      params: id,
+      body: z.object({ strategy: z.string().max(64), code: text(64) }).loose(),
+      responses: { 200: { description: 'The sign-in attempt' } },
+    },
+    async ({ params, body, principal, c }) => {
+      await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
+      const row = await signIns.attemptSecondFactor(principal.requireClient().id, params.sign_in_id, body, activityOf(c));
+      if (row.status === 'complete') await principal.signedIn();
+      return present(row.id);
+    },
+  );
+}

@@ -1,0 +1,296 @@
+/**
+ * Sign-in attempts: the Frontend API's state machine from an identifier to a session.
+ * needs_first_factor → (needs_second_factor →) complete. Each step that changes the attempt locks it, so
+ * a code or password accepted twice at once still yields one session; expensive checks (password hashes)
+ * run before the lock is taken.
+ */
+import { newId } from '@latch/core';
+import { ApiError } from '../../errors.js';
+import { type Db, type Executor, type Tx, transaction } from '../../storage/database.js';
+import { lockClient, updateClient } from '../clients/repository.js';
+import { normalizeEmail, normalizePhone, normalizeUsername } from '../identifiers/normalize.js';
+import type { AuthSettings } from '../instance/auth-settings.js';
+import type { MessagingService } from '../messages/service.js';
+import type { RequestActivity, SessionsService } from '../sessions/service.js';
+import { findIdentificationByValue, hasSecondFactor, ownerOfUsername, userMaySignIn } from '../users/auth-repository.js';
+import type { UserAggregate } from '../users/repository.js';
+import { findVerification, type VerificationRow } from '../verifications/repository.js';
+import { CODE_TTL_MS, type VerificationsService } from '../verifications/service.js';
+import type { Guard } from '../../limits/policy.js';
+import { findSignIn, insertSignIn, lockSignIn, type SignInRow, updateSignIn } from './repository.js';
+
+/** An attempt is abandoned after a day without completing. */
+const ATTEMPT_LIFETIME_MS = 24 * 3600 * 1000;
+
+export interface SignInsServiceDeps {
+  db: Db;
+  settings(): Promise<AuthSettings>;
+  verifications: VerificationsService;
+  sessions: SessionsService;
+  messaging: MessagingService;
+  loadUser(id: string): Promise<UserAggregate | null>;
+  /** The users domain's password and second-factor checks (rehashing imported digests on success). */
+  verifyPassword(userId: string, password: string): Promise<boolean>;
+  verifySecondFactor(userId: string, code: string): Promise<'totp' | 'backup_code'>;
+  /** Per-identifier limits and the account lockout after repeated failures. */
+  guard: Guard;
+  now?: () => number;
+}
+
+/** A sign-in attempt with what its wire form shows. */
+export interface SignInView {
+  signIn: SignInRow;
+  user: UserAggregate | null;
+  firstFactor: VerificationRow | null;
+  secondFactor: VerificationRow | null;
+}
+
+export interface CreateSignInInput {
+  identifier?: string | undefined;
+  strategy?: string | undefined;
+  password?: string | undefined;
+}
+
+function notFound(): ApiError {
+  return new ApiError({ code: 'resource_not_found', longMessage: 'No sign-in attempt with that id on this client.', paramName: 'sign_in_id' });
+}
+
+export function createSignInsService(deps: SignInsServiceDeps) {
+  const { db, settings, verifications, sessions, messaging, loadUser, guard, now = Date.now } = deps;
+
+  /** Runs a factor check; a failure counts toward the user's lockout, a success clears the count. */
+  async function counted<T>(userId: string | null, check: () => Promise<T>): Promise<T> {
+    if (userId) await guard.assertNotLockedOut(userId);
+    try {
+      const result = await check();
+      if (userId) await guard.clearFailures(userId);
+      return result;
+    } catch (err) {
+      if (userId && err instanceof ApiError && ['form_password_incorrect', 'form_code_incorrect', 'verification_failed'].includes(err.details[0]?.code ?? '')) {
+        const remaining = await guard.recordFailure(userId);
+        const first = err.details[0];
+        if (first) first.meta = { ...(first.meta ?? {}), verification_attempts_remaining: remaining };
+      }
+      throw err;
+    }
+  }
+
+  async function refuseUnusable(ex: Executor, userId: string): Promise<void> {
+    const may = await userMaySignIn(ex, userId);
+    if (may === 'banned') throw ApiError.of('user_banned', 'This account is banned.', 'identifier');
+    if (may === 'locked') throw ApiError.of('user_locked', 'This account is locked.', 'identifier');
+    if (may === 'missing') throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
+  }
+
+  /** Resolves what was typed on the first screen to a user and the identification it matched. */
+  async function resolve(auth: AuthSettings, identifier: string): Promise<{ userId: string; identificationId: string | null } | null> {
+    const email = auth.email_address.enabled ? normalizeEmail(identifier) : null;
+    if (email) {
+      const found = await findIdentificationByValue(db, 'email_address', email);
+      return found ? { userId: found.user_id, identificationId: found.id } : null;
+    }
+    const phone = auth.phone_number.enabled ? normalizePhone(identifier) : null;
+    if (phone && /^\+?[\d\s().-]+$/.test(identifier)) {
+      const found = await findIdentificationByValue(db, 'phone_number', phone);
+      return found ? { userId: found.user_id, identificationId: found.id } : null;
+    }
+    const username = auth.username.enabled ? normalizeUsername(identifier) : null;
+    if (username) {
+      const id = await ownerOfUsername(db, username);
+      return id ? { userId: id, identificationId: null } : null;
+    }
+    return null;
+  }
+
+  /**
+   * Completes the attempt inside `tx` (locked by the caller): asks for the second factor when the user
+   * has one, otherwise signs the user in on the client.
+   */
+  async function advance(tx: Tx, auth: AuthSettings, attempt: SignInRow, strategy: string, step: 'first' | 'second', activity?: RequestActivity): Promise<void> {
+    const t = now();
+    if (!attempt.user_id) throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
+    // Read under the transaction: a ban that committed first stops the sign-in here.
+    await refuseUnusable(tx, attempt.user_id);
+    if (step === 'first' && (await hasSecondFactor(tx, attempt.user_id))) {
+      await updateSignIn(tx, attempt.id, { status: 'needs_second_factor', first_factor_strategy: strategy, updated_at: t });
+      return;
+    }
+    const session = await sessions.createInTx(tx, auth, { clientId: attempt.client_id, userId: attempt.user_id, strategy, secondFactor: step === 'second', ...(activity ? { activity } : {}) });
+    await updateSignIn(tx, attempt.id, {
+      status: 'complete',
+      ...(step === 'first' ? { first_factor_strategy: strategy } : { second_factor_strategy: strategy }),
+      created_session_id: session.id,
+      updated_at: t,
+    });
+    await updateClient(tx, attempt.client_id, { sign_in_id: null, updated_at: t });
+  }
+
+  /** Locks the attempt and checks it belongs to the client and is in `status`. */
+  async function lockFor(tx: Tx, clientId: string, id: string, status: SignInRow['status']): Promise<SignInRow> {
+    const attempt = await lockSignIn(tx, id);
+    if (!attempt || attempt.client_id !== clientId) throw notFound();
+    if (attempt.abandon_at <= now()) throw new ApiError({ code: 'resource_not_found', longMessage: 'The sign-in attempt has expired; start again.', paramName: 'sign_in_id' });
+    if (attempt.status !== status) {
+      throw new ApiError({ code: 'verification_already_verified', longMessage: `The sign-in is ${attempt.status}, not ${status}.`, paramName: 'strategy' });
+    }
+    return attempt;
+  }
+
+  const service = {
+    async view(id: string): Promise<SignInView | null> {
+      const signIn = await findSignIn(db, id);
+      if (!signIn) return null;
+      const [user, firstFactor, secondFactor] = await Promise.all([
+        signIn.user_id ? loadUser(signIn.user_id) : null,
+        findVerification(db, id, 'first_factor'),
+        findVerification(db, id, 'second_factor'),
+      ]);
+      return { signIn, user, firstFactor: firstFactor ?? null, secondFactor: secondFactor ?? null };
+    },
+
+    async get(clientId: string, id: string): Promise<SignInRow> {
+      const row = await findSignIn(db, id);
+      if (!row || row.client_id !== clientId) throw notFound();
+      return row;
+    },
+
+    /**
+     * Starts a sign-in for what the person typed (and their password, if typed with it). `client` gives
+     * the browser's client, creating it on first need: only once the input has passed every check, so a
+     * refused request leaves nothing behind.
+     */
+    async create(client: () => Promise<string>, input: CreateSignInInput, activity?: RequestActivity): Promise<SignInRow> {
+      const auth = await settings();
+      const identifier = input.identifier?.trim();
+      if (!identifier) throw new ApiError({ code: 'form_param_missing', longMessage: 'Enter your e-mail address, phone number or username.', paramName: 'identifier' });
+      await guard.check('createPerIdentifier', identifier.toLowerCase());
+      const found = await resolve(auth, identifier);
+      if (!found && !auth.enumeration_protection) throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
+      if (found) {
+        await refuseUnusable(db, found.userId);
+        await guard.assertNotLockedOut(found.userId);
+      }
+      const clientId = await client();
+      const t = now();
+      const row: SignInRow = {
+        id: newId('sia', t),
+        client_id: clientId,
+        status: 'needs_first_factor',
+        identifier,
+        user_id: found?.userId ?? null,
+        identification_id: found?.identificationId ?? null,
+        first_factor_strategy: null,
+        second_factor_strategy: null,
+        created_session_id: null,
+        abandon_at: t + ATTEMPT_LIFETIME_MS,
+        created_at: t,
+        updated_at: t,
+      };
+      await transaction(db, async (tx) => {
+        await lockClient(tx, clientId);
+        await insertSignIn(tx, row);
+        await updateClient(tx, clientId, { sign_in_id: row.id, updated_at: t });
+      });
+      if (input.strategy === 'password' && input.password !== undefined) {
+        return service.attemptFirstFactor(clientId, row.id, { strategy: 'password', password: input.password }, activity);
+      }
+      return row;
+    },
+
+    /** Sends a code for the first factor (`email_code` to one of the user's addresses, `phone_code` by SMS). */
+    async prepareFirstFactor(clientId: string, id: string, input: { strategy: string; email_address_id?: string | undefined; phone_number_id?: string | undefined }): Promise<SignInRow> {
+      if (input.strategy !== 'email_code' && input.strategy !== 'phone_code') {
+        throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `${input.strategy} needs no preparation here.`, paramName: 'strategy' });
+      }
+      const attempt = await service.get(clientId, id);
+      const user = attempt.user_id ? await loadUser(attempt.user_id) : null;
+      const type = input.strategy === 'email_code' ? 'email_address' : 'phone_number';
+      const wanted = input.strategy === 'email_code' ? input.email_address_id : input.phone_number_id;
+      const target = user?.identifications.find((i) => i.type === type && (wanted ? i.id === wanted : i.id === attempt.identification_id || i.id === user.user.primary_email_address_id));
+      let sent = false;
+      await transaction(db, async (tx) => {
+        const locked = await lockFor(tx, clientId, id, 'needs_first_factor');
+        if (!target || !user) {
+          // Enumeration protection: an unknown identifier gets a verification that no code will ever pass.
+          if (!locked.user_id && wanted === undefined) {
+            await verifications.issue(tx, { ownerId: id, slot: 'first_factor', strategy: input.strategy, identificationId: null, target: locked.identifier ?? '' });
+            return;
+          }
+          throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `No ${type.replace('_', ' ')} of this account matches.`, paramName: input.strategy === 'email_code' ? 'email_address_id' : 'phone_number_id' });
+        }
+        const code = await verifications.issue(tx, { ownerId: id, slot: 'first_factor', strategy: input.strategy, identificationId: target.id, target: target.value });
+        if (code !== null) {
+          sent = true;
+          await messaging.enqueueTemplated(tx, {
+            type: type === 'email_address' ? 'email' : 'sms',
+            slug: 'verification_code',
+            to: target.value,
+            data: { otp_code: code, ttl_minutes: CODE_TTL_MS / 60_000, user: { first_name: user.user.first_name, last_name: user.user.last_name } },
+            userId: user.user.id,
+            ...(type === 'email_address' ? { emailAddressId: target.id } : { phoneNumberId: target.id }),
+          });
+        }
+        await updateSignIn(tx, id, { updated_at: now() });
+      });
+      if (sent) messaging.wake();
+      return service.get(clientId, id);
+    },
+
+    /** Checks the first factor (a password, or the code sent by prepare) and moves the attempt on. */
+    async attemptFirstFactor(clientId: string, id: string, input: { strategy: string; password?: string | undefined; code?: string | undefined }, activity?: RequestActivity): Promise<SignInRow> {
+      const auth = await settings();
+      if (input.strategy === 'password') {
+        const attempt = await service.get(clientId, id);
+        if (!attempt.user_id) throw ApiError.of('form_password_incorrect', 'Password is incorrect. Try again, or use another method.', 'password');
+        // The hash comparison is the slow part: done before any lock is held.
+        const userId = attempt.user_id;
+        await counted(userId, () => deps.verifyPassword(userId, input.password ?? ''));
+        await transaction(db, async (tx) => {
+          const locked = await lockFor(tx, clientId, id, 'needs_first_factor');
+          await verifications.recordVerified(tx, { ownerId: id, slot: 'first_factor', strategy: 'password', identificationId: null, target: null });
+          await advance(tx, auth, locked, 'password', 'first', activity);
+        });
+        return service.get(clientId, id);
+      }
+      if (input.strategy !== 'email_code' && input.strategy !== 'phone_code') {
+        throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `${input.strategy} is not a first factor here.`, paramName: 'strategy' });
+      }
+      const current = await service.get(clientId, id);
+      await counted(current.user_id, async () => {
+        const failure = await transaction(db, async (tx) => {
+          const locked = await lockFor(tx, clientId, id, 'needs_first_factor');
+          const outcome = await verifications.attempt(tx, { ownerId: id, slot: 'first_factor', strategy: input.strategy, code: input.code ?? '' });
+          if (!outcome.ok) return outcome.error;
+          await advance(tx, auth, locked, input.strategy, 'first', activity);
+          return null;
+        });
+        // Thrown after the commit, so the counted guess stays counted.
+        if (failure) throw failure;
+      });
+      return service.get(clientId, id);
+    },
+
+    /** Checks the second factor (an authenticator code or a backup code). */
+    async attemptSecondFactor(clientId: string, id: string, input: { strategy: string; code?: string | undefined }, activity?: RequestActivity): Promise<SignInRow> {
+      const auth = await settings();
+      if (input.strategy !== 'totp' && input.strategy !== 'backup_code') {
+        throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `${input.strategy} is not a second factor here.`, paramName: 'strategy' });
+      }
+      const attempt = await service.get(clientId, id);
+      if (attempt.status !== 'needs_second_factor' || !attempt.user_id) {
+        throw new ApiError({ code: 'verification_already_verified', longMessage: `The sign-in is ${attempt.status}.`, paramName: 'strategy' });
+      }
+      const userId = attempt.user_id;
+      const used = await counted(userId, () => deps.verifySecondFactor(userId, input.code ?? ''));
+      await transaction(db, async (tx) => {
+        const locked = await lockFor(tx, clientId, id, 'needs_second_factor');
+        await verifications.recordVerified(tx, { ownerId: id, slot: 'second_factor', strategy: used, identificationId: null, target: null });
+        await advance(tx, auth, locked, used, 'second', activity);
+      });
+      return service.get(clientId, id);
+    },
+  };
+  return service;
+}
+
+export type SignInsService = ReturnType<typeof createSignInsService>;

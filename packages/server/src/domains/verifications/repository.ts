@@ -1,0 +1,29 @@
+/** Queries over `verifications`: one row per (attempt, slot). */
+import type { Selectable } from 'kysely';
+import { type Executor, type Tx, forUpdate } from '../../storage/database.js';
+import type { VerificationTable } from '../../storage/schema.js';
+
+export type VerificationRow = Selectable<VerificationTable>;
+
+/** Replaces the verification in a slot (a new code makes the previous one worthless). */
+export async function replaceVerification(tx: Tx, row: VerificationRow): Promise<void> {
+  await tx.deleteFrom('verifications').where('owner_id', '=', row.owner_id).where('slot', '=', row.slot).execute();
+  await tx.insertInto('verifications').values(row).execute();
+}
+
+export function findVerification(db: Executor, ownerId: string, slot: string) {
+  return db.selectFrom('verifications').selectAll().where('owner_id', '=', ownerId).where('slot', '=', slot).executeTakeFirst();
+}
+
+export function verificationsOf(db: Executor, ownerIds: string[]) {
+  if (!ownerIds.length) return Promise.resolve([] as VerificationRow[]);
+  return db.selectFrom('verifications').selectAll().where('owner_id', 'in', ownerIds).execute();
+}
+
+export function lockVerification(tx: Tx, ownerId: string, slot: string) {
+  return tx.selectFrom('verifications').selectAll().where('owner_id', '=', ownerId).where('slot', '=', slot).$call(forUpdate(tx)).executeTakeFirst();
+}
+
+export async function updateVerification(db: Executor, id: string, patch: Partial<Pick<VerificationRow, 'status' | 'attempts' | 'updated_at'>>): Promise<void> {
+  await db.updateTable('verifications').set(patch).where('id', '=', id).execute();
+}

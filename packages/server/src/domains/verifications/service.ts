@@ -1,0 +1,123 @@
+/**
+ * One-time codes of the sign-in and sign-up flows: six digits, single use, ten minutes, bound to the
+ * attempt and slot they were issued for, at most five guesses. Only a keyed digest is stored and the
+ * comparison is constant-time. Development instances accept the fixed code 424242 for test identifiers
+ * (e-mail addresses containing `+clerk_test`, phone numbers +1 XXX 555 0100–0199) and send them nothing,
+ * so application test suites can sign in without an inbox; production instances never do.
+ */
+import { createHmac, randomInt } from 'node:crypto';
+import { newId } from '@latch/core';
+import { digestsEqual } from '../../crypto/tokens.js';
+import { ApiError } from '../../errors.js';
+import type { Tx } from '../../storage/database.js';
+import { lockVerification, replaceVerification, updateVerification, type VerificationRow } from './repository.js';
+
+export const CODE_TTL_MS = 10 * 60 * 1000;
+export const MAX_CODE_ATTEMPTS = 5;
+export const TEST_CODE = '424242';
+
+/** True for the identifiers development instances treat as test identifiers. */
+export function isTestIdentifier(value: string): boolean {
+  return /\+clerk_test[^@]*@/i.test(value) || /^\+1\d{3}55501\d{2}$/.test(value.replace(/[\s()-]/g, ''));
+}
+
+export interface VerificationsDeps {
+  /** Key of the code digests (the instance's ticket secret). */
+  secret: Buffer;
+  /** Whether test identifiers get the fixed code: development instances with test mode on, never production. */
+  testMode(): Promise<boolean>;
+  now?: () => number;
+}
+
+/** What an attempt found: success, or the error to answer after the attempt's bookkeeping commits. */
+export type AttemptOutcome = { ok: true; verification: VerificationRow } | { ok: false; error: ApiError };
+
+export function createVerificationsService({ secret, testMode, now = Date.now }: VerificationsDeps) {
+  const digest = (id: string, code: string) => createHmac('sha256', secret).update(`${id}:${code}`).digest('hex');
+
+  return {
+    /**
+     * Issues a fresh code in `slot` of the attempt `ownerId` (replacing any earlier one) and returns it,
+     * or null when the target is a development test identifier (the code is then 424242 and nothing is sent).
+     */
+    async issue(tx: Tx, input: { ownerId: string; slot: string; strategy: string; identificationId: string | null; target: string }): Promise<string | null> {
+      const t = now();
+      const test = isTestIdentifier(input.target) && (await testMode());
+      const code = test ? TEST_CODE : String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const id = newId('ver', t);
+      await replaceVerification(tx, {
+        id,
+        owner_id: input.ownerId,
+        slot: input.slot,
+        strategy: input.strategy,
+        identification_id: input.identificationId,
+        target: input.target,
+        code_hash: digest(id, code),
+        attempts: 0,
+        status: 'unverified',
+        expires_at: t + CODE_TTL_MS,
+        created_at: t,
+        updated_at: t,
+      });
+      return test ? null : code;
+    },
+
+    /** Records a verification that needs no code (a correct password, a redeemed ticket). */
+    async recordVerified(tx: Tx, input: { ownerId: string; slot: string; strategy: string; identificationId: string | null; target: string | null }): Promise<VerificationRow> {
+      const t = now();
+      const row: VerificationRow = {
+        id: newId('ver', t),
+        owner_id: input.ownerId,
+        slot: input.slot,
+        strategy: input.strategy,
+        identification_id: input.identificationId,
+        target: input.target,
+        code_hash: null,
+        attempts: 1,
+        status: 'verified',
+        expires_at: null,
+        created_at: t,
+        updated_at: t,
+      };
+      await replaceVerification(tx, row);
+      return row;
+    },
+
+    /**
+     * Checks a code under the verification's row lock, so of concurrent attempts exactly one can succeed.
+     * A wrong guess is counted (and stays counted: the outcome is returned, not thrown, so the caller's
+     * transaction commits the count before answering with the error).
+     */
+    async attempt(tx: Tx, input: { ownerId: string; slot: string; strategy: string; code: string }): Promise<AttemptOutcome> {
+      const t = now();
+      const v = await lockVerification(tx, input.ownerId, input.slot);
+      if (!v || v.strategy !== input.strategy || v.code_hash === null) {
+        return { ok: false, error: new ApiError({ code: 'verification_missing', longMessage: `Prepare the ${input.strategy} verification first.`, paramName: 'strategy' }) };
+      }
+      if (v.status === 'verified') {
+        return { ok: false, error: new ApiError({ code: 'verification_already_verified', longMessage: 'This verification has already been completed.', paramName: 'code' }) };
+      }
+      if (v.status === 'failed' || v.attempts >= MAX_CODE_ATTEMPTS) {
+        return { ok: false, error: new ApiError({ code: 'verification_failed', longMessage: 'Too many failed attempts. Request a new code.', paramName: 'code' }) };
+      }
+      if (v.status === 'expired' || (v.expires_at !== null && v.expires_at <= t)) {
+        if (v.status !== 'expired') await updateVerification(tx, v.id, { status: 'expired', updated_at: t });
+        return { ok: false, error: new ApiError({ code: 'verification_expired', longMessage: 'The code has expired. Request a new one.', paramName: 'code' }) };
+      }
+      const given = input.code.trim();
+      const match = /^\d{6}$/.test(given) && digestsEqual(digest(v.id, given), v.code_hash);
+      const attempts = v.attempts + 1;
+      if (match) {
+        await updateVerification(tx, v.id, { status: 'verified', attempts, updated_at: t });
+        return { ok: true, verification: { ...v, status: 'verified', attempts, updated_at: t } };
+      }
+      const failed = attempts >= MAX_CODE_ATTEMPTS;
+      await updateVerification(tx, v.id, { attempts, status: failed ? 'failed' : 'unverified', updated_at: t });
+      return failed
+        ? { ok: false, error: new ApiError({ code: 'verification_failed', longMessage: 'Too many failed attempts. Request a new code.', paramName: 'code' }) }
+        : { ok: false, error: new ApiError({ code: 'form_code_incorrect', longMessage: 'The code is incorrect.', paramName: 'code' }) };
+    },
+  };
+}
+
+export type VerificationsService = ReturnType<typeof createVerificationsService>;

@@ -1,0 +1,121 @@
+/**
+ * Builds the Frontend API from the services: its router and routes, the surface, the origin policy and
+ * the cookie settings, all derived from the configuration and the instance settings.
+ */
+import type { AppDeps } from '../../app.js';
+import type { TokenJSON } from '@latch/core';
+import { clientJSON, frontendSessionJSON } from '../../domains/clients/serialize.js';
+import { registerSessionRoutes } from '../../domains/sessions/fapi.js';
+import { registerMeRoutes } from '../../domains/me/fapi.js';
+import { frontendUserJSON } from '../../domains/users/serialize.js';
+import { registerSignInRoutes } from '../../domains/sign-ins/fapi.js';
+import { signInJSON } from '../../domains/sign-ins/serialize.js';
+import { registerSignUpRoutes } from '../../domains/sign-ups/fapi.js';
+import { signUpJSON } from '../../domains/sign-ups/serialize.js';
+import { azpOf } from './activity.js';
+import { registerClientRoutes } from '../../domains/clients/fapi.js';
+import { registerEnvironmentRoutes } from '../../domains/environment/fapi.js';
+import { environmentJSON } from '../../domains/environment/serialize.js';
+import { publishableKeyFor } from '../../domains/instance/service.js';
+import { jwksJSON } from '../../domains/instance/serialize.js';
+import { createFapiApp } from './app.js';
+import { createFapiRouter, fapiSurface } from './surface.js';
+import { originOf, type OriginPolicy } from './transport.js';
+
+export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Response | Promise<Response> } {
+  const { config, instance, clients, sessions, signIns, signUps, users, bootstrap, logger } = deps;
+  const development = bootstrap.instance.environmentType === 'development';
+  const publicUrl = config.publicUrl;
+  const now = () => Date.now();
+
+  const fixedOrigins = [originOf(config.appUrl), originOf(publicUrl)].filter((o): o is string => o !== null);
+  async function originPolicy(): Promise<OriginPolicy> {
+    const { auth } = await instance.settings();
+    return { allowed: new Set([...fixedOrigins, ...auth.allowed_origins]), allowLocal: development };
+  }
+
+  const router = createFapiRouter();
+  registerEnvironmentRoutes(router, async () => {
+    const s = await instance.settings();
+    return environmentJSON({
+      instanceId: bootstrap.instance.id,
+      environmentType: bootstrap.instance.environmentType,
+      auth: s.auth,
+      restrictions: s.restrictions,
+      organizations: s.organizations,
+      appName: config.appName,
+      appUrl: config.appUrl,
+      signInUrl: `${config.appUrl.replace(/\/$/, '')}/sign-in`,
+      signUpUrl: config.signUpUrl,
+      mfaAvailable: true,
+    });
+  });
+  registerClientRoutes(router, clients, { development });
+  registerSignInRoutes(router, {
+    signIns,
+    guard: deps.guard,
+    async present(id) {
+      const view = await signIns.view(id);
+      return view ? signInJSON(view, (await instance.settings()).auth, publicUrl, now()) : null;
+    },
+  });
+  registerSignUpRoutes(router, {
+    signUps,
+    guard: deps.guard,
+    async present(id) {
+      const view = await signUps.view(id);
+      return view ? signUpJSON(view, (await instance.settings()).auth, now()) : null;
+    },
+  });
+  registerMeRoutes(router, {
+    sessions,
+    users,
+    async present(userId) {
+      const [user] = await clients.usersOf([userId]);
+      return user ? frontendUserJSON(user, publicUrl) : null;
+    },
+  });
+  registerSessionRoutes(router, {
+    sessions,
+    async present(session) {
+      const [user] = await clients.usersOf([session.user_id]);
+      return frontendSessionJSON(session, user ?? null, publicUrl, now());
+    },
+  });
+
+  const surface = fapiSurface({
+    clients,
+    async clientJSON(clientId, c) {
+      const view = await clients.view(clientId);
+      if (!view) return null;
+      const active = view.client.last_active_session_id;
+      const tokens = new Map<string, TokenJSON>();
+      // The active session carries a fresh token, so a page load needs no separate token request.
+      if (active && view.sessions.some((s) => s.session.id === active)) {
+        const jwt = await sessions.token(active, clientId, { azp: azpOf(c) }).catch(() => null);
+        if (jwt) tokens.set(active, { object: 'token', jwt });
+      }
+      const signInView = view.client.sign_in_id ? await signIns.view(view.client.sign_in_id) : null;
+      const signIn = signInView && signInView.signIn.status !== 'complete' ? signInJSON(signInView, (await instance.settings()).auth, publicUrl, now()) : null;
+      const signUpView = view.client.sign_up_id ? await signUps.view(view.client.sign_up_id) : null;
+      const signUp = signUpView && signUpView.signUp.status !== 'complete' ? signUpJSON(signUpView, (await instance.settings()).auth, now()) : null;
+      return clientJSON(view, publicUrl, now(), { tokens, signIn, signUp });
+    },
+  });
+
+  return createFapiApp({
+    router,
+    surface,
+    logger,
+    originPolicy,
+    publishableKey: publishableKeyFor(bootstrap.instance.environmentType, publicUrl),
+    cookies: { secure: publicUrl.startsWith('https:'), domain: null },
+    jwks: async () => jwksJSON(await instance.jwks()),
+    trustProxy: config.trustProxy,
+    async clientUat(clientId) {
+      const view = await clients.view(clientId);
+      if (!view || view.sessions.length === 0) return 0;
+      return Math.floor(view.client.updated_at / 1000);
+    },
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * The Frontend API surface: the caller is a browser (its client, from the `__client` cookie or a dev
+ * browser id) rather than a secret key; bodies are forms; results travel in `{ response, client }` so the
+ * SDK can replace its whole client state after every change.
+ */
+import type { ClientJSON } from '@latch/core';
+import type { Context } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { ApiError } from '../../errors.js';
+import type { ClientRow } from '../../domains/clients/repository.js';
+import type { ClientsService } from '../../domains/clients/service.js';
+import { createRouter, type Router, type Surface } from '../router.js';
+import { CLIENT_COOKIE } from './cookies.js';
+import { readFormBody } from './transport.js';
+
+/**
+ * `client` (the default): any browser, with or without a client yet. `session`: the request must name
+ * a live session of its client (`_clerk_session_id`, or the client's last active one).
+ */
+export type FapiAuth = 'client' | 'session';
+
+/** Who is calling the Frontend API, and what the response must tell the browser. */
+export class FapiCaller {
+  /** A token minted during this request, to be written as the client cookie (or `Clerk-Db-Jwt`). */
+  issuedToken: string | null = null;
+  /** The client's sign-in state changed: the response refreshes `__client_uat`. */
+  authChanged = false;
+  /** The client was destroyed: the response clears the cookie. */
+  destroyed = false;
+
+  constructor(
+    public client: ClientRow | null,
+    /** How the client was identified: its cookie, a dev browser id in the URL, or not at all. */
+    readonly via: 'cookie' | 'dev_browser' | null,
+    /** The session the request names (`_clerk_session_id`), if any. */
+    readonly requestedSessionId: string | null,
+    private readonly clients: ClientsService,
+  ) {}
+
+  /** The caller's client, created on first need (sign-in, sign-up, `POST /client`). */
+  async ensureClient(): Promise<ClientRow> {
+    if (this.client) return this.client;
+    const { client, token } = await this.clients.create();
+    this.client = client;
+    this.issuedToken = token;
+    return client;
+  }
+
+  /**
+   * Marks a change of who is signed in: the response refreshes `__client_uat`, and the client gets a new
+   * token so one planted before sign-in (session fixation) is worthless after it.
+   */
+  async signedIn(): Promise<void> {
+    this.authChanged = true;
+    if (this.client) this.issuedToken = await this.clients.rotateToken(this.client.id);
+  }
+
+  /** The caller's client, or a 401 that makes the SDK fetch a fresh client. */
+  requireClient(): ClientRow {
+    if (!this.client) throw new ApiError({ code: 'signed_out', longMessage: 'This browser has no client; sign in first.' });
+    return this.client;
+  }
+}
+
+export type FapiRouter = Router<FapiCaller, FapiAuth>;
+
+export function createFapiRouter(): FapiRouter {
+  return createRouter<FapiCaller, FapiAuth>();
+}
+
+/** How a handler's result is written. */
+export class FapiResult {
+  private constructor(
+    readonly value: unknown,
+    readonly mode: 'envelope' | 'bare' | 'client',
+    readonly status: number,
+  ) {}
+
+  /** `{ response: value, client }`: the default for a plain return value. */
+  static enveloped(value: unknown, status = 200): FapiResult {
+    return new FapiResult(value, 'envelope', status);
+  }
+
+  /** The value itself (environment, tokens, dev browser). */
+  static bare(value: unknown, status = 200): FapiResult {
+    return new FapiResult(value, 'bare', status);
+  }
+
+  /** `{ response: <the client>, client: null }` (`/client` itself). */
+  static client(): FapiResult {
+    return new FapiResult(null, 'client', 200);
+  }
+}
+
+export interface FapiSurfaceDeps {
+  clients: ClientsService;
+  /** The wire form of a client after this request's changes. */
+  clientJSON(clientId: string, c: Context): Promise<ClientJSON | null>;
+}
+
+const CALLER = 'fapiCaller';
+
+/** The caller the guard identified for this request (for the app's cookie writer), if any. */
+export function callerOf(c: Context): FapiCaller | undefined {
+  return c.get(CALLER as never) as FapiCaller | undefined;
+}
+
+export function fapiSurface({ clients, clientJSON }: FapiSurfaceDeps): Surface<FapiCaller, FapiAuth> {
+  return {
+    async guard(c) {
+      const devBrowser = c.req.query('__clerk_db_jwt');
+      const cookie = getCookie(c, CLIENT_COOKIE);
+      let client: ClientRow | null = null;
+      let via: FapiCaller['via'] = null;
+      if (devBrowser) {
+        client = await clients.identify(devBrowser);
+        if (!client) throw new ApiError({ code: 'dev_browser_unauthenticated', longMessage: 'The dev browser is unknown or expired; create a new one.' });
+        via = 'dev_browser';
+      } else if (cookie) {
+        client = await clients.identify(cookie);
+        via = 'cookie';
+      }
+      const caller = new FapiCaller(client, via, c.req.query('_clerk_session_id') || null, clients);
+      c.set(CALLER as never, caller as never);
+      return caller;
+    },
+    decode: readFormBody,
+    async respond(c, result, caller) {
+      const r = result instanceof FapiResult ? result : FapiResult.enveloped(result);
+      if (r.mode === 'bare') return c.json(r.value as object, r.status as 200);
+      const client = caller.client && !caller.destroyed ? await clientJSON(caller.client.id, c) : null;
+      if (r.mode === 'client') return c.json({ response: client, client: null });
+      return c.json({ response: r.value ?? null, client }, r.status as 200);
+    },
+    openapiSecurity: () => [],
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * A minimal browser for Frontend API tests: keeps the cookies Latch sets (by name, ignoring attributes),
+ * sends them back, names its page origin, encodes bodies as forms and tunnels methods the way the
+ * official SDK does.
+ */
+export interface FapiResponse<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export class FapiBrowser {
+  readonly cookies = new Map<string, string>();
+
+  constructor(
+    private readonly baseUrl: string,
+    readonly origin = 'http://localhost:3000',
+  ) {}
+
+  async call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, form?: Record<string, string | string[]>): Promise<FapiResponse<T>> {
+    const url = new URL(`${this.baseUrl}/fapi/v1${path}`);
+    url.searchParams.set('__clerk_api_version', '2025-11-10');
+    url.searchParams.set('_clerk_js_version', '5.128.0');
+    if (method !== 'GET' && method !== 'POST') url.searchParams.set('_method', method);
+    const headers = new Headers({ origin: this.origin });
+    const jar = [...this.cookies].filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`);
+    if (jar.length) headers.set('cookie', jar.join('; '));
+    let body: string | undefined;
+    if (form) {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(form)) for (const one of Array.isArray(v) ? v : [v]) params.append(k, one);
+      body = params.toString();
+      headers.set('content-type', 'application/x-www-form-urlencoded');
+    }
+    const res = await fetch(url, { method: method === 'GET' ? 'GET' : 'POST', headers, ...(body !== undefined ? { body } : {}) });
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';')[0] ?? '';
+      const eq = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+  }
+
+  get = <T = Record<string, unknown>>(path: string) => this.call<T>('GET', path);
+  post = <T = Record<string, unknown>>(path: string, form?: Record<string, string | string[]>) => this.call<T>('POST', path, form);
+}
