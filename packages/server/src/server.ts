@@ -21,6 +21,7 @@ import { createOrganizationsService } from './domains/organizations/service.js';
 import { createClientsService } from './domains/clients/service.js';
 import { aggregate, createUserLoader, findUsersByIds } from './domains/users/repository.js';
 import { createSessionsService } from './domains/sessions/service.js';
+import { organizationClaimsOf, v1OrganizationClaims, v2OrganizationClaims } from './domains/organizations/session-claims.js';
 import { createVerificationsService } from './domains/verifications/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
 import { createSignUpsService } from './domains/sign-ups/service.js';
@@ -118,6 +119,11 @@ export async function createServices(config: Config, options: { logger?: Logger;
       return key ? { kid: key.kid, privatePem: key.private_pem } : undefined;
     }),
     issuer: frontendApiOrigin(config.publicUrl),
+    organizationClaims: async (userId, orgId, naming) => {
+      const claims = await organizationClaimsOf(storage.db, roles, userId, orgId);
+      if (!claims) return null;
+      return naming === 'v1' ? v1OrganizationClaims(claims) : v2OrganizationClaims(claims);
+    },
   });
   const verifications = createVerificationsService({
     secret: Buffer.from(settings.ticketSecret, 'base64url'),

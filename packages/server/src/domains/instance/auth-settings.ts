@@ -50,6 +50,11 @@ export interface AuthSettings {
   preferred_sign_in_strategy: 'password' | 'otp';
   /** Session token lifetime in seconds (the browser SDK refreshes 17 s before expiry, so at least 30). */
   session_token_lifetime_seconds: number;
+  /**
+   * How tokens name the active organization: `v2` (`o: {id, rol, slg, per, fpm}`, what current SDKs read)
+   * or `v1` (`org_id`, `org_role`, `org_slug`, `org_permissions`, for apps written against those names).
+   */
+  session_token_claims: 'v2' | 'v1';
 }
 
 /** A partial update: top-level fields replace, nested objects merge one level deep. */
@@ -74,6 +79,7 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   support_email: null,
   preferred_sign_in_strategy: 'password',
   session_token_lifetime_seconds: 60,
+  session_token_claims: 'v2',
 };
 
 const NESTED = ['email_address', 'phone_number', 'username', 'first_name', 'last_name', 'password', 'lockout'] as const;

@@ -35,6 +35,7 @@ const AuthSettingsPatchBody = z
     session_lifetime_seconds: z.number().int().min(60).max(10 * 365 * 24 * 3600),
     session_inactivity_timeout_seconds: z.number().int().min(0).max(365 * 24 * 3600),
     session_token_lifetime_seconds: z.number().int().min(30).max(3600),
+    session_token_claims: z.enum(['v2', 'v1']),
     allowed_origins: z.array(origin).max(100),
     enumeration_protection: z.boolean(),
     lockout: flags({ max_attempts: z.number().int().min(1).max(10_000), duration_minutes: z.number().int().min(1).max(7 * 24 * 60) }),

@@ -43,6 +43,7 @@ export const AuthSettingsSchema = z
     session_lifetime_seconds: z.number().int(),
     session_inactivity_timeout_seconds: z.number().int(),
     session_token_lifetime_seconds: z.number().int(),
+    session_token_claims: z.enum(['v2', 'v1']),
     allowed_origins: z.array(z.string()),
     enumeration_protection: z.boolean(),
     lockout: z.object({ max_attempts: z.number().int(), duration_minutes: z.number().int() }),

@@ -19,8 +19,11 @@ export interface RequestActivity {
   userAgent: string | null;
 }
 
-/** The active organization's claims, asked of the organizations domain. */
-export type OrganizationClaims = (userId: string, organizationId: string) => Promise<{ id: string; rol: string; slg: string; per: string; fpm: string } | null>;
+/**
+ * The claims a token carries about the active organization, asked of the organizations domain (in the
+ * naming the instance chose); null when the user is not a member.
+ */
+export type OrganizationClaims = (userId: string, organizationId: string, naming: 'v2' | 'v1') => Promise<Record<string, unknown> | null>;
 
 export interface SessionsServiceDeps {
   db: Db;
@@ -112,7 +115,7 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
       const current = await findSession(db, sessionId);
       if (!live(current, clientId, t)) throw notFound();
       const wanted = input.activeOrganizationId;
-      if (wanted && organizationClaims && !(await organizationClaims(current.user_id, wanted))) {
+      if (wanted && organizationClaims && !(await organizationClaims(current.user_id, wanted, 'v2'))) {
         throw new ApiError({ code: 'resource_not_found', longMessage: 'You are not a member of that organization.', paramName: 'active_organization_id' });
       }
       return transaction(db, async (tx) => {
@@ -151,12 +154,13 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
       const t = now();
       const s = await findSession(db, sessionId);
       if (!live(s, clientId, t)) throw notFound();
-      const ttl = input.ttlSeconds ?? (await settings()).session_token_lifetime_seconds;
+      const auth = await settings();
+      const ttl = input.ttlSeconds ?? auth.session_token_lifetime_seconds;
       const may = await userMaySignIn(db, s.user_id);
       if (may !== 'ok') throw new ApiError({ code: 'signed_out', longMessage: may === 'missing' ? 'The user no longer exists.' : `The user is ${may}.` });
       const iat = Math.floor(t / 1000);
       const orgId = input.organizationId === undefined ? s.last_active_organization_id : input.organizationId || null;
-      const o = orgId && organizationClaims ? await organizationClaims(s.user_id, orgId) : null;
+      const org = orgId && organizationClaims ? await organizationClaims(s.user_id, orgId, auth.session_token_claims) : null;
       const minutes = (at: number | null) => (at === null ? -1 : Math.floor((t - at) / 60_000));
       return signer.sign({
         ...(input.azp ? { azp: input.azp } : {}),
@@ -165,7 +169,7 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
         iat,
         iss: issuer,
         nbf: iat - 10,
-        ...(o ? { o } : {}),
+        ...(org ?? {}),
         sid: s.id,
         sts: s.status,
         sub: s.user_id,

@@ -220,4 +220,31 @@ describe.each(testDialects())('sign-in through the Frontend API on %s', (dialect
     const sessions = await t.server.services.storage.db.selectFrom('sessions').select('id').where('user_id', '=', u.id).execute();
     expect(sessions).toHaveLength(1);
   });
+
+  it('names the active organization in the token: v2 claims by default, v1 names when the instance asks', async () => {
+    const u = await user();
+    const org = (await (await t.api('/organizations', { method: 'POST', json: { name: `Acme ${dialect}`, created_by: u.id } })).json()) as { id: string; slug: string };
+    const other = (await (await t.api('/organizations', { method: 'POST', json: { name: `Other ${dialect}` } })).json()) as { id: string };
+    const b = new FapiBrowser(t.url);
+    const sid = (await b.post<Envelope>('/client/sign_ins', { identifier: u.email, strategy: 'password', password: PASSWORD })).body.response.created_session_id as string;
+    const notMine = await b.post<Err>(`/client/sessions/${sid}/touch`, { active_organization_id: other.id });
+    expect(notMine.status).toBe(404);
+    const touched = await b.post<Envelope>(`/client/sessions/${sid}/touch`, { active_organization_id: org.id, intent: 'select_org' });
+    expect(touched.body.response.last_active_organization_id).toBe(org.id);
+    const jwt = (await b.post<{ jwt: string }>(`/client/sessions/${sid}/tokens`)).body.jwt;
+    const claims = (await verifyToken(jwt, { jwtKey: pem })) as Json & { o: { id: string; rol: string; slg: string; per: string; fpm: string }; fea: string };
+    expect(claims.o).toMatchObject({ id: org.id, rol: 'admin', slg: org.slug });
+    // Decoded the way the server SDKs do: bit i of a feature's fpm grants action i of per.
+    const actions = claims.o.per.split(',');
+    const granted = claims.fea.split(',').flatMap((f, i) => actions.filter((_, bit) => (Number(claims.o.fpm.split(',')[i]) >> bit) & 1).map((a) => `org:${f.slice(2)}:${a}`));
+    expect(granted).toContain('org:sys_memberships:manage');
+    const personal = (await verifyToken((await b.post<{ jwt: string }>(`/client/sessions/${sid}/tokens`, { organization_id: '' })).body.jwt, { jwtKey: pem })) as Json;
+    expect(personal.o).toBeUndefined();
+
+    expect((await t.api('/instance/auth_settings', { method: 'PATCH', json: { session_token_claims: 'v1' } })).status).toBe(200);
+    const v1 = (await verifyToken((await b.post<{ jwt: string }>(`/client/sessions/${sid}/tokens`)).body.jwt, { jwtKey: pem })) as Json;
+    expect(v1).toMatchObject({ org_id: org.id, org_role: 'org:admin', org_slug: org.slug });
+    expect(v1.org_permissions).toContain('org:sys_memberships:manage');
+    await t.api('/instance/auth_settings', { method: 'PATCH', json: { session_token_claims: 'v2' } });
+  });
 });
