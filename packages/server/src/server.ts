@@ -22,6 +22,9 @@ import { createPresenter } from './domains/organizations/serialize.js';
 import { createClientsService } from './domains/clients/service.js';
 import { aggregate, createUserLoader, findUsersByIds } from './domains/users/repository.js';
 import { createSessionsService } from './domains/sessions/service.js';
+import { createSignInTokensService } from './domains/sign-in-tokens/service.js';
+import { createJwtTemplatesService } from './domains/jwt-templates/service.js';
+import { claimsUserOf } from './domains/jwt-templates/serialize.js';
 import { createVerificationsService } from './domains/verifications/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
 import { createSignUpsService } from './domains/sign-ups/service.js';
@@ -50,6 +53,8 @@ export interface Services {
   presenter: ReturnType<typeof createPresenter>;
   clients: ReturnType<typeof createClientsService>;
   sessions: ReturnType<typeof createSessionsService>;
+  signInTokens: ReturnType<typeof createSignInTokensService>;
+  jwtTemplates: ReturnType<typeof createJwtTemplatesService>;
   verifications: ReturnType<typeof createVerificationsService>;
   signIns: ReturnType<typeof createSignInsService>;
   signUps: ReturnType<typeof createSignUpsService>;
@@ -108,6 +113,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
     loadUsers: async (ids) => aggregate(storage.db, await findUsersByIds(storage.db, ids)),
   });
   const development = bootstrap.instance.environmentType === 'development';
+  const loadUser = createUserLoader(storage.db);
+  const jwtTemplates = createJwtTemplatesService({ db: storage.db, loadUser, claimsUserOf: (u) => claimsUserOf(u, config.publicUrl) });
   const authSettings = async () => (await instance.settings()).auth;
   const sessions = createSessionsService({
     db: storage.db,
@@ -117,9 +124,15 @@ export async function createServices(config: Config, options: { logger?: Logger;
       return key ? { kid: key.kid, privatePem: key.private_pem } : undefined;
     }),
     issuer: frontendApiOrigin(config.publicUrl),
+    customClaims: (userId, name) => jwtTemplates.claimsFor(userId, name),
+    publicKeys: () => instance.jwks(),
+  });
+  const signInTokens = createSignInTokensService({
+    db: storage.db,
+    userExists: async (id) => (await loadUser(id)) !== null,
+    signInUrl: `${config.appUrl.replace(/\/$/, '')}/sign-in`,
   });
   const verifications = createVerificationsService({ secret: Buffer.from(settings.ticketSecret, 'base64url'), development });
-  const loadUser = createUserLoader(storage.db);
   const signIns = createSignInsService({
     db: storage.db,
     settings: authSettings,
@@ -129,6 +142,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     loadUser,
     verifyPassword: (userId, password) => users.verifyPassword(userId, password),
     verifySecondFactor: (userId, code) => users.verifySecondFactor(userId, code),
+    redeemTicket: (tx, ticket) => signInTokens.redeemInTx(tx, ticket),
   });
   const signUps = createSignUpsService({
     db: storage.db,
@@ -141,7 +155,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     createUser: async (input) => (await users.create(input)).user,
     deleteUser: (id) => users.delete(id),
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, clients, sessions, verifications, signIns, signUps, bootstrap };
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, presenter, clients, sessions, verifications, signIns, signUps, signInTokens, jwtTemplates, bootstrap };
 }
 
 export interface RunningServer {

@@ -6,3 +6,4 @@ export type * from './messages.js';
 export type * from './access.js';
 export type * from './templates.js';
 export type * from './clients.js';
+export type * from './tokens.js';

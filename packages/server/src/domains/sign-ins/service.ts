@@ -31,6 +31,8 @@ export interface SignInsServiceDeps {
   /** The users domain's password and second-factor checks (rehashing imported digests on success). */
   verifyPassword(userId: string, password: string): Promise<boolean>;
   verifySecondFactor(userId: string, code: string): Promise<'totp' | 'backup_code'>;
+  /** Redeems a sign-in token inside the transaction (asked of the sign-in-tokens domain): its user, or null. */
+  redeemTicket?(tx: Tx, ticket: string): Promise<{ userId: string } | null>;
   now?: () => number;
 }
 
@@ -46,6 +48,7 @@ export interface CreateSignInInput {
   identifier?: string | undefined;
   strategy?: string | undefined;
   password?: string | undefined;
+  ticket?: string | undefined;
 }
 
 function notFound(): ApiError {
@@ -137,6 +140,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
     /** Starts a sign-in on the client for what the person typed (and their password, if typed with it). */
     async create(clientId: string, input: CreateSignInInput, activity?: RequestActivity): Promise<SignInRow> {
       const auth = await settings();
+      if (input.strategy === 'ticket') return service.redeemTicket(clientId, auth, input.ticket, activity);
       const identifier = input.identifier?.trim();
       if (!identifier) throw new ApiError({ code: 'form_param_missing', longMessage: 'Enter your e-mail address, phone number or username.', paramName: 'identifier' });
       const found = await resolve(auth, identifier);
@@ -166,6 +170,43 @@ export function createSignInsService(deps: SignInsServiceDeps) {
         return service.attemptFirstFactor(clientId, row.id, { strategy: 'password', password: input.password }, activity);
       }
       return row;
+    },
+
+    /**
+     * `strategy=ticket`: a sign-in token from the Backend API is the first factor. The token is redeemed,
+     * the attempt recorded and the session created in one transaction, so a token signs in once; a second
+     * factor is still asked for when the user has one.
+     */
+    async redeemTicket(clientId: string, auth: AuthSettings, ticket: string | undefined, activity?: RequestActivity): Promise<SignInRow> {
+      if (!ticket) throw new ApiError({ code: 'form_param_missing', longMessage: 'Send the sign-in token as `ticket`.', paramName: 'ticket' });
+      if (!deps.redeemTicket) throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: 'Sign-in tokens are not available.', paramName: 'strategy' });
+      const redeem = deps.redeemTicket;
+      const t = now();
+      const id = newId('sia', t);
+      await transaction(db, async (tx) => {
+        await lockClient(tx, clientId);
+        const found = await redeem(tx, ticket);
+        if (!found) throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'The sign-in token is invalid, used, revoked or expired.', paramName: 'ticket' });
+        const row: SignInRow = {
+          id,
+          client_id: clientId,
+          status: 'needs_first_factor',
+          identifier: null,
+          user_id: found.userId,
+          identification_id: null,
+          first_factor_strategy: null,
+          second_factor_strategy: null,
+          created_session_id: null,
+          abandon_at: t + ATTEMPT_LIFETIME_MS,
+          created_at: t,
+          updated_at: t,
+        };
+        await insertSignIn(tx, row);
+        await updateClient(tx, clientId, { sign_in_id: row.id, updated_at: t });
+        await verifications.recordVerified(tx, { ownerId: id, slot: 'first_factor', strategy: 'ticket', identificationId: null, target: null });
+        await advance(tx, auth, row, 'ticket', 'first', activity);
+      });
+      return service.get(clientId, id);
     },
 
     /** Sends a code for the first factor (`email_code` to one of the user's addresses, `phone_code` by SMS). */
