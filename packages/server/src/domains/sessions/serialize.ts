@@ -10,7 +10,7 @@ import { sessionActivityJSON } from '../clients/serialize.js';
 import type { ClientRow } from '../clients/repository.js';
 import type { SessionRow } from './repository.js';
 
-const STATUSES = ['active', 'pending', 'revoked', 'ended', 'expired', 'removed', 'abandoned', 'replaced'] as const;
+const STATUSES = ['active', 'pending', 'revoked', 'ended', 'expired', 'removed', 'abandoned'] as const;
 
 export const SessionActivitySchema = z
   .object({

@@ -55,6 +55,11 @@ describe.each(testDialects())('sign-in tokens on %s', (dialect) => {
     expect(again.body.errors[0]).toMatchObject({ code: 'form_param_value_invalid', meta: { param_name: 'ticket' } });
     const status = await db().selectFrom('sign_in_tokens').select('status').where('id', '=', created.id).executeTakeFirstOrThrow();
     expect(status.status).toBe('accepted');
+
+    // Without expires_in_seconds a token lives 30 days.
+    const lasting = (await (await t.api('/sign_in_tokens', { method: 'POST', json: { user_id: userId } })).json()) as { id: string };
+    const stored = await db().selectFrom('sign_in_tokens').select(['expires_at', 'created_at']).where('id', '=', lasting.id).executeTakeFirstOrThrow();
+    expect(stored.expires_at - stored.created_at).toBe(30 * 24 * 3600 * 1000);
   });
 
   it('two concurrent redemptions of one token yield one session', async () => {
@@ -95,7 +100,7 @@ describe.each(testDialects())('sign-in tokens on %s', (dialect) => {
 
   it('refuses a banned user, keeping the token unused', async () => {
     const userId = await user();
-    const { id, token } = await clerk.signInTokens.createSignInToken({ userId });
+    const { id, token } = await clerk.signInTokens.createSignInToken({ userId, expiresInSeconds: 600 });
     await clerk.users.banUser(userId);
     const res = await new FapiBrowser(t.url).post<Err>('/client/sign_ins', { strategy: 'ticket', ticket: token });
     expect(res.status).toBe(403);
@@ -107,7 +112,7 @@ describe.each(testDialects())('sign-in tokens on %s', (dialect) => {
   it('answers bad input with coded errors and stores nothing', async () => {
     const count = async () => Number((await db().selectFrom('sign_in_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const before = await count();
-    expectApiError(await apiError(clerk.signInTokens.createSignInToken({ userId: 'user_nope' })), 404, 'resource_not_found', 'user_id');
+    expectApiError(await apiError(clerk.signInTokens.createSignInToken({ userId: 'user_nope', expiresInSeconds: 600 })), 404, 'resource_not_found', 'user_id');
     const bad = await t.api('/sign_in_tokens', { method: 'POST', json: { user_id: await user(), expires_in_seconds: 0 } });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as Err).errors[0]?.meta?.param_name).toBe('expires_in_seconds');
