@@ -158,7 +158,7 @@ const m0003_access_and_delivery: Step = async (db, dialect) => {
       identifier TEXT NOT NULL,
       identifier_type TEXT NOT NULL CHECK (identifier_type IN ('email_address','phone_number','web3_wallet','domain')),
       normalized TEXT NOT NULL UNIQUE,
-      ticket TEXT,
+      invitation_id TEXT,
       created_at ${t.ts} NOT NULL,
       updated_at ${t.ts} NOT NULL
     )`,
