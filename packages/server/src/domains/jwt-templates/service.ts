@@ -28,6 +28,12 @@ import {
 export const DEFAULT_TEMPLATE_LIFETIME = 60;
 export const DEFAULT_CLOCK_SKEW = 5;
 
+/**
+ * How long a process keeps the session-token claims template before reading it again: minting a default
+ * token stays one session read plus a signature; another process's change shows within this time.
+ */
+export const SESSION_CLAIMS_CACHE_MS = 1000;
+
 /** Session-token customizations are small: the token travels in a cookie on every request. */
 const MAX_SESSION_CLAIMS_BYTES = 1200;
 
@@ -72,6 +78,16 @@ function checkSigning(input: JwtTemplateInput): void {
 }
 
 export function createJwtTemplatesService({ db, loadUser, claimsUserOf, now = Date.now }: JwtTemplatesServiceDeps) {
+  let sessionClaims: { claims: Record<string, unknown>; until: number } | null = null;
+  async function cachedSessionClaims(): Promise<Record<string, unknown>> {
+    const t = now();
+    if (sessionClaims && sessionClaims.until > t) return sessionClaims.claims;
+    const row = await findSessionTokenClaims(db);
+    const claims = row ? readJson<Record<string, unknown>>(row.claims) : {};
+    sessionClaims = { claims, until: t + SESSION_CLAIMS_CACHE_MS };
+    return claims;
+  }
+
   async function get(id: string): Promise<JwtTemplateRow> {
     const row = await findJwtTemplate(db, id);
     if (!row) throw notFound('JWT template');
@@ -140,6 +156,7 @@ export function createJwtTemplatesService({ db, loadUser, claimsUserOf, now = Da
       }
       const t = now();
       await upsertSessionTokenClaims(db, text, t);
+      sessionClaims = null;
       return { claims, updatedAt: t };
     },
 
@@ -150,8 +167,7 @@ export function createJwtTemplatesService({ db, loadUser, claimsUserOf, now = Da
     async claimsFor(userId: string, name: string | null): Promise<TemplateClaims | null> {
       let template: { claims: Record<string, unknown>; lifetime: number; skew: number };
       if (name === null) {
-        const row = await findSessionTokenClaims(db);
-        const claims = row ? readJson<Record<string, unknown>>(row.claims) : {};
+        const claims = await cachedSessionClaims();
         if (Object.keys(claims).length === 0) return null;
         template = { claims, lifetime: DEFAULT_TEMPLATE_LIFETIME, skew: 10 };
       } else {

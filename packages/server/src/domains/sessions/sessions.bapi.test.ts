@@ -171,4 +171,25 @@ describe.each(testDialects())('sessions and clients through the official @clerk/
     expect((await s2.b.post<Err>(`/client/sessions/${s2.sid}/tokens`)).status).toBeLessThan(500);
     expectApiError(await apiError(clerk.sessions.getToken(s2.sid)), 404, 'resource_not_found');
   });
+
+  it('publishes the routes under the specification\'s operation ids and requires the secret key', async () => {
+    const doc = (await (await fetch(`${t.url}/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { operationId: string }>> };
+    const ids = (path: string) => Object.fromEntries(Object.entries(doc.paths[`/v1${path}`] ?? {}).map(([m, op]) => [m, op.operationId]));
+    expect(ids('/sessions')).toEqual({ get: 'GetSessionList', post: 'createSession' });
+    expect(ids('/sessions/{session_id}')).toEqual({ get: 'GetSession' });
+    expect(ids('/sessions/{session_id}/revoke')).toEqual({ post: 'RevokeSession' });
+    expect(ids('/sessions/{session_id}/verify')).toEqual({ post: 'VerifySession' });
+    expect(ids('/sessions/{session_id}/tokens')).toEqual({ post: 'CreateSessionToken' });
+    expect(ids('/sessions/{session_id}/tokens/{template_name}')).toEqual({ post: 'CreateSessionTokenFromTemplate' });
+    expect(ids('/clients')).toEqual({ get: 'GetClientList' });
+    expect(ids('/clients/{client_id}')).toEqual({ get: 'GetClient' });
+    expect(ids('/clients/verify')).toEqual({ post: 'VerifyClient' });
+    expect(ids('/sign_in_tokens')).toEqual({ post: 'CreateSignInToken' });
+    expect(ids('/sign_in_tokens/{sign_in_token_id}/revoke')).toEqual({ post: 'RevokeSignInToken' });
+    expect(ids('/jwt_templates')).toEqual({ get: 'ListJWTTemplates', post: 'CreateJWTTemplate' });
+    expect(ids('/jwt_templates/{template_id}')).toEqual({ get: 'GetJWTTemplate', patch: 'UpdateJWTTemplate', delete: 'DeleteJWTTemplate' });
+    for (const path of ['/sessions', '/clients', '/jwt_templates', '/session_token_claims']) {
+      expect((await fetch(`${t.url}/v1${path}`)).status).toBe(401);
+    }
+  });
 });
