@@ -20,7 +20,8 @@ const ROLE_ALIASES: Record<string, string> = { admin: ADMIN_ROLE, basic_member: 
 
 /** The role key an input names: a seed-document alias (`admin`, `basic_member`, `member`) or the key itself. */
 export function canonicalRoleKey(input: string): string {
-  return ROLE_ALIASES[input] ?? input;
+  // Own keys only: `toString` or `__proto__` as a role name must not resolve to an inherited property.
+  return Object.hasOwn(ROLE_ALIASES, input) ? (ROLE_ALIASES[input] as string) : input;
 }
 
 export const SYSTEM_PERMISSIONS: { key: string; name: string; description: string }[] = [
