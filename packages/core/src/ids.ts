@@ -37,6 +37,8 @@ export const ID_PREFIXES = [
   'orgsugg',
   'trace',
   'ver',
+  'sit',
+  'jtmp',
 ] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 

@@ -38,6 +38,12 @@ import type { SignInsService } from './domains/sign-ins/service.js';
 import type { SignUpsService } from './domains/sign-ups/service.js';
 import type { Guard } from './limits/policy.js';
 import { mountFrontendApi } from './http/fapi/mount.js';
+import { registerClientBackendRoutes } from './domains/clients/bapi.js';
+import { registerSessionBackendRoutes } from './domains/sessions/bapi.js';
+import { registerSignInTokenRoutes } from './domains/sign-in-tokens/bapi.js';
+import type { SignInTokensService } from './domains/sign-in-tokens/service.js';
+import { registerJwtTemplateRoutes } from './domains/jwt-templates/bapi.js';
+import type { JwtTemplatesService } from './domains/jwt-templates/service.js';
 import { migrationsApplied } from './storage/migrations.js';
 
 export interface AppDeps {
@@ -57,6 +63,8 @@ export interface AppDeps {
   signIns: SignInsService;
   signUps: SignUpsService;
   guard: Guard;
+  signInTokens: SignInTokensService;
+  jwtTemplates: JwtTemplatesService;
   bootstrap: BootstrapResult;
 }
 
@@ -136,6 +144,10 @@ export function createApp(deps: AppDeps): Hono<Env> {
   registerInvitationRoutes(router, invitations);
   registerTemplateRoutes(router, templates, instanceId);
   registerMessageRoutes(router, messaging, config.twilio?.from ?? null);
+  registerSessionBackendRoutes(router, deps.sessions);
+  registerClientBackendRoutes(router, deps.clients, deps.sessions);
+  registerSignInTokenRoutes(router, deps.signInTokens);
+  registerJwtTemplateRoutes(router, deps.jwtTemplates);
   registerOrganizationRoutes(router, { organizations, instance, publicUrl: config.publicUrl, uploadLimit });
 
   // The link in an invitation e-mail: a usable ticket redirects to the sign-up page carrying it; a

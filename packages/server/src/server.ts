@@ -22,6 +22,9 @@ import { createClientsService } from './domains/clients/service.js';
 import { aggregate, createUserLoader, findUsersByIds } from './domains/users/repository.js';
 import { createSessionsService } from './domains/sessions/service.js';
 import { organizationClaimsOf, v1OrganizationClaims, v2OrganizationClaims } from './domains/organizations/session-claims.js';
+import { createSignInTokensService } from './domains/sign-in-tokens/service.js';
+import { createJwtTemplatesService } from './domains/jwt-templates/service.js';
+import { claimsUserOf } from './domains/jwt-templates/serialize.js';
 import { createVerificationsService } from './domains/verifications/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
 import { createSignUpsService } from './domains/sign-ups/service.js';
@@ -51,6 +54,8 @@ export interface Services {
   organizations: ReturnType<typeof createOrganizationsService>;
   clients: ReturnType<typeof createClientsService>;
   sessions: ReturnType<typeof createSessionsService>;
+  signInTokens: ReturnType<typeof createSignInTokensService>;
+  jwtTemplates: ReturnType<typeof createJwtTemplatesService>;
   verifications: ReturnType<typeof createVerificationsService>;
   signIns: ReturnType<typeof createSignInsService>;
   signUps: ReturnType<typeof createSignUpsService>;
@@ -110,6 +115,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
     loadUsers: async (ids) => aggregate(storage.db, await findUsersByIds(storage.db, ids)),
   });
   const development = bootstrap.instance.environmentType === 'development';
+  const loadUser = createUserLoader(storage.db);
+  const jwtTemplates = createJwtTemplatesService({ db: storage.db, loadUser, claimsUserOf: (u) => claimsUserOf(u, config.publicUrl) });
   const authSettings = async () => (await instance.settings()).auth;
   const sessions = createSessionsService({
     db: storage.db,
@@ -124,12 +131,18 @@ export async function createServices(config: Config, options: { logger?: Logger;
       if (!claims) return null;
       return naming === 'v1' ? v1OrganizationClaims(claims) : v2OrganizationClaims(claims);
     },
+    customClaims: (userId, name) => jwtTemplates.claimsFor(userId, name),
+    publicKeys: () => instance.jwks(),
+  });
+  const signInTokens = createSignInTokensService({
+    db: storage.db,
+    userExists: async (id) => (await loadUser(id)) !== null,
+    signInUrl: `${config.appUrl.replace(/\/$/, '')}/sign-in`,
   });
   const verifications = createVerificationsService({
     secret: Buffer.from(settings.ticketSecret, 'base64url'),
     testMode: async () => development && (await authSettings()).test_mode,
   });
-  const loadUser = createUserLoader(storage.db);
   // Rate limits and lockouts: in this process, or shared through Redis by every process.
   const limiter = config.redisUrl ? redisRateLimiter(config.redisUrl, logger, `latch:rl:${bootstrap.instance.id}:`) : memoryRateLimiter();
   const guard = createGuard(limiter, async () => (await authSettings()).lockout);
@@ -143,6 +156,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     verifyPassword: (userId, password) => users.verifyPassword(userId, password),
     verifySecondFactor: (userId, code) => users.verifySecondFactor(userId, code),
     guard,
+    redeemTicket: (tx, ticket) => signInTokens.redeemInTx(tx, ticket),
   });
   const signUps = createSignUpsService({
     db: storage.db,
@@ -155,7 +169,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     createUser: async (input) => (await users.create(input)).user,
     deleteUser: (id) => users.delete(id),
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, limiter, guard, bootstrap };
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, limiter, guard, signInTokens, jwtTemplates, bootstrap };
 }
 
 export interface RunningServer {

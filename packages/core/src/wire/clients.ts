@@ -74,3 +74,35 @@ export interface DevBrowserJSON {
   created_at: number;
   updated_at: number;
 }
+
+/** A session as the Backend API shows it: ids instead of the embedded user. */
+export interface BackendSessionJSON {
+  object: 'session';
+  id: string;
+  user_id: string;
+  client_id: string;
+  actor: Record<string, unknown> | null;
+  status: SessionStatus;
+  last_active_organization_id: string | null;
+  last_active_at: number;
+  latest_activity: SessionActivityJSON | null;
+  expire_at: number;
+  abandon_at: number;
+  tasks: unknown[] | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A client as the Backend API shows it, with its live sessions. */
+export interface BackendClientJSON {
+  object: 'client';
+  id: string;
+  session_ids: string[];
+  sessions: BackendSessionJSON[];
+  sign_in_id: string | null;
+  sign_up_id: string | null;
+  last_active_session_id: string | null;
+  last_authentication_strategy: string | null;
+  created_at: number;
+  updated_at: number;
+}

@@ -7,3 +7,4 @@ export type * from './access.js';
 export type * from './templates.js';
 export type * from './organizations.js';
 export type * from './clients.js';
+export type * from './tokens.js';

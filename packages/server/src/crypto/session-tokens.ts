@@ -3,7 +3,7 @@
  * public key. Minting is one RSA-2048 signature over a small JSON payload; the private key is parsed once
  * and kept as a KeyObject.
  */
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
 export interface SigningKey {
   kid: string;
@@ -58,4 +58,36 @@ export function createTokenSigner(loadKey: () => Promise<SigningKey | undefined>
       cached = null;
     },
   };
+}
+
+/**
+ * Checks a session token against the instance's public keys: RS256 by a known `kid`, a valid signature,
+ * and `exp`/`nbf` around `nowSeconds` (with `skewSeconds` of tolerance). Returns the claims, or null —
+ * a bad token is an expected "no".
+ */
+export function verifySessionToken(token: string, jwks: readonly object[], nowSeconds: number, skewSeconds = 5): Record<string, unknown> | null {
+  const parts = token.split('.');
+  if (parts.length !== 3 || token.length > 16_384) return null;
+  const [h, p, s] = parts as [string, string, string];
+  let header: { alg?: unknown; kid?: unknown };
+  let claims: Record<string, unknown>;
+  try {
+    header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as typeof header;
+    claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (header.alg !== 'RS256' || typeof header.kid !== 'string' || claims === null || typeof claims !== 'object') return null;
+  const jwk = jwks.find((k) => (k as { kid?: string }).kid === header.kid);
+  if (!jwk) return null;
+  let ok: boolean;
+  try {
+    ok = verify('sha256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk as never, format: 'jwk' }), Buffer.from(s, 'base64url'));
+  } catch {
+    return null;
+  }
+  if (!ok) return null;
+  if (typeof claims.exp !== 'number' || claims.exp + skewSeconds <= nowSeconds) return null;
+  if (typeof claims.nbf === 'number' && claims.nbf - skewSeconds > nowSeconds) return null;
+  return claims;
 }

@@ -504,6 +504,39 @@ const m0010_frontend_api: Step = async (db, dialect) => {
   ]);
 };
 
+const m0011_session_tokens: Step = async (db, dialect) => {
+  const t = TYPES[dialect];
+  await run(db, [
+    // Sign-in tokens (Backend API → one-time sign-in link): only a digest of the token is kept.
+    `CREATE TABLE sign_in_tokens (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+      token_hash TEXT NOT NULL UNIQUE,
+      status TEXT NOT NULL CHECK (status IN ('pending','accepted','revoked')),
+      expires_at ${t.ts} NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    `CREATE TABLE jwt_templates (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL UNIQUE,
+      claims ${t.json} NOT NULL,
+      lifetime INTEGER NOT NULL,
+      allowed_clock_skew INTEGER NOT NULL,
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    // The instance's session-token customization: one row (id 'session'), claims merged into every default token.
+    `CREATE TABLE session_token_claims (
+      id TEXT PRIMARY KEY,
+      claims ${t.json} NOT NULL,
+      updated_at ${t.ts} NOT NULL
+    )`,
+    `CREATE INDEX sign_in_tokens_user ON sign_in_tokens (user_id)`,
+    `CREATE INDEX clients_created ON clients (created_at, id)`,
+  ]);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -514,6 +547,7 @@ const STEPS: Record<string, Step> = {
   '0007_user_list_orders': m0007_user_list_orders,
   '0008_organization_list_orders': m0008_organization_list_orders,
   '0010_frontend_api': m0010_frontend_api,
+  '0011_session_tokens': m0011_session_tokens,
 };
 
 function provider(dialect: DialectName) {

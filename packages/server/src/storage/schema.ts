@@ -388,6 +388,35 @@ export interface VerificationTable {
   updated_at: number;
 }
 
+/** A one-time sign-in link for a user, minted by the Backend API. Only a SHA-256 digest of the token is kept. */
+export interface SignInTokenTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  status: 'pending' | 'accepted' | 'revoked';
+  expires_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A named JWT template: custom claims (with shortcodes) and a lifetime. */
+export interface JwtTemplateTable {
+  id: string;
+  name: string;
+  claims: JsonColumn;
+  lifetime: number;
+  allowed_clock_skew: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The instance's session-token claims template (one row, id `session`). */
+export interface SessionTokenClaimsTable {
+  id: string;
+  claims: JsonColumn;
+  updated_at: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   api_keys: ApiKeyTable;
@@ -414,6 +443,9 @@ export interface Database {
   sign_in_attempts: SignInAttemptTable;
   sign_up_attempts: SignUpAttemptTable;
   verifications: VerificationTable;
+  sign_in_tokens: SignInTokenTable;
+  jwt_templates: JwtTemplateTable;
+  session_token_claims: SessionTokenClaimsTable;
   /** Present only on SQLite: the trigram index over users.search_text. */
   users_fts: { rowid: Generated<number>; search_text: string };
   /** Present only on SQLite: the trigram index over organizations.search_text. */

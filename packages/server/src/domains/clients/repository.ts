@@ -32,3 +32,12 @@ export function updateClient(db: Executor, id: string, patch: Updateable<ClientT
 export function deleteClient(db: Executor, id: string) {
   return db.deleteFrom('clients').where('id', '=', id).execute();
 }
+
+/** One page of clients, newest first, and how many there are. */
+export async function listClients(db: Executor, limit: number, offset: number): Promise<{ rows: ClientRow[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    db.selectFrom('clients').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+    db.selectFrom('clients').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}

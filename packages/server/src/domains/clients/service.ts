@@ -8,8 +8,8 @@ import { newId, randomToken } from '@latch/core';
 import { hashSecret } from '../../crypto/tokens.js';
 import { type Db, transaction } from '../../storage/database.js';
 import type { UserAggregate } from '../users/repository.js';
-import { deleteClient, findClient, findClientByTokenHash, insertClient, lockClient, updateClient, type ClientRow } from './repository.js';
-import { endLiveSessionsOfClient, expireSessionsOfClient, liveSessionsOfClient, type SessionRow } from '../sessions/repository.js';
+import { deleteClient, findClient, findClientByTokenHash, insertClient, listClients, lockClient, updateClient, type ClientRow } from './repository.js';
+import { endLiveSessionsOfClient, expireSessionsOfClient, liveSessionsOfClient, liveSessionsOfClients, type SessionRow } from '../sessions/repository.js';
 
 /** How long a client (its cookie) lives without being used again: Clerk's default of one year… of use. */
 export const CLIENT_LIFETIME_MS = 365 * 24 * 3600 * 1000;
@@ -76,6 +76,22 @@ export function createClientsService({ db, loadUsers, now = Date.now }: ClientsS
       const sessions = await liveSessionsOfClient(db, clientId);
       const users = new Map((await loadUsers([...new Set(sessions.map((s) => s.user_id))])).map((u) => [u.user.id, u]));
       return { client, sessions: sessions.map((session) => ({ session, user: users.get(session.user_id) ?? null })) };
+    },
+
+    /** Clients, newest first, each with its live sessions (Backend API). */
+    async list(limit: number, offset: number): Promise<{ rows: { client: ClientRow; sessions: SessionRow[] }[]; total: number }> {
+      const { rows, total } = await listClients(db, limit, offset);
+      const t = now();
+      const sessions = (await liveSessionsOfClients(db, rows.map((r) => r.id))).filter((s) => s.expire_at > t && s.abandon_at > t);
+      return { rows: rows.map((client) => ({ client, sessions: sessions.filter((s) => s.client_id === client.id) })), total };
+    },
+
+    /** One client with its live sessions, or null. */
+    async withSessions(clientId: string): Promise<{ client: ClientRow; sessions: SessionRow[] } | null> {
+      const client = await findClient(db, clientId);
+      if (!client) return null;
+      await expireSessionsOfClient(db, clientId, now());
+      return { client, sessions: await liveSessionsOfClient(db, clientId) };
     },
 
     /** The users behind sessions, for their wire forms. */

@@ -84,4 +84,21 @@ export function registerSessionRoutes(router: FapiRouter, { sessions, present }:
       return FapiResult.bare({ object: 'token', jwt });
     },
   );
+
+  router.add(
+    {
+      method: 'post',
+      path: '/client/sessions/{session_id}/tokens/{template_name}',
+      operationId: 'createSessionTokenWithTemplate',
+      summary: 'A token from a JWT template',
+      description: 'A token with the named JWT template\'s claims and lifetime (`getToken({ template })`).',
+      tags,
+      params: id.extend({ template_name: z.string().min(1).max(256) }),
+      responses: { 200: { description: '`{ object: "token", jwt }`' } },
+    },
+    async ({ params, principal, c }) => {
+      const jwt = await sessions.token(params.session_id, principal.requireClient().id, { template: params.template_name, azp: azpOf(c) });
+      return FapiResult.bare({ object: 'token', jwt });
+    },
+  );
 }

@@ -79,3 +79,44 @@ export async function endUserSessionsOnClient(db: Executor, clientId: string, us
     .where('status', 'in', LIVE_STATUSES)
     .execute();
 }
+
+export interface SessionFilter {
+  clientId?: string | undefined;
+  userId?: string | undefined;
+  status?: SessionRow['status'] | undefined;
+}
+
+/**
+ * Live sessions (of the filter's user or client) whose lifetime or inactivity window has passed become
+ * `expired` / `abandoned`, so a list filtered by status never shows a stale `active`.
+ */
+export async function expireSessions(db: Executor, filter: SessionFilter, now: number): Promise<void> {
+  for (const [status, column] of [
+    ['expired', 'expire_at'],
+    ['abandoned', 'abandon_at'],
+  ] as const) {
+    let q = db.updateTable('sessions').set({ status, updated_at: now }).where('status', 'in', LIVE_STATUSES).where(column, '<=', now);
+    if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
+    if (filter.userId) q = q.where('user_id', '=', filter.userId);
+    await q.execute();
+  }
+}
+
+/** One page of sessions, newest first, and how many match. */
+export async function listSessions(db: Executor, filter: SessionFilter, limit: number, offset: number): Promise<{ rows: SessionRow[]; total: number }> {
+  let q = db.selectFrom('sessions');
+  if (filter.clientId) q = q.where('client_id', '=', filter.clientId);
+  if (filter.userId) q = q.where('user_id', '=', filter.userId);
+  if (filter.status) q = q.where('status', '=', filter.status);
+  const [rows, count] = await Promise.all([
+    q.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+    q.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** Live sessions of several clients, oldest first (the Backend API's client list). */
+export function liveSessionsOfClients(db: Executor, clientIds: string[]) {
+  if (clientIds.length === 0) return Promise.resolve([] as SessionRow[]);
+  return db.selectFrom('sessions').selectAll().where('client_id', 'in', clientIds).where('status', 'in', LIVE_STATUSES).orderBy('id').execute();
+}

@@ -3,14 +3,33 @@
  * touches, ended by sign-out, revocation, its lifetime or its inactivity timeout. A live session can mint
  * session tokens; one that is not (or whose user is banned) cannot, from the moment the change commits.
  */
-import { newId } from '@latch/core';
-import type { TokenSigner } from '../../crypto/session-tokens.js';
+import { newId, randomToken } from '@latch/core';
+import { type TokenSigner, verifySessionToken } from '../../crypto/session-tokens.js';
+import { hashSecret } from '../../crypto/tokens.js';
 import { ApiError } from '../../errors.js';
 import { type Db, type Tx, transaction } from '../../storage/database.js';
-import { lockClient, updateClient } from '../clients/repository.js';
+import { insertClient, lockClient, updateClient } from '../clients/repository.js';
 import type { AuthSettings } from '../instance/auth-settings.js';
 import { recordActivity, recordSignIn, userMaySignIn } from '../users/auth-repository.js';
-import { endSessionIfLive, endUserSessionsOnClient, endLiveSessionsOfClient, findSession, insertSession, LIVE_STATUSES, type SessionRow, updateSession } from './repository.js';
+import {
+  endSessionIfLive,
+  endUserSessionsOnClient,
+  endLiveSessionsOfClient,
+  expireSessions,
+  findSession,
+  insertSession,
+  listSessions,
+  LIVE_STATUSES,
+  type SessionFilter,
+  type SessionRow,
+  updateSession,
+} from './repository.js';
+
+/** How long a client made by the Backend API (`POST /sessions`) lives: as long as a browser's. */
+const BAPI_CLIENT_LIFETIME_MS = 365 * 24 * 3600 * 1000;
+
+/** Custom claims for a token: a named template's, or (name null) the instance's session-token template. */
+export type CustomClaims = (userId: string, templateName: string | null) => Promise<{ claims: Record<string, unknown>; lifetime: number; skew: number } | null>;
 
 
 /** Where a request came from, recorded on the session at sign-in and touch. */
@@ -32,6 +51,10 @@ export interface SessionsServiceDeps {
   /** `iss` of every token: the Frontend API's origin as the publishable key names it. */
   issuer: string;
   organizationClaims?: OrganizationClaims;
+  /** Template claims (asked of the JWT-templates domain). */
+  customClaims?: CustomClaims;
+  /** The instance's public keys, to check tokens presented to the Backend API. */
+  publicKeys?: () => Promise<readonly object[]>;
   now?: () => number;
 }
 
@@ -57,7 +80,7 @@ function activityJSON(a: RequestActivity | undefined): string | null {
   return JSON.stringify({ ...browserOf(a.userAgent), ip_address: a.ipAddress, city: null, country: null });
 }
 
-export function createSessionsService({ db, settings, signer, issuer, organizationClaims, now = Date.now }: SessionsServiceDeps) {
+export function createSessionsService({ db, settings, signer, issuer, organizationClaims, customClaims, publicKeys, now = Date.now }: SessionsServiceDeps) {
   function live(s: SessionRow | undefined, clientId: string | null, t: number): s is SessionRow {
     return s !== undefined && (clientId === null || s.client_id === clientId) && LIVE_STATUSES.includes(s.status) && s.expire_at > t && s.abandon_at > t;
   }
@@ -148,9 +171,11 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
 
     /**
      * A session token for a live session whose user may still sign in. `organizationId` (undefined: the
-     * session's active one; null or '': none) selects the organization in the claims.
+     * session's active one; null or '': none) selects the organization in the claims. With `template`,
+     * a token from that JWT template instead (its claims, lifetime and skew; no session claims).
+     * `ttlSeconds` overrides the lifetime.
      */
-    async token(sessionId: string, clientId: string | null, input: { organizationId?: string | null; azp?: string | null; ttlSeconds?: number }): Promise<string> {
+    async token(sessionId: string, clientId: string | null, input: { organizationId?: string | null; azp?: string | null; ttlSeconds?: number | undefined; template?: string | undefined }): Promise<string> {
       const t = now();
       const s = await findSession(db, sessionId);
       if (!live(s, clientId, t)) throw notFound();
@@ -159,10 +184,28 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
       const may = await userMaySignIn(db, s.user_id);
       if (may !== 'ok') throw new ApiError({ code: 'signed_out', longMessage: may === 'missing' ? 'The user no longer exists.' : `The user is ${may}.` });
       const iat = Math.floor(t / 1000);
+      if (input.template !== undefined) {
+        if (!customClaims) throw new ApiError({ code: 'resource_not_found', longMessage: 'JWT templates are not available.', paramName: 'template_name' });
+        const tpl = await customClaims(s.user_id, input.template);
+        if (!tpl) throw new ApiError({ code: 'resource_not_found', longMessage: `No JWT template named "${input.template}".`, paramName: 'template_name' });
+        // Registered claims last: a template can never override them.
+        return signer.sign({
+          ...tpl.claims,
+          ...(input.azp ? { azp: input.azp } : {}),
+          exp: iat + (input.ttlSeconds ?? tpl.lifetime),
+          iat,
+          iss: issuer,
+          jti: randomToken(20),
+          nbf: iat - tpl.skew,
+          sub: s.user_id,
+        });
+      }
       const orgId = input.organizationId === undefined ? s.last_active_organization_id : input.organizationId || null;
       const org = orgId && organizationClaims ? await organizationClaims(s.user_id, orgId, auth.session_token_claims) : null;
+      const custom = customClaims ? await customClaims(s.user_id, null) : null;
       const minutes = (at: number | null) => (at === null ? -1 : Math.floor((t - at) / 60_000));
       return signer.sign({
+        ...(custom?.claims ?? {}),
         ...(input.azp ? { azp: input.azp } : {}),
         exp: iat + ttl,
         fva: [minutes(s.first_factor_verified_at), minutes(s.second_factor_verified_at)],
@@ -175,6 +218,84 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
         sub: s.user_id,
         v: 2,
       });
+    },
+
+    /** Any session by id (Backend API), its status brought up to date with the clock; 404 when unknown. */
+    async get(sessionId: string): Promise<SessionRow> {
+      const s = await findSession(db, sessionId);
+      if (!s) throw notFound();
+      if (LIVE_STATUSES.includes(s.status) && (s.expire_at <= now() || s.abandon_at <= now())) {
+        await expireSessions(db, { clientId: s.client_id }, now());
+        return (await findSession(db, sessionId)) ?? s;
+      }
+      return s;
+    },
+
+    /** Sessions, newest first, filtered by client, user and status. */
+    async list(filter: SessionFilter, limit: number, offset: number): Promise<{ rows: SessionRow[]; total: number }> {
+      await expireSessions(db, filter, now());
+      return listSessions(db, filter, limit, offset);
+    },
+
+    /**
+     * Signs a user in from the Backend API: a new client (whose token nobody holds) with one active
+     * session. The user must exist and may sign in.
+     */
+    async createForUser(userId: string): Promise<SessionRow> {
+      const auth = await settings();
+      const t = now();
+      return transaction(db, async (tx) => {
+        const may = await userMaySignIn(tx, userId);
+        if (may === 'missing') throw new ApiError({ code: 'resource_not_found', longMessage: 'No user with that id.', paramName: 'user_id' });
+        if (may === 'banned') throw ApiError.of('user_banned', 'This account is banned.', 'user_id');
+        if (may === 'locked') throw ApiError.of('user_locked', 'This account is locked.', 'user_id');
+        const clientId = newId('client', t);
+        await insertClient(tx, {
+          id: clientId,
+          token_hash: hashSecret(randomToken(48)),
+          last_active_session_id: null,
+          last_authentication_strategy: null,
+          sign_in_id: null,
+          sign_up_id: null,
+          expires_at: t + BAPI_CLIENT_LIFETIME_MS,
+          created_at: t,
+          updated_at: t,
+        });
+        return this.createInTx(tx, auth, { clientId, userId, strategy: 'backend', secondFactor: false });
+      });
+    },
+
+    /**
+     * Revokes a session: it signs nobody in from the moment this commits, and mints no further tokens.
+     * A session that is no longer live is returned as it is.
+     */
+    async revoke(sessionId: string): Promise<SessionRow> {
+      const t = now();
+      const current = await findSession(db, sessionId);
+      if (!current) throw notFound();
+      return transaction(db, async (tx) => {
+        const client = await lockClient(tx, current.client_id);
+        const s = await findSession(tx, sessionId);
+        if (!s) throw notFound();
+        if (!(await endSessionIfLive(tx, sessionId, 'revoked', t))) return s;
+        if (client) await updateClient(tx, client.id, { ...(client.last_active_session_id === sessionId ? { last_active_session_id: null } : {}), updated_at: t });
+        return { ...s, status: 'revoked' as const, updated_at: t };
+      });
+    },
+
+    /** The claims of a session token this instance signed that is still valid, or null. */
+    async verifyToken(token: string): Promise<Record<string, unknown> | null> {
+      if (!publicKeys) return null;
+      return verifySessionToken(token, await publicKeys(), Math.floor(now() / 1000));
+    },
+
+    /** Checks that `token` is a valid token of this live session (`POST /sessions/{id}/verify`). */
+    async verify(sessionId: string, token: string): Promise<SessionRow> {
+      const s = await this.get(sessionId);
+      const claims = await this.verifyToken(token);
+      if (!claims || claims.sid !== s.id) throw ApiError.of('form_param_value_invalid', 'The token is not a valid token of this session.', 'token');
+      if (!live(s, null, now())) throw ApiError.of('form_param_value_invalid', `The session is ${(s as SessionRow).status}.`, 'token');
+      return s;
     },
   };
 }

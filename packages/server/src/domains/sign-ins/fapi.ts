@@ -23,14 +23,14 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, guard, prese
       path: '/client/sign_ins',
       operationId: 'createSignIn',
       summary: 'Start a sign-in',
-      description: 'Starts signing in with an identifier (e-mail address, phone number or username); with `strategy=password` and `password` it also checks the password at once.',
+      description: 'Starts signing in with an identifier (e-mail address, phone number or username); with `strategy=password` and `password` it also checks the password at once. With `strategy=ticket` and `ticket`, a sign-in token from the Backend API signs its user in (once).',
       tags,
-      body: z.object({ identifier: text(320), strategy: text(64), password: text(1024), locale: text(32), timezone: text(64) }).loose(),
+      body: z.object({ identifier: text(320), strategy: text(64), password: text(1024), ticket: text(256), locale: text(32), timezone: text(64) }).loose(),
       responses: { 200: { description: 'The sign-in attempt, in `response`' } },
     },
     async ({ body, principal, c }) => {
       await guard.check('createPerIp', activityOf(c).ipAddress ?? 'unknown');
-      const row = await signIns.create(async () => (await principal.ensureClient()).id, { identifier: body.identifier, strategy: body.strategy, password: body.password }, activityOf(c));
+      const row = await signIns.create(async () => (await principal.ensureClient()).id, { identifier: body.identifier, strategy: body.strategy, password: body.password, ticket: body.ticket }, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);
     },

@@ -20,3 +20,8 @@ export function lockSignIn(tx: Tx, id: string) {
 export function updateSignIn(db: Executor, id: string, patch: Updateable<SignInAttemptTable>) {
   return db.updateTable('sign_in_attempts').set(patch).where('id', '=', id).execute();
 }
+
+/** Deletes every sign-in attempt of a client (a client discarded by a refused request). */
+export async function deleteSignInsOfClient(db: Executor, clientId: string): Promise<void> {
+  await db.deleteFrom('sign_in_attempts').where('client_id', '=', clientId).execute();
+}

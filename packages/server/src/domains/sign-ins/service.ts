@@ -17,7 +17,7 @@ import type { UserAggregate } from '../users/repository.js';
 import { findVerification, type VerificationRow } from '../verifications/repository.js';
 import { CODE_TTL_MS, type VerificationsService } from '../verifications/service.js';
 import type { Guard } from '../../limits/policy.js';
-import { findSignIn, insertSignIn, lockSignIn, type SignInRow, updateSignIn } from './repository.js';
+import { deleteSignInsOfClient, findSignIn, insertSignIn, lockSignIn, type SignInRow, updateSignIn } from './repository.js';
 
 /** An attempt is abandoned after a day without completing. */
 const ATTEMPT_LIFETIME_MS = 24 * 3600 * 1000;
@@ -34,6 +34,8 @@ export interface SignInsServiceDeps {
   verifySecondFactor(userId: string, code: string): Promise<'totp' | 'backup_code'>;
   /** Per-identifier limits and the account lockout after repeated failures. */
   guard: Guard;
+  /** Redeems a sign-in token inside the transaction (asked of the sign-in-tokens domain): its user, or null. */
+  redeemTicket?(tx: Tx, ticket: string): Promise<{ userId: string } | null>;
   now?: () => number;
 }
 
@@ -49,6 +51,7 @@ export interface CreateSignInInput {
   identifier?: string | undefined;
   strategy?: string | undefined;
   password?: string | undefined;
+  ticket?: string | undefined;
 }
 
 function notFound(): ApiError {
@@ -137,6 +140,11 @@ export function createSignInsService(deps: SignInsServiceDeps) {
   }
 
   const service = {
+    /** Forgets the attempts of a client that a refused request created. */
+    async discardOfClient(clientId: string): Promise<void> {
+      await deleteSignInsOfClient(db, clientId);
+    },
+
     async view(id: string): Promise<SignInView | null> {
       const signIn = await findSignIn(db, id);
       if (!signIn) return null;
@@ -161,6 +169,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
      */
     async create(client: () => Promise<string>, input: CreateSignInInput, activity?: RequestActivity): Promise<SignInRow> {
       const auth = await settings();
+      if (input.strategy === 'ticket') return service.redeemTicket(await client(), auth, input.ticket, activity);
       const identifier = input.identifier?.trim();
       if (!identifier) throw new ApiError({ code: 'form_param_missing', longMessage: 'Enter your e-mail address, phone number or username.', paramName: 'identifier' });
       await guard.check('createPerIdentifier', identifier.toLowerCase());
@@ -195,6 +204,43 @@ export function createSignInsService(deps: SignInsServiceDeps) {
         return service.attemptFirstFactor(clientId, row.id, { strategy: 'password', password: input.password }, activity);
       }
       return row;
+    },
+
+    /**
+     * `strategy=ticket`: a sign-in token from the Backend API is the first factor. The token is redeemed,
+     * the attempt recorded and the session created in one transaction, so a token signs in once; a second
+     * factor is still asked for when the user has one.
+     */
+    async redeemTicket(clientId: string, auth: AuthSettings, ticket: string | undefined, activity?: RequestActivity): Promise<SignInRow> {
+      if (!ticket) throw new ApiError({ code: 'form_param_missing', longMessage: 'Send the sign-in token as `ticket`.', paramName: 'ticket' });
+      if (!deps.redeemTicket) throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: 'Sign-in tokens are not available.', paramName: 'strategy' });
+      const redeem = deps.redeemTicket;
+      const t = now();
+      const id = newId('sia', t);
+      await transaction(db, async (tx) => {
+        await lockClient(tx, clientId);
+        const found = await redeem(tx, ticket);
+        if (!found) throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'The sign-in token is invalid, used, revoked or expired.', paramName: 'ticket' });
+        const row: SignInRow = {
+          id,
+          client_id: clientId,
+          status: 'needs_first_factor',
+          identifier: null,
+          user_id: found.userId,
+          identification_id: null,
+          first_factor_strategy: null,
+          second_factor_strategy: null,
+          created_session_id: null,
+          abandon_at: t + ATTEMPT_LIFETIME_MS,
+          created_at: t,
+          updated_at: t,
+        };
+        await insertSignIn(tx, row);
+        await updateClient(tx, clientId, { sign_in_id: row.id, updated_at: t });
+        await verifications.recordVerified(tx, { ownerId: id, slot: 'first_factor', strategy: 'ticket', identificationId: null, target: null });
+        await advance(tx, auth, row, 'ticket', 'first', activity);
+      });
+      return service.get(clientId, id);
     },
 
     /** Sends a code for the first factor (`email_code` to one of the user's addresses, `phone_code` by SMS). */

@@ -20,3 +20,8 @@ export function lockSignUp(tx: Tx, id: string) {
 export function updateSignUp(db: Executor, id: string, patch: Updateable<SignUpAttemptTable>) {
   return db.updateTable('sign_up_attempts').set(patch).where('id', '=', id).execute();
 }
+
+/** Deletes every sign-up attempt of a client (a client discarded by a refused request). */
+export async function deleteSignUpsOfClient(db: Executor, clientId: string): Promise<void> {
+  await db.deleteFrom('sign_up_attempts').where('client_id', '=', clientId).execute();
+}

@@ -20,7 +20,7 @@ import { findIdentificationByValue, ownerOfUsername } from '../users/auth-reposi
 import type { CreateUserInput } from '../users/service.js';
 import { findVerification, type VerificationRow } from '../verifications/repository.js';
 import { CODE_TTL_MS, type VerificationsService } from '../verifications/service.js';
-import { findSignUp, insertSignUp, lockSignUp, type SignUpRow, updateSignUp } from './repository.js';
+import { deleteSignUpsOfClient, findSignUp, insertSignUp, lockSignUp, type SignUpRow, updateSignUp } from './repository.js';
 import { requirementsOf } from './requirements.js';
 
 const ATTEMPT_LIFETIME_MS = 24 * 3600 * 1000;
@@ -159,6 +159,11 @@ export function createSignUpsService(deps: SignUpsServiceDeps) {
   }
 
   return {
+    /** Forgets the attempts of a client that a refused request created. */
+    async discardOfClient(clientId: string): Promise<void> {
+      await deleteSignUpsOfClient(db, clientId);
+    },
+
     async view(id: string): Promise<SignUpView | null> {
       const signUp = await findSignUp(db, id);
       if (!signUp) return null;

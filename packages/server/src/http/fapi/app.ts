@@ -31,6 +31,8 @@ export interface FapiAppDeps {
   jwks(): Promise<unknown>;
   /** Take the caller's address from `X-Forwarded-For`. */
   trustProxy: boolean;
+  /** Forgets a client created by a request that was then refused. */
+  discardClient(clientId: string): Promise<void>;
 }
 
 const ALLOWED_HEADERS = 'Content-Type, Authorization, X-Requested-With';
@@ -44,7 +46,7 @@ function corsHeaders(c: Context, origin: string): void {
 }
 
 export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request): Response | Promise<Response> } {
-  const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks, trustProxy } = deps;
+  const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks, trustProxy, discardClient } = deps;
   const suffix = cookieSuffix(publishableKey);
   const app = new Hono<Env>();
 
@@ -68,6 +70,13 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request): Res
     if (allowed) corsHeaders(c, origin);
     await next();
     const caller = callerOf(c);
+    if (caller?.createdClient && caller.client && c.res.status >= 400) {
+      // A refused request leaves nothing behind, not even the client it started.
+      await discardClient(caller.client.id);
+      caller.client = null;
+      caller.issuedToken = null;
+      caller.authChanged = false;
+    }
     if (caller) {
       if (caller.destroyed) {
         clearClientCookie(c, cookies);

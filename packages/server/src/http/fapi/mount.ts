@@ -112,6 +112,11 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
     cookies: { secure: publicUrl.startsWith('https:'), domain: null },
     jwks: async () => jwksJSON(await instance.jwks()),
     trustProxy: config.trustProxy,
+    async discardClient(id) {
+      await signIns.discardOfClient(id);
+      await signUps.discardOfClient(id);
+      await clients.destroy(id);
+    },
     async clientUat(clientId) {
       const view = await clients.view(clientId);
       if (!view || view.sessions.length === 0) return 0;

@@ -27,6 +27,8 @@ export class FapiCaller {
   authChanged = false;
   /** The client was destroyed: the response clears the cookie. */
   destroyed = false;
+  /** The client was created by this request (undone if the request is refused). */
+  createdClient = false;
 
   constructor(
     public client: ClientRow | null,
@@ -43,6 +45,7 @@ export class FapiCaller {
     const { client, token } = await this.clients.create();
     this.client = client;
     this.issuedToken = token;
+    this.createdClient = true;
     return client;
   }
 
