@@ -155,6 +155,9 @@ export async function createServices(config: Config, options: { logger?: Logger;
     loadUser,
     verifyPassword: (userId, password) => users.verifyPassword(userId, password),
     verifySecondFactor: (userId, code) => users.verifySecondFactor(userId, code),
+    setPassword: async (userId, password) => {
+      await users.update(userId, { password });
+    },
     guard,
     redeemTicket: (tx, ticket) => signInTokens.redeemInTx(tx, ticket),
   });

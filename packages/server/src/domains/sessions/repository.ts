@@ -120,3 +120,8 @@ export function liveSessionsOfClients(db: Executor, clientIds: string[]) {
   if (clientIds.length === 0) return Promise.resolve([] as SessionRow[]);
   return db.selectFrom('sessions').selectAll().where('client_id', 'in', clientIds).where('status', 'in', LIVE_STATUSES).orderBy('id').execute();
 }
+
+/** Ends every live session of a user, everywhere, in one statement. */
+export async function endLiveSessionsOfUser(db: Executor, userId: string, status: SessionRow['status'], now: number): Promise<void> {
+  await db.updateTable('sessions').set({ status, updated_at: now }).where('user_id', '=', userId).where('status', 'in', LIVE_STATUSES).execute();
+}

@@ -23,6 +23,7 @@ import {
   type SessionFilter,
   type SessionRow,
   updateSession,
+  endLiveSessionsOfUser,
 } from './repository.js';
 
 /** How long a client made by the Backend API (`POST /sessions`) lives: as long as a browser's. */
@@ -269,6 +270,11 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
      * Revokes a session: it signs nobody in from the moment this commits, and mints no further tokens.
      * A session that is no longer live is returned as it is.
      */
+    /** Signs the user out of every session on every client (after a password reset, on request). */
+    async endAllOfUser(userId: string, status: 'revoked' | 'ended'): Promise<void> {
+      await endLiveSessionsOfUser(db, userId, status, now());
+    },
+
     async revoke(sessionId: string): Promise<SessionRow> {
       const t = now();
       const current = await findSession(db, sessionId);

@@ -1,6 +1,7 @@
 /** Frontend API routes of sign-in attempts (`/client/sign_ins…`). */
 import { z } from 'zod';
 import { activityOf } from '../../http/fapi/activity.js';
+import { formBool } from '../../http/fapi/form.js';
 import type { Guard } from '../../limits/policy.js';
 import type { FapiRouter } from '../../http/fapi/surface.js';
 import type { SignInsService } from './service.js';
@@ -75,6 +76,26 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, guard, prese
     async ({ params, body, principal, c }) => {
       await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
       const row = await signIns.attemptFirstFactor(principal.requireClient().id, params.sign_in_id, body, activityOf(c));
+      if (row.status === 'complete') await principal.signedIn();
+      return present(row.id);
+    },
+  );
+
+  router.add(
+    {
+      method: 'post',
+      path: '/client/sign_ins/{sign_in_id}/reset_password',
+      operationId: 'resetPassword',
+      summary: 'Choose a new password',
+      description: 'After a `reset_password_email_code` (or phone) first factor: sets the new password, optionally signs the user out of every other session, and finishes the sign-in.',
+      tags,
+      params: id,
+      body: z.object({ password: z.string().max(1024), sign_out_of_other_sessions: formBool.optional() }).loose(),
+      responses: { 200: { description: 'The sign-in attempt' } },
+    },
+    async ({ params, body, principal, c }) => {
+      await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
+      const row = await signIns.resetPassword(principal.requireClient().id, params.sign_in_id, { password: body.password, signOutOfOtherSessions: body.sign_out_of_other_sessions ?? false }, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);
     },

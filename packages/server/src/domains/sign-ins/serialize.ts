@@ -28,6 +28,10 @@ export function signInJSON(view: SignInView, auth: AuthSettings, publicUrl: stri
     emails.sort((a, b) => (a.id === u.primary_email_address_id ? -1 : b.id === u.primary_email_address_id ? 1 : 0));
     if (auth.email_address.enabled) {
       for (const e of emails) first.push({ strategy: 'email_code', safe_identifier: shown(e.value), email_address_id: e.id, primary: e.id === u.primary_email_address_id });
+      // With a password, each verified address can also receive a reset code ("Forgot password?").
+      if (auth.password.enabled && user.password) {
+        for (const e of emails) first.push({ strategy: 'reset_password_email_code', safe_identifier: shown(e.value), email_address_id: e.id, primary: e.id === u.primary_email_address_id });
+      }
     }
     if (auth.phone_number.enabled) {
       for (const p of user.identifications.filter((i) => i.type === 'phone_number' && i.status === 'verified')) {

@@ -19,6 +19,9 @@ import { CODE_TTL_MS, type VerificationsService } from '../verifications/service
 import type { Guard } from '../../limits/policy.js';
 import { deleteSignInsOfClient, findSignIn, insertSignIn, lockSignIn, type SignInRow, updateSignIn } from './repository.js';
 
+/** First factors proven by a code sent by prepare_first_factor. */
+const CODE_STRATEGIES = new Set(['email_code', 'phone_code', 'reset_password_email_code', 'reset_password_phone_code']);
+
 /** An attempt is abandoned after a day without completing. */
 const ATTEMPT_LIFETIME_MS = 24 * 3600 * 1000;
 
@@ -32,6 +35,8 @@ export interface SignInsServiceDeps {
   /** The users domain's password and second-factor checks (rehashing imported digests on success). */
   verifyPassword(userId: string, password: string): Promise<boolean>;
   verifySecondFactor(userId: string, code: string): Promise<'totp' | 'backup_code'>;
+  /** Sets a new password through the users service (policy, hashing). */
+  setPassword(userId: string, password: string): Promise<void>;
   /** Per-identifier limits and the account lockout after repeated failures. */
   guard: Guard;
   /** Redeems a sign-in token inside the transaction (asked of the sign-in-tokens domain): its user, or null. */
@@ -245,13 +250,15 @@ export function createSignInsService(deps: SignInsServiceDeps) {
 
     /** Sends a code for the first factor (`email_code` to one of the user's addresses, `phone_code` by SMS). */
     async prepareFirstFactor(clientId: string, id: string, input: { strategy: string; email_address_id?: string | undefined; phone_number_id?: string | undefined }): Promise<SignInRow> {
-      if (input.strategy !== 'email_code' && input.strategy !== 'phone_code') {
+      if (!CODE_STRATEGIES.has(input.strategy)) {
         throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `${input.strategy} needs no preparation here.`, paramName: 'strategy' });
       }
+      const byEmail = input.strategy === 'email_code' || input.strategy === 'reset_password_email_code';
+      const reset = input.strategy.startsWith('reset_password_');
       const attempt = await service.get(clientId, id);
       const user = attempt.user_id ? await loadUser(attempt.user_id) : null;
-      const type = input.strategy === 'email_code' ? 'email_address' : 'phone_number';
-      const wanted = input.strategy === 'email_code' ? input.email_address_id : input.phone_number_id;
+      const type = byEmail ? 'email_address' : 'phone_number';
+      const wanted = byEmail ? input.email_address_id : input.phone_number_id;
       const target = user?.identifications.find((i) => i.type === type && (wanted ? i.id === wanted : i.id === attempt.identification_id || i.id === user.user.primary_email_address_id));
       let sent = false;
       await transaction(db, async (tx) => {
@@ -262,14 +269,14 @@ export function createSignInsService(deps: SignInsServiceDeps) {
             await verifications.issue(tx, { ownerId: id, slot: 'first_factor', strategy: input.strategy, identificationId: null, target: locked.identifier ?? '' });
             return;
           }
-          throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `No ${type.replace('_', ' ')} of this account matches.`, paramName: input.strategy === 'email_code' ? 'email_address_id' : 'phone_number_id' });
+          throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `No ${type.replace('_', ' ')} of this account matches.`, paramName: byEmail ? 'email_address_id' : 'phone_number_id' });
         }
         const code = await verifications.issue(tx, { ownerId: id, slot: 'first_factor', strategy: input.strategy, identificationId: target.id, target: target.value });
         if (code !== null) {
           sent = true;
           await messaging.enqueueTemplated(tx, {
             type: type === 'email_address' ? 'email' : 'sms',
-            slug: 'verification_code',
+            slug: reset ? 'reset_password_code' : 'verification_code',
             to: target.value,
             data: { otp_code: code, ttl_minutes: CODE_TTL_MS / 60_000, user: { first_name: user.user.first_name, last_name: user.user.last_name } },
             userId: user.user.id,
@@ -298,20 +305,44 @@ export function createSignInsService(deps: SignInsServiceDeps) {
         });
         return service.get(clientId, id);
       }
-      if (input.strategy !== 'email_code' && input.strategy !== 'phone_code') {
+      if (!CODE_STRATEGIES.has(input.strategy)) {
         throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `${input.strategy} is not a first factor here.`, paramName: 'strategy' });
       }
+      const reset = input.strategy.startsWith('reset_password_');
       const current = await service.get(clientId, id);
       await counted(current.user_id, async () => {
         const failure = await transaction(db, async (tx) => {
           const locked = await lockFor(tx, clientId, id, 'needs_first_factor');
           const outcome = await verifications.attempt(tx, { ownerId: id, slot: 'first_factor', strategy: input.strategy, code: input.code ?? '' });
           if (!outcome.ok) return outcome.error;
-          await advance(tx, auth, locked, input.strategy, 'first', activity);
+          // A reset code proves the address; the new password is chosen next (reset_password).
+          if (reset) await updateSignIn(tx, id, { status: 'needs_new_password', first_factor_strategy: input.strategy, updated_at: now() });
+          else await advance(tx, auth, locked, input.strategy, 'first', activity);
           return null;
         });
         // Thrown after the commit, so the counted guess stays counted.
         if (failure) throw failure;
+      });
+      return service.get(clientId, id);
+    },
+
+    /**
+     * Sets the new password of a sign-in that proved its address with a reset code, optionally signs the
+     * user out everywhere else, then finishes the sign-in (asking for the second factor if there is one).
+     */
+    async resetPassword(clientId: string, id: string, input: { password: string; signOutOfOtherSessions: boolean }, activity?: RequestActivity): Promise<SignInRow> {
+      const auth = await settings();
+      const attempt = await service.get(clientId, id);
+      if (attempt.status !== 'needs_new_password' || !attempt.user_id) {
+        throw new ApiError({ code: 'verification_missing', longMessage: 'Verify a password reset code first.', paramName: 'password' });
+      }
+      // The users service checks the password policy and hashes it, as for any password change.
+      await deps.setPassword(attempt.user_id, input.password);
+      if (input.signOutOfOtherSessions) await sessions.endAllOfUser(attempt.user_id, 'revoked');
+      await guard.clearFailures(attempt.user_id);
+      await transaction(db, async (tx) => {
+        const locked = await lockFor(tx, clientId, id, 'needs_new_password');
+        await advance(tx, auth, locked, locked.first_factor_strategy ?? 'reset_password_email_code', 'first', activity);
       });
       return service.get(clientId, id);
     },

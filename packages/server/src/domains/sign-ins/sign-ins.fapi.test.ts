@@ -55,7 +55,7 @@ describe.each(testDialects())('sign-in through the Frontend API on %s', (dialect
     const signIn = created.body.response;
     expect(signIn).toMatchObject({ object: 'sign_in_attempt', status: 'needs_first_factor', identifier: u.email, user_data: { first_name: 'Ada' }, created_session_id: null });
     const factors = signIn.supported_first_factors as Json[];
-    expect(factors.map((f) => f.strategy)).toEqual(['password', 'email_code']);
+    expect(factors.map((f) => f.strategy)).toEqual(['password', 'email_code', 'reset_password_email_code']);
     expect(factors[1]).toMatchObject({ safe_identifier: u.email, primary: true });
     expect(created.body.client.sign_in).toMatchObject({ id: signIn.id });
     const firstToken = b.cookies.get('__client');
@@ -246,5 +246,33 @@ describe.each(testDialects())('sign-in through the Frontend API on %s', (dialect
     expect(v1).toMatchObject({ org_id: org.id, org_role: 'org:admin', org_slug: org.slug });
     expect(v1.org_permissions).toContain('org:sys_memberships:manage');
     await t.api('/instance/auth_settings', { method: 'PATCH', json: { session_token_claims: 'v2' } });
+  });
+
+  it('resets a forgotten password with an e-mail code, signing the user out elsewhere on request', async () => {
+    const u = await user();
+    const elsewhere = new FapiBrowser(t.url);
+    const otherSid = (await elsewhere.post<Envelope>('/client/sign_ins', { identifier: u.email, strategy: 'password', password: PASSWORD })).body.response.created_session_id as string;
+    const b = new FapiBrowser(t.url);
+    const created = await b.post<Envelope>('/client/sign_ins', { identifier: u.email });
+    const id = created.body.response.id;
+    const reset = (created.body.response.supported_first_factors as Json[]).find((f) => f.strategy === 'reset_password_email_code');
+    expect(reset).toMatchObject({ safe_identifier: u.email });
+    await b.post(`/client/sign_ins/${id}/prepare_first_factor`, { strategy: 'reset_password_email_code', email_address_id: reset?.email_address_id as string });
+    const mail = await t.server.services.storage.db.selectFrom('messages').select(['subject', 'slug']).where('to_address', '=', u.email).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(mail.slug).toBe('reset_password_code');
+    const code = /(\d{6})/.exec(mail.subject ?? '')?.[1] ?? '';
+    const early = await b.post<Err>(`/client/sign_ins/${id}/reset_password`, { password: 'a brand new passphrase' });
+    expect(early.status).toBe(400);
+    const proven = await b.post<Envelope>(`/client/sign_ins/${id}/attempt_first_factor`, { strategy: 'reset_password_email_code', code });
+    expect(proven.body.response.status).toBe('needs_new_password');
+    const weak = await b.post<Err>(`/client/sign_ins/${id}/reset_password`, { password: 'short' });
+    expect(weak.body.errors[0]?.meta?.param_name).toBe('password');
+    const done = await b.post<Envelope>(`/client/sign_ins/${id}/reset_password`, { password: 'a brand new passphrase', sign_out_of_other_sessions: 'true' });
+    expect(done.body.response.status).toBe('complete');
+    expect((await elsewhere.post(`/client/sessions/${otherSid}/tokens`)).status).toBe(404);
+    const old = await new FapiBrowser(t.url).post<Err>('/client/sign_ins', { identifier: u.email, strategy: 'password', password: PASSWORD });
+    expect(old.body.errors[0]?.code).toBe('form_password_incorrect');
+    const fresh = await new FapiBrowser(t.url).post<Envelope>('/client/sign_ins', { identifier: u.email, strategy: 'password', password: 'a brand new passphrase' });
+    expect(fresh.body.response.status).toBe('complete');
   });
 });
