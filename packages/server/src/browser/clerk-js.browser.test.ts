@@ -179,4 +179,24 @@ describe('official clerk-js 5 against the Frontend API', () => {
     expect(await waitSignedIn(p)).toBe(userId);
     await p.context().close();
   }, 60_000);
+
+  it('shows a revoked session signed out within the token lifetime', async () => {
+    expect((await t.api('/instance/auth_settings', { method: 'PATCH', json: { session_token_lifetime_seconds: 30 } })).status).toBe(200);
+    const email = 'revoked-browser@example.com';
+    await t.api('/users', { method: 'POST', json: { email_address: [email], password: PASSWORD } });
+    const p = await open();
+    await mount(p, 'mountSignIn');
+    await p.locator('input[name="identifier"]').fill(email);
+    await p.getByRole('button', { name: 'Continue', exact: true }).click();
+    await p.locator('input[name="password"]').fill(PASSWORD);
+    await p.getByRole('button', { name: 'Continue', exact: true }).click();
+    await waitSignedIn(p);
+    const sid = await p.evaluate(() => (window as unknown as { Clerk: { session: { id: string } } }).Clerk.session.id);
+    const revoked = await t.api(`/sessions/${sid}/revoke`, { method: 'POST' });
+    expect(revoked.status).toBe(200);
+    // The SDK refreshes its token before it expires; the refusal makes it reload the client and sign out.
+    await p.waitForFunction(() => !(window as unknown as { Clerk: { user: unknown } }).Clerk.user, null, { timeout: 45_000 });
+    await t.api('/instance/auth_settings', { method: 'PATCH', json: { session_token_lifetime_seconds: 60 } });
+    await p.context().close();
+  }, 90_000);
 });

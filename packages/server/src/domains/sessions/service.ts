@@ -179,7 +179,15 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
     async token(sessionId: string, clientId: string | null, input: { organizationId?: string | null; azp?: string | null; ttlSeconds?: number | undefined; template?: string | undefined }): Promise<string> {
       const t = now();
       const s = await findSession(db, sessionId);
-      if (!live(s, clientId, t)) throw notFound();
+      const found: SessionRow | undefined = s;
+      if (!live(s, clientId, t)) {
+        // A browser whose session has ended (revoked, signed out elsewhere, expired) gets a 401, which
+        // makes the SDK fetch its client again and show the user signed out.
+        if (found && clientId !== null && found.client_id === clientId) {
+          throw new ApiError({ code: 'signed_out', longMessage: `The session is ${found.status === 'active' ? 'expired' : found.status}.` });
+        }
+        throw notFound();
+      }
       const auth = await settings();
       const ttl = input.ttlSeconds ?? auth.session_token_lifetime_seconds;
       const may = await userMaySignIn(db, s.user_id);

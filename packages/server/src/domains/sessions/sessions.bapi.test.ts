@@ -93,7 +93,8 @@ describe.each(testDialects())('sessions and clients through the official @clerk/
     const revoked = await clerk.sessions.revokeSession(sid);
     expect(revoked).toMatchObject({ id: sid, status: 'revoked' });
     const refused = await b.post<Err>(`/client/sessions/${sid}/tokens`);
-    expect(refused.status).toBe(404);
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors[0]?.code).toBe('signed_out');
     const bapiRefused = await apiError(clerk.sessions.getToken(sid));
     expectApiError(bapiRefused, 404, 'resource_not_found');
     const list = await clerk.sessions.getSessionList({ userId: u.id, status: 'revoked' });

@@ -196,7 +196,7 @@ describe.each(testDialects())('sign-in through the Frontend API on %s', (dialect
     expect(out.status).toBe(200);
     expect(out.body.response).toMatchObject({ object: 'client', sessions: [], last_active_session_id: null });
     expect(b.cookies.get('__client_uat')).toBe('0');
-    expect((await b.post(`/client/sessions/${sid}/tokens`)).status).toBe(404);
+    expect((await b.post(`/client/sessions/${sid}/tokens`)).status).toBe(401);
   });
 
   it('touches a session: activity recorded, organization must be one of the user\'s', async () => {
@@ -269,10 +269,25 @@ describe.each(testDialects())('sign-in through the Frontend API on %s', (dialect
     expect(weak.body.errors[0]?.meta?.param_name).toBe('password');
     const done = await b.post<Envelope>(`/client/sign_ins/${id}/reset_password`, { password: 'a brand new passphrase', sign_out_of_other_sessions: 'true' });
     expect(done.body.response.status).toBe('complete');
-    expect((await elsewhere.post(`/client/sessions/${otherSid}/tokens`)).status).toBe(404);
+    expect((await elsewhere.post(`/client/sessions/${otherSid}/tokens`)).status).toBe(401);
     const old = await new FapiBrowser(t.url).post<Err>('/client/sign_ins', { identifier: u.email, strategy: 'password', password: PASSWORD });
     expect(old.body.errors[0]?.code).toBe('form_password_incorrect');
     const fresh = await new FapiBrowser(t.url).post<Envelope>('/client/sign_ins', { identifier: u.email, strategy: 'password', password: 'a brand new passphrase' });
     expect(fresh.body.response.status).toBe('complete');
+  });
+
+  it('a sign-in racing a ban: once the ban has committed, no token is minted', async () => {
+    for (let round = 0; round < 3; round++) {
+      const u = await user();
+      const b = new FapiBrowser(t.url);
+      const id = (await b.post<Envelope>('/client/sign_ins', { identifier: u.email })).body.response.id;
+      const [signedIn] = await Promise.all([
+        b.post<Envelope & Err>(`/client/sign_ins/${id}/attempt_first_factor`, { strategy: 'password', password: PASSWORD }),
+        t.api(`/users/${u.id}/ban`, { method: 'POST' }),
+      ]);
+      const sid = signedIn.status === 200 ? (signedIn.body.response.created_session_id as string | null) : null;
+      if (sid) expect((await b.post(`/client/sessions/${sid}/tokens`)).status).toBe(401);
+      else expect(signedIn.body.errors[0]?.code).toBe('user_banned');
+    }
   });
 });
