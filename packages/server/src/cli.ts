@@ -34,6 +34,7 @@ function printFirstStart(out: Out, config: Config, s: { bootstrap: BootstrapResu
   out('');
   out(`  Latch instance ${bootstrap.instance.id} (${bootstrap.instance.environmentType}) created.`);
   out(`  Backend API:      ${config.publicUrl}/v1`);
+  out(`  Frontend API:     ${config.publicUrl}/fapi   (the browser SDK's proxyUrl)`);
   out(`  Publishable key:  ${publishableKey}`);
   if (bootstrap.newSecretKey) {
     out(`  Secret key:       ${bootstrap.newSecretKey}`);
