@@ -37,6 +37,7 @@ const { values: opt } = parseArgs({
     duration: { type: 'string', default: '10' },
     'signin-workers': { type: 'string', default: '8' },
     only: { type: 'string', default: 'all' }, // all | tokens | signin
+    'cpu-prof': { type: 'boolean', default: false }, // the server writes a .cpuprofile into the working directory
   },
 });
 const USERS = Number(opt.users);
@@ -87,7 +88,8 @@ async function setUp() {
 }
 
 function startServer() {
-  const child = fork(join(HERE, 'server-child.mjs'), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', process.cwd()] : [];
+  const child = fork(join(HERE, 'server-child.mjs'), [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
