@@ -2,7 +2,7 @@
  * Queries over `clients`: a browser or device, found by the digest of its token.
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { type Executor, type Tx, forUpdate } from '../../storage/database.js';
+import { type Db, type Executor, type Tx, forUpdate, prepared } from '../../storage/database.js';
 import type { ClientTable } from '../../storage/schema.js';
 
 export type ClientRow = Selectable<ClientTable>;
@@ -14,6 +14,12 @@ export function insertClient(db: Executor, row: Insertable<ClientTable>) {
 /** The unexpired client whose token has this digest. */
 export function findClientByTokenHash(db: Executor, tokenHash: string, now: number) {
   return db.selectFrom('clients').selectAll().where('token_hash', '=', tokenHash).where('expires_at', '>', now).executeTakeFirst();
+}
+
+/** `findClientByTokenHash`, compiled once (every Frontend API request identifies its client). */
+export function clientByTokenHash(db: Db): (tokenHash: string, now: number) => Promise<ClientRow | undefined> {
+  const run = prepared(db, (d) => d.selectFrom('clients').selectAll().where('token_hash', '=', '').where('expires_at', '>', 0));
+  return (tokenHash, now) => run(tokenHash, now);
 }
 
 export function findClient(db: Executor, id: string) {

@@ -8,7 +8,7 @@ import { newId, randomToken } from '@latch/core';
 import { hashSecret } from '../../crypto/tokens.js';
 import { type Db, transaction } from '../../storage/database.js';
 import type { UserAggregate } from '../users/repository.js';
-import { deleteClient, findClient, findClientByTokenHash, insertClient, listClients, lockClient, updateClient, type ClientRow } from './repository.js';
+import { clientByTokenHash, deleteClient, findClient, insertClient, listClients, lockClient, updateClient, type ClientRow } from './repository.js';
 import { endLiveSessionsOfClient, expireSessionsOfClient, liveSessionsOfClient, liveSessionsOfClients, type SessionRow } from '../sessions/repository.js';
 
 /** How long a client (its cookie) lives without being used again: Clerk's default of one year… of use. */
@@ -31,11 +31,12 @@ export interface ClientsServiceDeps {
 }
 
 export function createClientsService({ db, loadUsers, now = Date.now }: ClientsServiceDeps) {
+  const byTokenHash = clientByTokenHash(db);
   return {
     /** The client a presented token belongs to, or null (unknown, expired, or no token). */
     async identify(token: string | null | undefined): Promise<ClientRow | null> {
       if (!token || token.length > 256) return null;
-      return (await findClientByTokenHash(db, hashSecret(token), now())) ?? null;
+      return (await byTokenHash(hashSecret(token), now())) ?? null;
     },
 
     /** A new, empty client and the token that identifies it (shown once, only its digest is stored). */

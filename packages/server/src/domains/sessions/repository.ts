@@ -2,7 +2,7 @@
  * Queries over `sessions`.
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import type { Executor } from '../../storage/database.js';
+import { type Db, type Executor, prepared } from '../../storage/database.js';
 import type { SessionTable } from '../../storage/schema.js';
 
 export type SessionRow = Selectable<SessionTable>;
@@ -57,6 +57,12 @@ export async function expireSessionsOfClient(db: Executor, clientId: string, now
 
 export function updateSession(db: Executor, id: string, patch: Updateable<SessionTable>) {
   return db.updateTable('sessions').set(patch).where('id', '=', id).execute();
+}
+
+/** `findSession`, compiled once (every token refresh reads its session). */
+export function sessionById(db: Db): (id: string) => Promise<SessionRow | undefined> {
+  const run = prepared(db, (d) => d.selectFrom('sessions').selectAll().where('id', '=', ''));
+  return (id) => run(id);
 }
 
 export function findSession(db: Executor, id: string) {

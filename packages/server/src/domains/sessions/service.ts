@@ -10,7 +10,7 @@ import { ApiError } from '../../errors.js';
 import { type Db, type Tx, transaction } from '../../storage/database.js';
 import { insertClient, lockClient, updateClient } from '../clients/repository.js';
 import type { AuthSettings } from '../instance/auth-settings.js';
-import { recordActivity, recordSignIn, userMaySignIn } from '../users/auth-repository.js';
+import { recordActivity, recordSignIn, signInState, userMaySignIn } from '../users/auth-repository.js';
 import {
   endSessionIfLive,
   endUserSessionsOnClient,
@@ -24,6 +24,7 @@ import {
   type SessionRow,
   updateSession,
   endLiveSessionsOfUser,
+  sessionById,
 } from './repository.js';
 
 /** How long a client made by the Backend API (`POST /sessions`) lives: as long as a browser's. */
@@ -82,6 +83,9 @@ function activityJSON(a: RequestActivity | undefined): string | null {
 }
 
 export function createSessionsService({ db, settings, signer, issuer, organizationClaims, customClaims, publicKeys, now = Date.now }: SessionsServiceDeps) {
+  // The reads of every token refresh, compiled once.
+  const sessionOf = sessionById(db);
+  const signInStateOf = signInState(db);
   function live(s: SessionRow | undefined, clientId: string | null, t: number): s is SessionRow {
     return s !== undefined && (clientId === null || s.client_id === clientId) && LIVE_STATUSES.includes(s.status) && s.expire_at > t && s.abandon_at > t;
   }
@@ -178,7 +182,7 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
      */
     async token(sessionId: string, clientId: string | null, input: { organizationId?: string | null; azp?: string | null; ttlSeconds?: number | undefined; template?: string | undefined }): Promise<string> {
       const t = now();
-      const s = await findSession(db, sessionId);
+      const s = await sessionOf(sessionId);
       const found: SessionRow | undefined = s;
       if (!live(s, clientId, t)) {
         // A browser whose session has ended (revoked, signed out elsewhere, expired) gets a 401, which
@@ -190,7 +194,7 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
       }
       const auth = await settings();
       const ttl = input.ttlSeconds ?? auth.session_token_lifetime_seconds;
-      const may = await userMaySignIn(db, s.user_id);
+      const may = await signInStateOf(s.user_id);
       if (may !== 'ok') throw new ApiError({ code: 'signed_out', longMessage: may === 'missing' ? 'The user no longer exists.' : `The user is ${may}.` });
       const iat = Math.floor(t / 1000);
       if (input.template !== undefined) {

@@ -2,7 +2,7 @@
  * What the sign-in and sign-up flows ask of the users domain and change on a user (`last_sign_in_at`,
  * `last_active_at`), each one statement.
  */
-import type { Executor } from '../../storage/database.js';
+import { type Db, type Executor, prepared } from '../../storage/database.js';
 
 export async function recordSignIn(db: Executor, userId: string, at: number): Promise<void> {
   await db.updateTable('users').set({ last_sign_in_at: at, last_active_at: at }).where('id', '=', userId).execute();
@@ -16,6 +16,18 @@ export async function recordActivity(db: Executor, userId: string, at: number): 
     .where('id', '=', userId)
     .where((eb) => eb.or([eb('last_active_at', 'is', null), eb('last_active_at', '<', at)]))
     .execute();
+}
+
+/** `userMaySignIn`, compiled once (every token refresh asks it). */
+export function signInState(db: Db): (userId: string) => Promise<'ok' | 'missing' | 'banned' | 'locked'> {
+  const run = prepared(db, (d) => d.selectFrom('users').select(['banned', 'locked']).where('id', '=', ''));
+  return async (userId) => {
+    const row = await run(userId);
+    if (!row) return 'missing';
+    if (row.banned === 1) return 'banned';
+    if (row.locked === 1) return 'locked';
+    return 'ok';
+  };
 }
 
 /** Whether the user may hold a session: exists, not banned, not locked. */
