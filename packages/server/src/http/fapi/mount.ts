@@ -29,9 +29,12 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
   const now = () => Date.now();
 
   const fixedOrigins = [originOf(config.appUrl), originOf(publicUrl)].filter((o): o is string => o !== null);
+  // Rebuilt only when the (cached, frozen) settings object changes.
+  let policyFor: { auth: unknown; policy: OriginPolicy } | null = null;
   async function originPolicy(): Promise<OriginPolicy> {
     const { auth } = await instance.settings();
-    return { allowed: new Set([...fixedOrigins, ...auth.allowed_origins]), allowLocal: development };
+    if (policyFor?.auth !== auth) policyFor = { auth, policy: { allowed: new Set([...fixedOrigins, ...auth.allowed_origins]), allowLocal: development } };
+    return policyFor.policy;
   }
 
   const router = createFapiRouter();
