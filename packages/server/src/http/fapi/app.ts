@@ -86,7 +86,12 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request): Res
           if (caller.via === 'dev_browser') c.header('Clerk-Db-Jwt', caller.issuedToken);
           else writeClientCookie(c, caller.issuedToken, cookies);
         }
-        if (caller.authChanged && caller.client) writeClientUat(c, await clientUat(caller.client.id), suffix, cookies);
+        if (caller.authChanged && caller.client) {
+          const shown = caller.shownClient;
+          // Seconds of the client's last change, or 0 with nobody signed in (from the response when it has the client).
+          const uat = shown && shown.id === caller.client.id ? (shown.sessions.length ? Math.floor(shown.updated_at / 1000) : 0) : await clientUat(caller.client.id);
+          writeClientUat(c, uat, suffix, cookies);
+        }
       }
     }
     if (hasBody(c) && !c.req.raw.bodyUsed) c.res.headers.set('Connection', 'close');

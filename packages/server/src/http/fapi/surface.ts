@@ -29,6 +29,8 @@ export class FapiCaller {
   destroyed = false;
   /** The client was created by this request (undone if the request is refused). */
   createdClient = false;
+  /** The client as this request's response showed it (so the cookies need not load it again). */
+  shownClient: ClientJSON | null = null;
 
   constructor(
     public client: ClientRow | null,
@@ -132,6 +134,7 @@ export function fapiSurface({ clients, clientJSON }: FapiSurfaceDeps): Surface<F
       const r = result instanceof FapiResult ? result : FapiResult.enveloped(result);
       if (r.mode === 'bare') return c.json(r.value as object, r.status as 200);
       const client = caller.client && !caller.destroyed ? await clientJSON(caller.client.id, c) : null;
+      caller.shownClient = client;
       if (r.mode === 'client') return c.json({ response: client, client: null });
       return c.json({ response: r.value ?? null, client }, r.status as 200);
     },
