@@ -73,8 +73,14 @@ export function createClientsService({ db, loadUsers, now = Date.now }: ClientsS
     async view(clientId: string): Promise<ClientView | null> {
       const client = await findClient(db, clientId);
       if (!client) return null;
-      await expireSessionsOfClient(db, clientId, now());
-      const sessions = await liveSessionsOfClient(db, clientId);
+      const t = now();
+      let sessions = await liveSessionsOfClient(db, clientId);
+      // Sessions past their lifetime or inactivity window are marked so only when there are any: most
+      // reads find none and write nothing.
+      if (sessions.some((s) => s.expire_at <= t || s.abandon_at <= t)) {
+        await expireSessionsOfClient(db, clientId, t);
+        sessions = sessions.filter((s) => s.expire_at > t && s.abandon_at > t);
+      }
       const users = new Map((await loadUsers([...new Set(sessions.map((s) => s.user_id))])).map((u) => [u.user.id, u]));
       return { client, sessions: sessions.map((session) => ({ session, user: users.get(session.user_id) ?? null })) };
     },

@@ -57,7 +57,8 @@ export class FapiCaller {
    */
   async signedIn(): Promise<void> {
     this.authChanged = true;
-    if (this.client) this.issuedToken = await this.clients.rotateToken(this.client.id);
+    // A client made by this very request already has a token nobody else has seen.
+    if (this.client && !this.createdClient) this.issuedToken = await this.clients.rotateToken(this.client.id);
   }
 
   /** The caller's client, or a 401 that makes the SDK fetch a fresh client. */
