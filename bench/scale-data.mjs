@@ -11,18 +11,8 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import bcryptjs from 'bcryptjs';
-import { prng } from './data.mjs';
+import { FIRST, LAST, prng } from './data.mjs';
 
-const FIRST = `James Mary Robert Patricia John Jennifer Michael Linda David Elizabeth William Barbara Richard Susan
-Joseph Jessica Thomas Sarah Charles Karen Daniel Lisa Matthew Nancy Anthony Betty Mark Sandra Donald Ashley Steven
-Emily Paul Donna Andrew Michelle Joshua Carol Kenneth Amanda Kevin Melissa Brian Deborah George Stephanie Timothy
-Rebecca Ronald Sharon Jason Laura Aiko Mateo Sofia Lucas Chloe Ravi Priya Omar Fatima Lars Ingrid Yusuf`.split(/\s+/);
-const LAST = `Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez Wilson
-Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark Ramirez Lewis Robinson Walker
-Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall Rivera Campbell Mitchell Carter
-Roberts Gomez Phillips Evans Turner Diaz Parker Cruz Edwards Collins Reyes Stewart Morris Morales Murphy Cook Rogers
-Gutierrez Ortiz Morgan Cooper Peterson Bailey Reed Kelly Howard Ramos Kim Cox Ward Richardson Tanaka Okafor Novak
-Lindqvist Haddad Kowalski Fischer Rossi Dubois`.split(/\s+/);
 const DOMAINS = ['mail.scale.example', 'corp.scale.example', 'scale.example'];
 
 /** The bcrypt pool: `[password, digest]` pairs (cost 10). */

@@ -3,6 +3,8 @@
  * PostgreSQL too when LATCH_TEST_POSTGRES_URL is set, each run in its own schema so runs never see each
  * other's rows.
  */
+import type { JwkJSON } from '@latch/core';
+import { publicPemOf } from '../crypto/signing-keys.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,4 +91,10 @@ export async function startTestServer(dialect: TestDialect = 'sqlite', env: Reco
       await database.cleanup();
     },
   };
+}
+
+/** The PEM of the server's signing key, as an application passes it to `verifyToken({ jwtKey })`. */
+export async function jwtKeyOf(t: TestServer): Promise<string> {
+  const jwks = (await (await t.api('/jwks')).json()) as { keys: JwkJSON[] };
+  return publicPemOf(jwks.keys[0] as JwkJSON);
 }

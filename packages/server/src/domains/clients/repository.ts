@@ -11,12 +11,7 @@ export function insertClient(db: Executor, row: Insertable<ClientTable>) {
   return db.insertInto('clients').values(row).execute();
 }
 
-/** The unexpired client whose token has this digest. */
-export function findClientByTokenHash(db: Executor, tokenHash: string, now: number) {
-  return db.selectFrom('clients').selectAll().where('token_hash', '=', tokenHash).where('expires_at', '>', now).executeTakeFirst();
-}
-
-/** `findClientByTokenHash`, compiled once (every Frontend API request identifies its client). */
+/** The unexpired client whose token has this digest; compiled once (every Frontend API request asks). */
 export function clientByTokenHash(db: Db): (tokenHash: string, now: number) => Promise<ClientRow | undefined> {
   const run = prepared(db, (d) => d.selectFrom('clients').selectAll().where('token_hash', '=', '').where('expires_at', '>', 0));
   return (tokenHash, now) => run(tokenHash, now);

@@ -9,9 +9,9 @@ import { hashSecret } from '../../crypto/tokens.js';
 import { type Db, transaction } from '../../storage/database.js';
 import type { UserAggregate } from '../users/repository.js';
 import { clientByTokenHash, deleteClient, findClient, insertClient, listClients, lockClient, updateClient, type ClientRow } from './repository.js';
-import { endLiveSessionsOfClient, expireSessionsOfClient, liveSessionsOfClient, liveSessionsOfClients, type SessionRow } from '../sessions/repository.js';
+import { endLiveSessions, expireSessions, isLiveAt, liveSessionsOfClient, liveSessionsOfClients, type SessionRow } from '../sessions/repository.js';
 
-/** How long a client (its cookie) lives without being used again: Clerk's default of one year… of use. */
+/** How long a client (its cookie) lives: a year, renewed at every sign-in. */
 export const CLIENT_LIFETIME_MS = 365 * 24 * 3600 * 1000;
 
 /** Length of a client token: 48 base62 characters, about 285 bits. */
@@ -32,7 +32,7 @@ export interface ClientsServiceDeps {
 
 export function createClientsService({ db, loadUsers, now = Date.now }: ClientsServiceDeps) {
   const byTokenHash = clientByTokenHash(db);
-  return {
+  const service = {
     /** The client a presented token belongs to, or null (unknown, expired, or no token). */
     async identify(token: string | null | undefined): Promise<ClientRow | null> {
       if (!token || token.length > 256) return null;
@@ -71,25 +71,17 @@ export function createClientsService({ db, loadUsers, now = Date.now }: ClientsS
 
     /** The client and its live sessions with their users; null when the client is gone. */
     async view(clientId: string): Promise<ClientView | null> {
-      const client = await findClient(db, clientId);
-      if (!client) return null;
-      const t = now();
-      let sessions = await liveSessionsOfClient(db, clientId);
-      // Sessions past their lifetime or inactivity window are marked so only when there are any: most
-      // reads find none and write nothing.
-      if (sessions.some((s) => s.expire_at <= t || s.abandon_at <= t)) {
-        await expireSessionsOfClient(db, clientId, t);
-        sessions = sessions.filter((s) => s.expire_at > t && s.abandon_at > t);
-      }
-      const users = new Map((await loadUsers([...new Set(sessions.map((s) => s.user_id))])).map((u) => [u.user.id, u]));
-      return { client, sessions: sessions.map((session) => ({ session, user: users.get(session.user_id) ?? null })) };
+      const found = await service.withSessions(clientId);
+      if (!found) return null;
+      const users = new Map((await loadUsers([...new Set(found.sessions.map((s) => s.user_id))])).map((u) => [u.user.id, u]));
+      return { client: found.client, sessions: found.sessions.map((session) => ({ session, user: users.get(session.user_id) ?? null })) };
     },
 
     /** Clients, newest first, each with its live sessions (Backend API). */
     async list(limit: number, offset: number): Promise<{ rows: { client: ClientRow; sessions: SessionRow[] }[]; total: number }> {
       const { rows, total } = await listClients(db, limit, offset);
       const t = now();
-      const sessions = (await liveSessionsOfClients(db, rows.map((r) => r.id))).filter((s) => s.expire_at > t && s.abandon_at > t);
+      const sessions = (await liveSessionsOfClients(db, rows.map((r) => r.id))).filter((s) => isLiveAt(s, t));
       return { rows: rows.map((client) => ({ client, sessions: sessions.filter((s) => s.client_id === client.id) })), total };
     },
 
@@ -97,8 +89,13 @@ export function createClientsService({ db, loadUsers, now = Date.now }: ClientsS
     async withSessions(clientId: string): Promise<{ client: ClientRow; sessions: SessionRow[] } | null> {
       const client = await findClient(db, clientId);
       if (!client) return null;
-      await expireSessionsOfClient(db, clientId, now());
-      return { client, sessions: await liveSessionsOfClient(db, clientId) };
+      const t = now();
+      const sessions = await liveSessionsOfClient(db, clientId);
+      const live = sessions.filter((s) => isLiveAt(s, t));
+      // Sessions past their lifetime or inactivity window are marked so only when there are any: most
+      // reads find none and write nothing.
+      if (live.length < sessions.length) await expireSessions(db, { clientId }, t);
+      return { client, sessions: live };
     },
 
     /** The users behind sessions, for their wire forms. */
@@ -111,7 +108,7 @@ export function createClientsService({ db, loadUsers, now = Date.now }: ClientsS
       await transaction(db, async (tx) => {
         const client = await lockClient(tx, clientId);
         if (!client) return;
-        await endLiveSessionsOfClient(tx, clientId, 'ended', now());
+        await endLiveSessions(tx, { clientId }, 'ended', now());
         await deleteClient(tx, clientId);
       });
     },
@@ -122,11 +119,12 @@ export function createClientsService({ db, loadUsers, now = Date.now }: ClientsS
         const client = await lockClient(tx, clientId);
         if (!client) return;
         const t = now();
-        await endLiveSessionsOfClient(tx, clientId, 'ended', t);
+        await endLiveSessions(tx, { clientId }, 'ended', t);
         await updateClient(tx, clientId, { last_active_session_id: null, updated_at: t });
       });
     },
   };
+  return service;
 }
 
 export type ClientsService = ReturnType<typeof createClientsService>;

@@ -1,9 +1,8 @@
-import { createPublicKey } from 'node:crypto';
 import { createClerkClient, verifyToken } from '@clerk/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiError, expectApiError } from '../../test/clerk-sdk.js';
 import { FapiBrowser } from '../../test/fapi-browser.js';
-import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
+import { jwtKeyOf, startTestServer, testDialects, type TestServer } from '../../test/harness.js';
 import { JwtTemplateSchema, SessionTokenClaimsSchema } from './serialize.js';
 
 type Json = Record<string, unknown>;
@@ -21,8 +20,7 @@ describe.each(testDialects())('JWT templates on %s', (dialect) => {
   beforeAll(async () => {
     t = await startTestServer(dialect);
     clerk = createClerkClient({ secretKey: t.secretKey, apiUrl: t.url, telemetry: { disabled: true } });
-    const jwks = (await (await t.api('/jwks')).json()) as { keys: Json[] };
-    pem = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    pem = await jwtKeyOf(t);
   });
   afterAll(async () => {
     await t.close();

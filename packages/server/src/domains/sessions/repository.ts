@@ -10,6 +10,11 @@ export type SessionRow = Selectable<SessionTable>;
 /** Statuses in which a session still signs its user in. */
 export const LIVE_STATUSES: SessionRow['status'][] = ['active', 'pending'];
 
+/** Whether a session signs its user in at `t`: a live status, within its lifetime and inactivity window. */
+export function isLiveAt(s: SessionRow, t: number): boolean {
+  return LIVE_STATUSES.includes(s.status) && s.expire_at > t && s.abandon_at > t;
+}
+
 export function insertSession(db: Executor, row: Insertable<SessionTable>) {
   return db.insertInto('sessions').values(row).execute();
 }
@@ -17,42 +22,6 @@ export function insertSession(db: Executor, row: Insertable<SessionTable>) {
 /** Sessions of a client that still sign someone in, oldest first. */
 export function liveSessionsOfClient(db: Executor, clientId: string) {
   return db.selectFrom('sessions').selectAll().where('client_id', '=', clientId).where('status', 'in', LIVE_STATUSES).orderBy('id').execute();
-}
-
-/**
- * Moves the client's live sessions to `status` in one statement (no read-modify-write); returns the ids
- * that changed.
- */
-export async function endLiveSessionsOfClient(db: Executor, clientId: string, status: SessionRow['status'], now: number): Promise<string[]> {
-  const rows = await db
-    .updateTable('sessions')
-    .set({ status, updated_at: now })
-    .where('client_id', '=', clientId)
-    .where('status', 'in', LIVE_STATUSES)
-    .returning('id')
-    .execute();
-  return rows.map((r) => r.id);
-}
-
-/**
- * Sessions whose lifetime or inactivity window has passed become `expired` / `abandoned`, in one
- * statement each, so a reader never sees a stale `active`.
- */
-export async function expireSessionsOfClient(db: Executor, clientId: string, now: number): Promise<void> {
-  await db
-    .updateTable('sessions')
-    .set({ status: 'expired', updated_at: now })
-    .where('client_id', '=', clientId)
-    .where('status', 'in', LIVE_STATUSES)
-    .where('expire_at', '<=', now)
-    .execute();
-  await db
-    .updateTable('sessions')
-    .set({ status: 'abandoned', updated_at: now })
-    .where('client_id', '=', clientId)
-    .where('status', 'in', LIVE_STATUSES)
-    .where('abandon_at', '<=', now)
-    .execute();
 }
 
 export function updateSession(db: Executor, id: string, patch: Updateable<SessionTable>) {
@@ -73,17 +42,6 @@ export function findSession(db: Executor, id: string) {
 export async function endSessionIfLive(db: Executor, id: string, status: SessionRow['status'], now: number): Promise<boolean> {
   const r = await db.updateTable('sessions').set({ status, updated_at: now }).where('id', '=', id).where('status', 'in', LIVE_STATUSES).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
-}
-
-/** Ends the user's other live sessions on a client (signing in again as the same user replaces them). */
-export async function endUserSessionsOnClient(db: Executor, clientId: string, userId: string, now: number): Promise<void> {
-  await db
-    .updateTable('sessions')
-    .set({ status: 'ended', updated_at: now })
-    .where('client_id', '=', clientId)
-    .where('user_id', '=', userId)
-    .where('status', 'in', LIVE_STATUSES)
-    .execute();
 }
 
 export interface SessionFilter {
@@ -127,7 +85,18 @@ export function liveSessionsOfClients(db: Executor, clientIds: string[]) {
   return db.selectFrom('sessions').selectAll().where('client_id', 'in', clientIds).where('status', 'in', LIVE_STATUSES).orderBy('id').execute();
 }
 
-/** Ends every live session of a user, everywhere, in one statement. */
-export async function endLiveSessionsOfUser(db: Executor, userId: string, status: SessionRow['status'], now: number): Promise<void> {
-  await db.updateTable('sessions').set({ status, updated_at: now }).where('user_id', '=', userId).where('status', 'in', LIVE_STATUSES).execute();
+/**
+ * Moves the live sessions of a client, of a user, or of a user on a client to `status`, in one statement
+ * (no read-modify-write).
+ */
+export async function endLiveSessions(
+  db: Executor,
+  of: { clientId: string; userId?: string } | { userId: string; clientId?: string },
+  status: SessionRow['status'],
+  now: number,
+): Promise<void> {
+  let q = db.updateTable('sessions').set({ status, updated_at: now }).where('status', 'in', LIVE_STATUSES);
+  if (of.clientId) q = q.where('client_id', '=', of.clientId);
+  if (of.userId) q = q.where('user_id', '=', of.userId);
+  await q.execute();
 }

@@ -13,17 +13,16 @@ import type { AuthSettings } from '../instance/auth-settings.js';
 import { recordActivity, recordSignIn, signInState, userMaySignIn } from '../users/auth-repository.js';
 import {
   endSessionIfLive,
-  endUserSessionsOnClient,
-  endLiveSessionsOfClient,
+  endLiveSessions,
   expireSessions,
   findSession,
   insertSession,
+  isLiveAt,
   listSessions,
   LIVE_STATUSES,
   type SessionFilter,
   type SessionRow,
   updateSession,
-  endLiveSessionsOfUser,
   sessionById,
 } from './repository.js';
 
@@ -87,7 +86,7 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
   const sessionOf = sessionById(db);
   const signInStateOf = signInState(db);
   function live(s: SessionRow | undefined, clientId: string | null, t: number): s is SessionRow {
-    return s !== undefined && (clientId === null || s.client_id === clientId) && LIVE_STATUSES.includes(s.status) && s.expire_at > t && s.abandon_at > t;
+    return s !== undefined && (clientId === null || s.client_id === clientId) && isLiveAt(s, t);
   }
 
   return {
@@ -101,8 +100,8 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
       const t = now();
       const client = await lockClient(tx, input.clientId);
       if (!client) throw new ApiError({ code: 'signed_out', longMessage: 'The client is gone.' });
-      if (auth.single_session_mode) await endLiveSessionsOfClient(tx, input.clientId, 'ended', t);
-      else await endUserSessionsOnClient(tx, input.clientId, input.userId, t);
+      // One session per client in single-session mode; otherwise signing in again replaces only the user's own.
+      await endLiveSessions(tx, auth.single_session_mode ? { clientId: input.clientId } : { clientId: input.clientId, userId: input.userId }, 'ended', t);
       const expire = t + auth.session_lifetime_seconds * 1000;
       const row: SessionRow = {
         id: newId('sess', t),
@@ -284,7 +283,7 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
      */
     /** Signs the user out of every session on every client (after a password reset, on request). */
     async endAllOfUser(userId: string, status: 'revoked' | 'ended'): Promise<void> {
-      await endLiveSessionsOfUser(db, userId, status, now());
+      await endLiveSessions(db, { userId }, status, now());
     },
 
     async revoke(sessionId: string): Promise<SessionRow> {

@@ -1,6 +1,6 @@
 /** Frontend API routes of sign-in attempts (`/client/sign_ins…`). */
 import { z } from 'zod';
-import { activityOf } from '../../http/fapi/activity.js';
+import { activityOf, limitKeyOf } from '../../http/fapi/activity.js';
 import { formBool } from '../../http/fapi/form.js';
 import type { Guard } from '../../limits/policy.js';
 import type { FapiRouter } from '../../http/fapi/surface.js';
@@ -30,7 +30,7 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, guard, prese
       responses: { 200: { description: 'The sign-in attempt, in `response`' } },
     },
     async ({ body, principal, c }) => {
-      await guard.check('createPerIp', activityOf(c).ipAddress ?? 'unknown');
+      await guard.check('createPerIp', limitKeyOf(c));
       const row = await signIns.create(async () => (await principal.ensureClient()).id, { identifier: body.identifier, strategy: body.strategy, password: body.password, ticket: body.ticket }, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);
@@ -74,7 +74,7 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, guard, prese
       responses: { 200: { description: 'The sign-in attempt' } },
     },
     async ({ params, body, principal, c }) => {
-      await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
+      await guard.check('attemptPerIp', limitKeyOf(c));
       const row = await signIns.attemptFirstFactor(principal.requireClient().id, params.sign_in_id, body, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);
@@ -94,7 +94,7 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, guard, prese
       responses: { 200: { description: 'The sign-in attempt' } },
     },
     async ({ params, body, principal, c }) => {
-      await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
+      await guard.check('attemptPerIp', limitKeyOf(c));
       const row = await signIns.resetPassword(principal.requireClient().id, params.sign_in_id, { password: body.password, signOutOfOtherSessions: body.sign_out_of_other_sessions ?? false }, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);
@@ -131,7 +131,7 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, guard, prese
       responses: { 200: { description: 'The sign-in attempt' } },
     },
     async ({ params, body, principal, c }) => {
-      await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
+      await guard.check('attemptPerIp', limitKeyOf(c));
       const row = await signIns.attemptSecondFactor(principal.requireClient().id, params.sign_in_id, body, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);

@@ -1,9 +1,8 @@
-import { createPublicKey } from 'node:crypto';
 import { verifyToken } from '@clerk/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totpCode } from '../../crypto/totp.js';
 import { FapiBrowser } from '../../test/fapi-browser.js';
-import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
+import { jwtKeyOf, startTestServer, testDialects, type TestServer } from '../../test/harness.js';
 
 type Json = Record<string, unknown>;
 type Envelope = { response: Json & { id: string; status: string }; client: Json & { sessions: Json[]; last_active_session_id: string | null } };
@@ -19,8 +18,7 @@ describe.each(testDialects())('sign-in through the Frontend API on %s', (dialect
 
   beforeAll(async () => {
     t = await startTestServer(dialect);
-    const jwks = (await (await t.api('/jwks')).json()) as { keys: Json[] };
-    pem = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    pem = await jwtKeyOf(t);
   });
   afterAll(async () => {
     await t.close();

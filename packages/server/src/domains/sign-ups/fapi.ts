@@ -1,6 +1,6 @@
 /** Frontend API routes of sign-up attempts (`/client/sign_ups…`). */
 import { z } from 'zod';
-import { activityOf } from '../../http/fapi/activity.js';
+import { activityOf, limitKeyOf } from '../../http/fapi/activity.js';
 import type { Guard } from '../../limits/policy.js';
 import { formBool, formJsonObject, formNullableString } from '../../http/fapi/form.js';
 import type { FapiRouter } from '../../http/fapi/surface.js';
@@ -62,7 +62,7 @@ export function registerSignUpRoutes(router: FapiRouter, { signUps, guard, prese
       responses: { 200: { description: 'The sign-up attempt, in `response`' } },
     },
     async ({ body, principal, c }) => {
-      await guard.check('createPerIp', activityOf(c).ipAddress ?? 'unknown');
+      await guard.check('createPerIp', limitKeyOf(c));
       const row = await signUps.create(async () => (await principal.ensureClient()).id, input(body), activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);
@@ -109,7 +109,7 @@ export function registerSignUpRoutes(router: FapiRouter, { signUps, guard, prese
       responses: { 200: { description: 'The sign-up attempt' } },
     },
     async ({ params, body, principal, c }) => {
-      await guard.check('attemptPerIp', activityOf(c).ipAddress ?? 'unknown');
+      await guard.check('attemptPerIp', limitKeyOf(c));
       const row = await signUps.attemptVerification(principal.requireClient().id, params.sign_up_id, body, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
       return present(row.id);

@@ -1,8 +1,7 @@
-import { createPublicKey } from 'node:crypto';
 import { verifyToken } from '@clerk/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FapiBrowser } from '../../test/fapi-browser.js';
-import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
+import { jwtKeyOf, startTestServer, testDialects, type TestServer } from '../../test/harness.js';
 
 type Json = Record<string, unknown>;
 type Envelope = { response: Json & { id: string; status: string }; client: Json & { sessions: (Json & { last_active_token: { jwt: string } | null })[]; last_active_session_id: string | null } };
@@ -18,8 +17,7 @@ describe.each(testDialects())('sign-up through the Frontend API on %s', (dialect
 
   beforeAll(async () => {
     t = await startTestServer(dialect);
-    const jwks = (await (await t.api('/jwks')).json()) as { keys: Json[] };
-    pem = createPublicKey({ key: jwks.keys[0] as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    pem = await jwtKeyOf(t);
   });
   afterAll(async () => {
     await t.close();

@@ -18,25 +18,24 @@ export async function recordActivity(db: Executor, userId: string, at: number): 
     .execute();
 }
 
-/** `userMaySignIn`, compiled once (every token refresh asks it). */
-export function signInState(db: Db): (userId: string) => Promise<'ok' | 'missing' | 'banned' | 'locked'> {
-  const run = prepared(db, (d) => d.selectFrom('users').select(['banned', 'locked']).where('id', '=', ''));
-  return async (userId) => {
-    const row = await run(userId);
-    if (!row) return 'missing';
-    if (row.banned === 1) return 'banned';
-    if (row.locked === 1) return 'locked';
-    return 'ok';
-  };
-}
+export type SignInState = 'ok' | 'missing' | 'banned' | 'locked';
 
-/** Whether the user may hold a session: exists, not banned, not locked. */
-export async function userMaySignIn(db: Executor, userId: string): Promise<'ok' | 'missing' | 'banned' | 'locked'> {
-  const row = await db.selectFrom('users').select(['banned', 'locked']).where('id', '=', userId).executeTakeFirst();
+function stateOf(row: { banned: number; locked: number } | undefined): SignInState {
   if (!row) return 'missing';
   if (row.banned === 1) return 'banned';
   if (row.locked === 1) return 'locked';
   return 'ok';
+}
+
+/** `userMaySignIn`, compiled once (every token refresh asks it). */
+export function signInState(db: Db): (userId: string) => Promise<SignInState> {
+  const run = prepared(db, (d) => d.selectFrom('users').select(['banned', 'locked']).where('id', '=', ''));
+  return async (userId) => stateOf(await run(userId));
+}
+
+/** Whether the user may hold a session: exists, not banned, not locked. */
+export async function userMaySignIn(db: Executor, userId: string): Promise<SignInState> {
+  return stateOf(await db.selectFrom('users').select(['banned', 'locked']).where('id', '=', userId).executeTakeFirst());
 }
 
 /** The user whose username is `normalized`, or null. */

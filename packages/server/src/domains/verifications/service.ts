@@ -35,52 +35,41 @@ export type AttemptOutcome = { ok: true; verification: VerificationRow } | { ok:
 export function createVerificationsService({ secret, testMode, now = Date.now }: VerificationsDeps) {
   const digest = (id: string, code: string) => createHmac('sha256', secret).update(`${id}:${code}`).digest('hex');
 
+  type Slot = { ownerId: string; slot: string; strategy: string; identificationId: string | null; target: string | null };
+  /** A verification row for a slot, replacing the slot's earlier one. */
+  async function write(tx: Tx, input: Slot, fields: (id: string) => Pick<VerificationRow, 'code_hash' | 'attempts' | 'status' | 'expires_at'>): Promise<VerificationRow> {
+    const t = now();
+    const id = newId('ver', t);
+    const row: VerificationRow = {
+      id,
+      owner_id: input.ownerId,
+      slot: input.slot,
+      strategy: input.strategy,
+      identification_id: input.identificationId,
+      target: input.target,
+      ...fields(id),
+      created_at: t,
+      updated_at: t,
+    };
+    await replaceVerification(tx, row);
+    return row;
+  }
+
   return {
     /**
      * Issues a fresh code in `slot` of the attempt `ownerId` (replacing any earlier one) and returns it,
      * or null when the target is a development test identifier (the code is then 424242 and nothing is sent).
      */
-    async issue(tx: Tx, input: { ownerId: string; slot: string; strategy: string; identificationId: string | null; target: string }): Promise<string | null> {
-      const t = now();
+    async issue(tx: Tx, input: Slot & { target: string }): Promise<string | null> {
       const test = isTestIdentifier(input.target) && (await testMode());
       const code = test ? TEST_CODE : String(randomInt(0, 1_000_000)).padStart(6, '0');
-      const id = newId('ver', t);
-      await replaceVerification(tx, {
-        id,
-        owner_id: input.ownerId,
-        slot: input.slot,
-        strategy: input.strategy,
-        identification_id: input.identificationId,
-        target: input.target,
-        code_hash: digest(id, code),
-        attempts: 0,
-        status: 'unverified',
-        expires_at: t + CODE_TTL_MS,
-        created_at: t,
-        updated_at: t,
-      });
+      await write(tx, input, (id) => ({ code_hash: digest(id, code), attempts: 0, status: 'unverified', expires_at: now() + CODE_TTL_MS }));
       return test ? null : code;
     },
 
     /** Records a verification that needs no code (a correct password, a redeemed ticket). */
-    async recordVerified(tx: Tx, input: { ownerId: string; slot: string; strategy: string; identificationId: string | null; target: string | null }): Promise<VerificationRow> {
-      const t = now();
-      const row: VerificationRow = {
-        id: newId('ver', t),
-        owner_id: input.ownerId,
-        slot: input.slot,
-        strategy: input.strategy,
-        identification_id: input.identificationId,
-        target: input.target,
-        code_hash: null,
-        attempts: 1,
-        status: 'verified',
-        expires_at: null,
-        created_at: t,
-        updated_at: t,
-      };
-      await replaceVerification(tx, row);
-      return row;
+    async recordVerified(tx: Tx, input: Slot): Promise<VerificationRow> {
+      return write(tx, input, () => ({ code_hash: null, attempts: 1, status: 'verified', expires_at: null }));
     },
 
     /**

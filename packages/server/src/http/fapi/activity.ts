@@ -28,6 +28,11 @@ export function activityOf(c: Context): RequestActivity {
   return { ipAddress: (c.get(CLIENT_IP as never) as string | null | undefined) ?? null, userAgent: c.req.header('user-agent') ?? null };
 }
 
+/** The caller's address as a rate-limit key (`unknown` when the connection has none). */
+export function limitKeyOf(c: Context): string {
+  return activityOf(c).ipAddress ?? 'unknown';
+}
+
 /** The origin a session token is minted for (`azp`): the calling page's origin. */
 export function azpOf(c: Context): string | null {
   const origin = c.req.header('origin');

@@ -10,7 +10,7 @@ import { errorEnvelope, errorResponse, notFoundError } from '../error-response.j
 import { newTraceId } from '../trace.js';
 import { resolveClientIp } from './activity.js';
 import { hasBody } from '../router.js';
-import { clearClientCookie, cookieSuffix, writeClientCookie, writeClientUat, type CookieOptions } from './cookies.js';
+import { clearClientCookie, clientUatOf, cookieSuffix, writeClientCookie, writeClientUat, type CookieOptions } from './cookies.js';
 import { callerOf, type FapiCaller, type FapiRouter, type FapiAuth } from './surface.js';
 import type { Surface } from '../router.js';
 import { checkOrigin, originAllowed, untunnel, type OriginPolicy } from './transport.js';
@@ -88,8 +88,8 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request): Res
         }
         if (caller.authChanged && caller.client) {
           const shown = caller.shownClient;
-          // Seconds of the client's last change, or 0 with nobody signed in (from the response when it has the client).
-          const uat = shown && shown.id === caller.client.id ? (shown.sessions.length ? Math.floor(shown.updated_at / 1000) : 0) : await clientUat(caller.client.id);
+          // From the client the response already holds, when it has it.
+          const uat = shown && shown.id === caller.client.id ? clientUatOf(shown.sessions.length, shown.updated_at) : await clientUat(caller.client.id);
           writeClientUat(c, uat, suffix, cookies);
         }
       }

@@ -19,6 +19,7 @@ import { environmentJSON } from '../../domains/environment/serialize.js';
 import { publishableKeyFor } from '../../domains/instance/service.js';
 import { jwksJSON } from '../../domains/instance/serialize.js';
 import { createFapiApp } from './app.js';
+import { clientUatOf } from './cookies.js';
 import { createFapiRouter, fapiSurface } from './surface.js';
 import { originOf, type OriginPolicy } from './transport.js';
 
@@ -121,9 +122,8 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
       await clients.destroy(id);
     },
     async clientUat(clientId) {
-      const view = await clients.view(clientId);
-      if (!view || view.sessions.length === 0) return 0;
-      return Math.floor(view.client.updated_at / 1000);
+      const found = await clients.withSessions(clientId);
+      return found ? clientUatOf(found.sessions.length, found.client.updated_at) : 0;
     },
   });
 }
