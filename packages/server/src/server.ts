@@ -28,6 +28,7 @@ import { claimsUserOf } from './domains/jwt-templates/serialize.js';
 import { createVerificationsService } from './domains/verifications/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
 import { createSignUpsService } from './domains/sign-ups/service.js';
+import { createEmailLinksService } from './domains/email-links/service.js';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './limits/rate-limiter.js';
 import { createGuard, type Guard } from './limits/policy.js';
 import { createTokenSigner } from './crypto/session-tokens.js';
@@ -59,6 +60,7 @@ export interface Services {
   verifications: ReturnType<typeof createVerificationsService>;
   signIns: ReturnType<typeof createSignInsService>;
   signUps: ReturnType<typeof createSignUpsService>;
+  emailLinks: ReturnType<typeof createEmailLinksService>;
   limiter: RateLimiter;
   guard: Guard;
 }
@@ -146,6 +148,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
   // Rate limits and lockouts: in this process, or shared through Redis by every process.
   const limiter = config.redisUrl ? redisRateLimiter(config.redisUrl, logger, `latch:rl:${bootstrap.instance.id}:`) : memoryRateLimiter();
   const guard = createGuard(limiter, async () => (await authSettings()).lockout);
+  // E-mail links land on the Frontend API's /verify, which finishes the attempt and sends the browser on.
+  const linkUrl = (token: string) => `${config.publicUrl.replace(/\/$/, '')}/fapi/v1/verify?token=${encodeURIComponent(token)}`;
   const signIns = createSignInsService({
     db: storage.db,
     settings: authSettings,
@@ -159,6 +163,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
       await users.update(userId, { password });
     },
     guard,
+    linkUrl,
     redeemTicket: (tx, ticket) => signInTokens.redeemInTx(tx, ticket),
   });
   const signUps = createSignUpsService({
@@ -171,8 +176,10 @@ export async function createServices(config: Config, options: { logger?: Logger;
     messaging,
     createUser: async (input) => (await users.create(input)).user,
     deleteUser: (id) => users.delete(id),
+    linkUrl,
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, limiter, guard, signInTokens, jwtTemplates, bootstrap };
+  const emailLinks = createEmailLinksService({ db: storage.db, settings: authSettings, verifications, signIns, signUps });
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, emailLinks, limiter, guard, signInTokens, jwtTemplates, bootstrap };
 }
 
 export interface RunningServer {

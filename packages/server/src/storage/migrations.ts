@@ -537,6 +537,14 @@ const m0011_session_tokens: Step = async (db, dialect) => {
   ]);
 };
 
+const m0012_email_links: Step = async (db) => {
+  await run(db, [
+    // E-mail links: where the link's landing page sends the browser, and which client opened the link.
+    `ALTER TABLE verifications ADD COLUMN redirect_url TEXT`,
+    `ALTER TABLE verifications ADD COLUMN verified_at_client TEXT`,
+  ]);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -548,6 +556,7 @@ const STEPS: Record<string, Step> = {
   '0008_organization_list_orders': m0008_organization_list_orders,
   '0010_frontend_api': m0010_frontend_api,
   '0011_session_tokens': m0011_session_tokens,
+  '0012_email_links': m0012_email_links,
 };
 
 function provider(dialect: DialectName) {

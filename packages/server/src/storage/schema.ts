@@ -384,6 +384,10 @@ export interface VerificationTable {
   attempts: number;
   status: 'unverified' | 'verified' | 'failed' | 'expired';
   expires_at: number | null;
+  /** E-mail links only: where the landing page redirects (checked against the allowed origins when issued). */
+  redirect_url: string | null;
+  /** E-mail links only: the client whose browser opened the link, if it had one. */
+  verified_at_client: string | null;
   created_at: number;
   updated_at: number;
 }

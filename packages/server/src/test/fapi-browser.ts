@@ -33,13 +33,28 @@ export class FapiBrowser {
       headers.set('content-type', 'application/x-www-form-urlencoded');
     }
     const res = await fetch(url, { method: method === 'GET' ? 'GET' : 'POST', headers, ...(body !== undefined ? { body } : {}) });
+    this.keep(res);
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+  }
+
+  /**
+   * Follows a link as a person does (a top-level GET with this browser's cookies, no Origin): the
+   * status, where it redirects and the body, without following the redirect.
+   */
+  async open(link: string): Promise<{ status: number; location: string | null; text: string }> {
+    const jar = [...this.cookies].filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`);
+    const res = await fetch(link, { redirect: 'manual', headers: jar.length ? { cookie: jar.join('; ') } : {} });
+    this.keep(res);
+    return { status: res.status, location: res.headers.get('location'), text: await res.text() };
+  }
+
+  private keep(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
       const pair = line.split(';')[0] ?? '';
       const eq = pair.indexOf('=');
       this.cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
     }
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
   }
 
   get = <T = Record<string, unknown>>(path: string) => this.call<T>('GET', path);

@@ -206,7 +206,7 @@ export function environmentJSON(e: EnvironmentInput): Record<string, unknown> {
       attack_protection: {
         user_lockout: { enabled: true, max_attempts: a.lockout.max_attempts, duration_in_minutes: a.lockout.duration_minutes },
         pii: { enabled: false },
-        email_link: { require_same_client: false },
+        email_link: { require_same_client: a.email_link_require_same_client },
         enumeration_protection: { enabled: a.enumeration_protection },
       },
       passkey_settings: { allow_autofill: false, show_sign_in_button: false, satisfies_second_factor: false },

@@ -37,6 +37,11 @@ export interface AuthSettings {
   allowed_origins: string[];
   /** Unknown identifiers are answered like known ones at sign-in (no account enumeration). */
   enumeration_protection: boolean;
+  /**
+   * An e-mail link proves the address only in the browser that asked for it. Off (the default), a link
+   * opened on another device signs in the browser that asked, which keeps polling for it.
+   */
+  email_link_require_same_client: boolean;
   /** Failed sign-in attempts (passwords and codes) that lock an account, and for how long. */
   lockout: { max_attempts: number; duration_minutes: number };
   /**
@@ -74,6 +79,7 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   session_inactivity_timeout_seconds: 0,
   allowed_origins: [],
   enumeration_protection: false,
+  email_link_require_same_client: false,
   lockout: { max_attempts: 100, duration_minutes: 60 },
   test_mode: true,
   support_email: null,

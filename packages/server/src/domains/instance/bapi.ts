@@ -38,6 +38,7 @@ const AuthSettingsPatchBody = z
     session_token_claims: z.enum(['v2', 'v1']),
     allowed_origins: z.array(origin).max(100),
     enumeration_protection: z.boolean(),
+    email_link_require_same_client: z.boolean(),
     lockout: flags({ max_attempts: z.number().int().min(1).max(10_000), duration_minutes: z.number().int().min(1).max(7 * 24 * 60) }),
     test_mode: z.boolean(),
     support_email: z.string().email().max(320).nullable(),

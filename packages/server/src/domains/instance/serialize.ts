@@ -46,6 +46,7 @@ export const AuthSettingsSchema = z
     session_token_claims: z.enum(['v2', 'v1']),
     allowed_origins: z.array(z.string()),
     enumeration_protection: z.boolean(),
+    email_link_require_same_client: z.boolean(),
     lockout: z.object({ max_attempts: z.number().int(), duration_minutes: z.number().int() }),
     test_mode: z.boolean(),
     support_email: z.string().nullable(),

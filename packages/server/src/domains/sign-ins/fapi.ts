@@ -14,9 +14,11 @@ export interface SignInRoutesDeps {
   guard: Guard;
   /** The wire form of an attempt after the change. */
   present(id: string): Promise<unknown>;
+  /** Checks an e-mail link's `redirect_url` against the allowed origins (throws the coded error). */
+  checkRedirect(url: string | undefined): Promise<string | undefined>;
 }
 
-export function registerSignInRoutes(router: FapiRouter, { signIns, guard, present }: SignInRoutesDeps): void {
+export function registerSignInRoutes(router: FapiRouter, { signIns, guard, present, checkRedirect }: SignInRoutesDeps): void {
   const tags = ['Sign Ins'];
   router.add(
     {
@@ -57,7 +59,8 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, guard, prese
       responses: { 200: { description: 'The sign-in attempt' } },
     },
     async ({ params, body, principal }) => {
-      const row = await signIns.prepareFirstFactor(principal.requireClient().id, params.sign_in_id, body);
+      const redirect_url = await checkRedirect(body.redirect_url);
+      const row = await signIns.prepareFirstFactor(principal.requireClient().id, params.sign_in_id, { ...body, redirect_url });
       return present(row.id);
     },
   );

@@ -27,7 +27,9 @@ export function signInJSON(view: SignInView, auth: AuthSettings, publicUrl: stri
     const emails = user.identifications.filter((i) => i.type === 'email_address' && i.status === 'verified');
     emails.sort((a, b) => (a.id === u.primary_email_address_id ? -1 : b.id === u.primary_email_address_id ? 1 : 0));
     if (auth.email_address.enabled) {
-      for (const e of emails) first.push({ strategy: 'email_code', safe_identifier: shown(e.value), email_address_id: e.id, primary: e.id === u.primary_email_address_id });
+      for (const strategy of auth.email_address.verification) {
+        for (const e of emails) first.push({ strategy, safe_identifier: shown(e.value), email_address_id: e.id, primary: e.id === u.primary_email_address_id });
+      }
       // With a password, each verified address can also receive a reset code ("Forgot password?").
       if (auth.password.enabled && user.password) {
         for (const e of emails) first.push({ strategy: 'reset_password_email_code', safe_identifier: shown(e.value), email_address_id: e.id, primary: e.id === u.primary_email_address_id });
@@ -41,7 +43,9 @@ export function signInJSON(view: SignInView, auth: AuthSettings, publicUrl: stri
   } else if (signIn.identifier) {
     // An identifier nobody has, under enumeration protection: the factors a real account would offer.
     if (auth.password.enabled) first.push({ strategy: 'password' });
-    if (typed.includes('@') && auth.email_address.enabled) first.push({ strategy: 'email_code', safe_identifier: typed, primary: true });
+    if (typed.includes('@') && auth.email_address.enabled) {
+      for (const strategy of auth.email_address.verification) first.push({ strategy, safe_identifier: typed, primary: true });
+    }
   }
   const second: Record<string, unknown>[] = [];
   if (signIn.status === 'needs_second_factor' && user) {

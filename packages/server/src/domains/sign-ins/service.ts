@@ -39,6 +39,8 @@ export interface SignInsServiceDeps {
   setPassword(userId: string, password: string): Promise<void>;
   /** Per-identifier limits and the account lockout after repeated failures. */
   guard: Guard;
+  /** The address of an e-mail link with this token (the Frontend API's `/verify`). */
+  linkUrl(token: string): string;
   /** Redeems a sign-in token inside the transaction (asked of the sign-in-tokens domain): its user, or null. */
   redeemTicket?(tx: Tx, ticket: string): Promise<{ userId: string } | null>;
   now?: () => number;
@@ -248,12 +250,23 @@ export function createSignInsService(deps: SignInsServiceDeps) {
       return service.get(clientId, id);
     },
 
-    /** Sends a code for the first factor (`email_code` to one of the user's addresses, `phone_code` by SMS). */
-    async prepareFirstFactor(clientId: string, id: string, input: { strategy: string; email_address_id?: string | undefined; phone_number_id?: string | undefined }): Promise<SignInRow> {
-      if (!CODE_STRATEGIES.has(input.strategy)) {
+    /**
+     * Sends a code for the first factor (`email_code` to one of the user's addresses, `phone_code` by SMS),
+     * or an e-mail link (`email_link`, whose landing page sends the browser to `redirect_url`, already
+     * checked against the allowed origins by the caller).
+     */
+    async prepareFirstFactor(clientId: string, id: string, input: { strategy: string; email_address_id?: string | undefined; phone_number_id?: string | undefined; redirect_url?: string | undefined }): Promise<SignInRow> {
+      const link = input.strategy === 'email_link';
+      if (!CODE_STRATEGIES.has(input.strategy) && !link) {
         throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `${input.strategy} needs no preparation here.`, paramName: 'strategy' });
       }
-      const byEmail = input.strategy === 'email_code' || input.strategy === 'reset_password_email_code';
+      if (input.strategy === 'email_code' || link) {
+        const auth = await settings();
+        if (!auth.email_address.verification.includes(input.strategy as 'email_code' | 'email_link')) {
+          throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `This application does not sign in with ${link ? 'e-mail links' : 'e-mail codes'}.`, paramName: 'strategy' });
+        }
+      }
+      const byEmail = input.strategy === 'email_code' || input.strategy === 'reset_password_email_code' || link;
       const reset = input.strategy.startsWith('reset_password_');
       const attempt = await service.get(clientId, id);
       const user = attempt.user_id ? await loadUser(attempt.user_id) : null;
@@ -266,10 +279,26 @@ export function createSignInsService(deps: SignInsServiceDeps) {
         if (!target || !user) {
           // Enumeration protection: an unknown identifier gets a verification that no code will ever pass.
           if (!locked.user_id && wanted === undefined) {
-            await verifications.issue(tx, { ownerId: id, slot: 'first_factor', strategy: input.strategy, identificationId: null, target: locked.identifier ?? '' });
+            const slot = { ownerId: id, slot: 'first_factor', strategy: input.strategy, identificationId: null, target: locked.identifier ?? '' };
+            if (link) await verifications.issueLink(tx, { ...slot, redirectUrl: input.redirect_url ?? null });
+            else await verifications.issue(tx, slot);
             return;
           }
           throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `No ${type.replace('_', ' ')} of this account matches.`, paramName: byEmail ? 'email_address_id' : 'phone_number_id' });
+        }
+        if (link) {
+          const token = await verifications.issueLink(tx, { ownerId: id, slot: 'first_factor', strategy: 'email_link', identificationId: target.id, target: target.value, redirectUrl: input.redirect_url ?? null });
+          sent = true;
+          await messaging.enqueueTemplated(tx, {
+            type: 'email',
+            slug: 'magic_link_sign_in',
+            to: target.value,
+            data: { magic_link: deps.linkUrl(token), ttl_minutes: CODE_TTL_MS / 60_000, user: { first_name: user.user.first_name, last_name: user.user.last_name } },
+            userId: user.user.id,
+            emailAddressId: target.id,
+          });
+          await updateSignIn(tx, id, { updated_at: now() });
+          return;
         }
         const code = await verifications.issue(tx, { ownerId: id, slot: 'first_factor', strategy: input.strategy, identificationId: target.id, target: target.value });
         if (code !== null) {
@@ -345,6 +374,19 @@ export function createSignInsService(deps: SignInsServiceDeps) {
         await advance(tx, auth, locked, locked.first_factor_strategy ?? 'reset_password_email_code', 'first', activity);
       });
       return service.get(clientId, id);
+    },
+
+    /**
+     * An e-mail link of this attempt was opened (the verification is already marked, in `tx`): the
+     * attempt moves on as after any first factor, on the client that asked for the link. Null when the
+     * attempt is no longer waiting for its first factor (the caller then rolls the opening back).
+     */
+    async completeByLink(tx: Tx, id: string): Promise<SignInRow | null> {
+      const auth = await settings();
+      const attempt = await lockSignIn(tx, id);
+      if (!attempt || attempt.status !== 'needs_first_factor' || attempt.abandon_at <= now()) return null;
+      await advance(tx, auth, attempt, 'email_link', 'first');
+      return (await findSignIn(tx, id)) ?? null;
     },
 
     /** Checks the second factor (an authenticator code or a backup code). */

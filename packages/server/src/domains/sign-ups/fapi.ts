@@ -46,9 +46,11 @@ export interface SignUpRoutesDeps {
   signUps: SignUpsService;
   guard: Guard;
   present(id: string): Promise<unknown>;
+  /** Checks an e-mail link's `redirect_url` against the allowed origins (throws the coded error). */
+  checkRedirect(url: string | undefined): Promise<string | undefined>;
 }
 
-export function registerSignUpRoutes(router: FapiRouter, { signUps, guard, present }: SignUpRoutesDeps): void {
+export function registerSignUpRoutes(router: FapiRouter, { signUps, guard, present, checkRedirect }: SignUpRoutesDeps): void {
   const tags = ['Sign Ups'];
   router.add(
     {
@@ -94,7 +96,10 @@ export function registerSignUpRoutes(router: FapiRouter, { signUps, guard, prese
       body: z.object({ strategy: z.string().max(64), redirect_url: z.string().max(2048).optional() }).loose(),
       responses: { 200: { description: 'The sign-up attempt' } },
     },
-    async ({ params, body, principal }) => present((await signUps.prepareVerification(principal.requireClient().id, params.sign_up_id, body.strategy)).id),
+    async ({ params, body, principal }) => {
+      const redirectUrl = (await checkRedirect(body.redirect_url)) ?? null;
+      return present((await signUps.prepareVerification(principal.requireClient().id, params.sign_up_id, body.strategy, redirectUrl)).id);
+    },
   );
 
   router.add(

@@ -7,7 +7,7 @@ import { newId, type Metadata } from '@latch/core';
 import { checkPasswordPolicy } from '../../crypto/password-policy.js';
 import { hashPassword } from '../../crypto/passwords.js';
 import { ApiError } from '../../errors.js';
-import { type Db, transaction } from '../../storage/database.js';
+import { type Db, type Tx, transaction } from '../../storage/database.js';
 import { readJson } from '../../storage/schema.js';
 import type { AccessService } from '../access/service.js';
 import { lockClient, updateClient } from '../clients/repository.js';
@@ -54,6 +54,8 @@ export interface SignUpsServiceDeps {
   messaging: MessagingService;
   createUser(input: CreateUserInput): Promise<{ id: string }>;
   deleteUser(id: string): Promise<void>;
+  /** The address of an e-mail link with this token (the Frontend API's `/verify`). */
+  linkUrl(token: string): string;
   now?: () => number;
 }
 
@@ -112,7 +114,7 @@ export function createSignUpsService(deps: SignUpsServiceDeps) {
   }
 
   /** Creates the user and signs them in once nothing is missing or unverified; returns the attempt. */
-  async function completeIfReady(row: SignUpRow, auth: AuthSettings, activity?: RequestActivity): Promise<SignUpRow> {
+  async function completeIfReady(row: SignUpRow, auth: AuthSettings, activity?: RequestActivity, emailStrategy?: string): Promise<SignUpRow> {
     const req = requirementsOf(row, auth);
     if (row.status !== 'missing_requirements' || req.missing.length || req.unverified.length) return row;
     if (!row.email_address && !row.phone_number && !row.username) return row;
@@ -138,7 +140,7 @@ export function createSignUpsService(deps: SignUpsServiceDeps) {
         const locked = await lockSignUp(tx, row.id);
         if (!locked || locked.status !== 'missing_requirements') throw new ApiError({ code: 'verification_already_verified', longMessage: 'This sign-up is already complete.' });
         if (row.ticket) await invitations.redeem(row.ticket, user.id, tx);
-        const strategy = row.ticket ? 'ticket' : row.email_address ? 'email_code' : 'phone_code';
+        const strategy = row.ticket ? 'ticket' : row.email_address ? (emailStrategy ?? 'email_code') : 'phone_code';
         const session = await sessions.createInTx(tx, auth, { clientId: row.client_id, userId: user.id, strategy, secondFactor: false, ...(activity ? { activity } : {}) });
         const t = now();
         await updateSignUp(tx, row.id, { status: 'complete', created_user_id: user.id, created_session_id: session.id, password_digest: null, updated_at: t });
@@ -244,17 +246,34 @@ export function createSignUpsService(deps: SignUpsServiceDeps) {
       return completeIfReady(row, auth, activity);
     },
 
-    /** Sends the code that proves the address (`email_code`) or number (`phone_code`). */
-    async prepareVerification(clientId: string, id: string, strategy: string): Promise<SignUpRow> {
+    /**
+     * Sends the code that proves the address (`email_code`) or number (`phone_code`), or an e-mail link
+     * (`email_link`, whose landing page sends the browser to `redirectUrl`, already checked by the caller).
+     */
+    async prepareVerification(clientId: string, id: string, strategy: string, redirectUrl: string | null = null): Promise<SignUpRow> {
       const row = await get(clientId, id);
-      const slot = strategy === 'email_code' ? 'email_address' : strategy === 'phone_code' ? 'phone_number' : null;
-      if (!slot) throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'strategy must be email_code or phone_code.', paramName: 'strategy' });
+      const slot = strategy === 'email_code' || strategy === 'email_link' ? 'email_address' : strategy === 'phone_code' ? 'phone_number' : null;
+      if (!slot) throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'strategy must be email_code, email_link or phone_code.', paramName: 'strategy' });
+      if (slot === 'email_address' && !(await settings()).email_address.verification.includes(strategy as 'email_code' | 'email_link')) {
+        throw new ApiError({ code: 'form_param_value_invalid', longMessage: `This application does not verify e-mail addresses with ${strategy === 'email_link' ? 'links' : 'codes'}.`, paramName: 'strategy' });
+      }
       const target = slot === 'email_address' ? row.email_address : row.phone_number;
       if (!target) throw new ApiError({ code: 'form_param_missing', longMessage: `Give the ${slot.replace('_', ' ')} first.`, paramName: slot });
       let sent = false;
       await transaction(db, async (tx) => {
         const locked = await lockSignUp(tx, id);
         if (!locked || locked.status !== 'missing_requirements') throw new ApiError({ code: 'verification_already_verified', longMessage: 'This sign-up is already complete.' });
+        if (strategy === 'email_link') {
+          const token = await verifications.issueLink(tx, { ownerId: id, slot, strategy, identificationId: null, target, redirectUrl });
+          sent = true;
+          await messaging.enqueueTemplated(tx, {
+            type: 'email',
+            slug: 'magic_link_sign_up',
+            to: target,
+            data: { magic_link: deps.linkUrl(token), ttl_minutes: CODE_TTL_MS / 60_000, user: { first_name: row.first_name, last_name: row.last_name } },
+          });
+          return;
+        }
         const code = await verifications.issue(tx, { ownerId: id, slot, strategy, identificationId: null, target });
         if (code !== null) {
           sent = true;
@@ -268,6 +287,24 @@ export function createSignUpsService(deps: SignUpsServiceDeps) {
       });
       if (sent) messaging.wake();
       return get(clientId, id);
+    },
+
+    /**
+     * An e-mail link of this attempt was opened (the verification is already marked, in `tx`): the
+     * address counts as verified. Null when the attempt is no longer collecting (the caller rolls back).
+     */
+    async verifiedByLink(tx: Tx, id: string): Promise<SignUpRow | null> {
+      const locked = await lockSignUp(tx, id);
+      if (!locked || locked.status !== 'missing_requirements' || locked.abandon_at <= now()) return null;
+      const patch = { email_verified_at: now(), updated_at: now() };
+      await updateSignUp(tx, id, patch);
+      return { ...locked, ...patch };
+    },
+
+    /** After `verifiedByLink` committed: creates the user and the session if nothing else is missing. */
+    async completeAfterLink(id: string): Promise<SignUpRow | null> {
+      const row = await findSignUp(db, id);
+      return row ? completeIfReady(row, await settings(), undefined, 'email_link') : null;
     },
 
     async attemptVerification(clientId: string, id: string, input: { strategy: string; code?: string | undefined }, activity?: RequestActivity): Promise<SignUpRow> {

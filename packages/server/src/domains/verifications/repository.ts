@@ -24,6 +24,10 @@ export function lockVerification(tx: Tx, ownerId: string, slot: string) {
   return tx.selectFrom('verifications').selectAll().where('owner_id', '=', ownerId).where('slot', '=', slot).$call(forUpdate(tx)).executeTakeFirst();
 }
 
-export async function updateVerification(db: Executor, id: string, patch: Partial<Pick<VerificationRow, 'status' | 'attempts' | 'updated_at'>>): Promise<void> {
+export function lockVerificationById(tx: Tx, id: string) {
+  return tx.selectFrom('verifications').selectAll().where('id', '=', id).$call(forUpdate(tx)).executeTakeFirst();
+}
+
+export async function updateVerification(db: Executor, id: string, patch: Partial<Pick<VerificationRow, 'status' | 'attempts' | 'verified_at_client' | 'updated_at'>>): Promise<void> {
   await db.updateTable('verifications').set(patch).where('id', '=', id).execute();
 }

@@ -18,6 +18,8 @@ export interface VerificationStubJSON {
   strategy: string;
   attempts: number | null;
   expire_at: number | null;
+  /** E-mail links: the client that opened the link (the SDK compares it with its own). */
+  verified_at_client?: string | null;
 }
 
 export function verificationStubJSON(v: VerificationRow | null | undefined, now: number): VerificationStubJSON | null {
@@ -29,5 +31,6 @@ export function verificationStubJSON(v: VerificationRow | null | undefined, now:
     strategy: v.strategy,
     attempts: v.attempts,
     expire_at: v.expires_at,
+    ...(v.strategy === 'email_link' ? { verified_at_client: v.verified_at_client } : {}),
   };
 }

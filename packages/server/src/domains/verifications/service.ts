@@ -5,12 +5,12 @@
  * (e-mail addresses containing `+clerk_test`, phone numbers +1 XXX 555 0100–0199) and send them nothing,
  * so application test suites can sign in without an inbox; production instances never do.
  */
-import { createHmac, randomInt } from 'node:crypto';
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { newId } from '@latch/core';
 import { digestsEqual } from '../../crypto/tokens.js';
 import { ApiError } from '../../errors.js';
 import type { Tx } from '../../storage/database.js';
-import { lockVerification, replaceVerification, updateVerification, type VerificationRow } from './repository.js';
+import { lockVerification, lockVerificationById, replaceVerification, updateVerification, type VerificationRow } from './repository.js';
 
 export const CODE_TTL_MS = 10 * 60 * 1000;
 export const MAX_CODE_ATTEMPTS = 5;
@@ -29,6 +29,12 @@ export interface VerificationsDeps {
   now?: () => number;
 }
 
+/** An e-mail link's token: `<verification id>.<secret>`; the id finds the row, the secret proves the link. */
+const LINK_TOKEN = /^(ver_[A-Za-z0-9]{1,40})\.([A-Za-z0-9_-]{43})$/;
+
+/** What opening an e-mail link found: the verification it proved, or why it proved nothing. */
+export type LinkOutcome = { ok: true; verification: VerificationRow } | { ok: false; status: 'expired' | 'failed'; verification: VerificationRow | null };
+
 /** What an attempt found: success, or the error to answer after the attempt's bookkeeping commits. */
 export type AttemptOutcome = { ok: true; verification: VerificationRow } | { ok: false; error: ApiError };
 
@@ -36,8 +42,9 @@ export function createVerificationsService({ secret, testMode, now = Date.now }:
   const digest = (id: string, code: string) => createHmac('sha256', secret).update(`${id}:${code}`).digest('hex');
 
   type Slot = { ownerId: string; slot: string; strategy: string; identificationId: string | null; target: string | null };
+  type Fields = Pick<VerificationRow, 'code_hash' | 'attempts' | 'status' | 'expires_at'> & Partial<Pick<VerificationRow, 'redirect_url'>>;
   /** A verification row for a slot, replacing the slot's earlier one. */
-  async function write(tx: Tx, input: Slot, fields: (id: string) => Pick<VerificationRow, 'code_hash' | 'attempts' | 'status' | 'expires_at'>): Promise<VerificationRow> {
+  async function write(tx: Tx, input: Slot, fields: (id: string) => Fields): Promise<VerificationRow> {
     const t = now();
     const id = newId('ver', t);
     const row: VerificationRow = {
@@ -47,6 +54,8 @@ export function createVerificationsService({ secret, testMode, now = Date.now }:
       strategy: input.strategy,
       identification_id: input.identificationId,
       target: input.target,
+      redirect_url: null,
+      verified_at_client: null,
       ...fields(id),
       created_at: t,
       updated_at: t,
@@ -65,6 +74,39 @@ export function createVerificationsService({ secret, testMode, now = Date.now }:
       const code = test ? TEST_CODE : String(randomInt(0, 1_000_000)).padStart(6, '0');
       await write(tx, input, (id) => ({ code_hash: digest(id, code), attempts: 0, status: 'unverified', expires_at: now() + CODE_TTL_MS }));
       return test ? null : code;
+    },
+
+    /**
+     * Issues an e-mail link in `slot` (replacing any earlier code or link) and returns its token, which
+     * goes into the link and nowhere else: only its keyed digest is stored. The link is good for ten
+     * minutes and one use; `redirectUrl` is where its landing page sends the browser.
+     */
+    async issueLink(tx: Tx, input: Slot & { target: string; redirectUrl: string | null }): Promise<string> {
+      const secret = randomBytes(32).toString('base64url');
+      const row = await write(tx, input, (id) => ({ code_hash: digest(id, secret), attempts: 0, status: 'unverified', expires_at: now() + CODE_TTL_MS, redirect_url: input.redirectUrl }));
+      return `${row.id}.${secret}`;
+    },
+
+    /**
+     * Opens an e-mail link under the verification's row lock, so of concurrent openings exactly one
+     * proves it. `clientId` is the client of the browser that opened it (null when it has none). An
+     * unknown or forged token finds nothing (`failed`), without telling which part was wrong.
+     */
+    async redeemLink(tx: Tx, token: string, clientId: string | null): Promise<LinkOutcome> {
+      const t = now();
+      const m = LINK_TOKEN.exec(token);
+      if (!m) return { ok: false, status: 'failed', verification: null };
+      const [, id = '', secret = ''] = m;
+      const v = await lockVerificationById(tx, id);
+      if (!v || v.strategy !== 'email_link' || v.code_hash === null || !digestsEqual(digest(v.id, secret), v.code_hash)) return { ok: false, status: 'failed', verification: null };
+      if (v.status === 'verified' || v.status === 'failed') return { ok: false, status: 'failed', verification: v };
+      if (v.status === 'expired' || (v.expires_at !== null && v.expires_at <= t)) {
+        if (v.status !== 'expired') await updateVerification(tx, v.id, { status: 'expired', updated_at: t });
+        return { ok: false, status: 'expired', verification: v };
+      }
+      const patch = { status: 'verified' as const, attempts: v.attempts + 1, verified_at_client: clientId, updated_at: t };
+      await updateVerification(tx, v.id, patch);
+      return { ok: true, verification: { ...v, ...patch } };
     },
 
     /** Records a verification that needs no code (a correct password, a redeemed ticket). */

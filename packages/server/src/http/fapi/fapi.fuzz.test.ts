@@ -17,7 +17,7 @@ const TABLES = ['users', 'identifications', 'passwords', 'clients', 'sessions', 
 const FIELDS = [
   'identifier', 'strategy', 'password', 'code', 'email_address', 'phone_number', 'username', 'first_name', 'last_name',
   'unsafe_metadata', 'public_metadata', 'private_metadata', 'legal_accepted', 'ticket', 'email_address_id', 'phone_number_id',
-  'active_organization_id', 'organization_id', 'intent', '__proto__', 'constructor',
+  'active_organization_id', 'organization_id', 'intent', 'redirect_url', '__proto__', 'constructor',
 ];
 const STRATEGIES = ['password', 'email_code', 'phone_code', 'totp', 'backup_code', 'ticket', 'email_link', 'oauth_google', '', 'PASSWORD'];
 
@@ -67,7 +67,7 @@ describe.each(testDialects())('Frontend API bad input on %s', (dialect) => {
     fc.tuple(id, fc.constantFrom('', '/prepare_verification', '/attempt_verification')).map(([i, s]) => `/client/sign_ups/${i}${s}`),
     fc.tuple(id, fc.constantFrom('', '/touch', '/end', '/remove', '/tokens')).map(([i, s]) => `/client/sessions/${i}${s}`),
   );
-  const value = fc.oneof(weirdString, fc.constantFrom(...STRATEGIES), fc.constantFrom('{"a":1}', '{"a":', '[1,2]', 'null', 'true', '424242', '000000'), fc.array(weirdString, { maxLength: 3 }));
+  const value = fc.oneof(weirdString, fc.constantFrom(...STRATEGIES), fc.constantFrom('http://localhost:3000/verify', 'https://evil.example/', 'javascript:alert(1)'), fc.constantFrom('{"a":1}', '{"a":', '[1,2]', 'null', 'true', '424242', '000000'), fc.array(weirdString, { maxLength: 3 }));
   const form = fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 5 });
   const method = fc.constantFrom('GET', 'POST', 'PATCH', 'PUT', 'DELETE');
 

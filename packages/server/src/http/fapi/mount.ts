@@ -21,7 +21,9 @@ import { jwksJSON } from '../../domains/instance/serialize.js';
 import { createFapiApp } from './app.js';
 import { clientUatOf } from './cookies.js';
 import { createFapiRouter, fapiSurface } from './surface.js';
-import { originOf, type OriginPolicy } from './transport.js';
+import { originAllowed, originOf, type OriginPolicy } from './transport.js';
+import { ApiError } from '../../errors.js';
+import { registerEmailLinkRoutes } from '../../domains/email-links/fapi.js';
 
 export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Response | Promise<Response> } {
   const { config, instance, clients, sessions, signIns, signUps, users, bootstrap, logger } = deps;
@@ -36,6 +38,16 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
     const { auth } = await instance.settings();
     if (policyFor?.auth !== auth) policyFor = { auth, policy: { allowed: new Set([...fixedOrigins, ...auth.allowed_origins]), allowLocal: development } };
     return policyFor.policy;
+  }
+
+  /** An e-mail link's landing page may send the browser only to an allowed origin (no open redirect). */
+  async function checkRedirect(url: string | undefined): Promise<string | undefined> {
+    if (url === undefined || url === '') return undefined;
+    const origin = originOf(url);
+    if (origin === null || !originAllowed(await originPolicy(), origin)) {
+      throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'redirect_url must be an http(s) URL on an allowed origin.', paramName: 'redirect_url' });
+    }
+    return url;
   }
 
   const router = createFapiRouter();
@@ -58,6 +70,7 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
   registerSignInRoutes(router, {
     signIns,
     guard: deps.guard,
+    checkRedirect,
     async present(id) {
       const view = await signIns.view(id);
       return view ? signInJSON(view, (await instance.settings()).auth, publicUrl, now()) : null;
@@ -66,11 +79,13 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
   registerSignUpRoutes(router, {
     signUps,
     guard: deps.guard,
+    checkRedirect,
     async present(id) {
       const view = await signUps.view(id);
       return view ? signUpJSON(view, (await instance.settings()).auth, now()) : null;
     },
   });
+  registerEmailLinkRoutes(router, { emailLinks: deps.emailLinks, guard: deps.guard });
   registerMeRoutes(router, {
     sessions,
     users,

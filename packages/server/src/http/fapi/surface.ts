@@ -78,7 +78,7 @@ export function createFapiRouter(): FapiRouter {
 export class FapiResult {
   private constructor(
     readonly value: unknown,
-    readonly mode: 'envelope' | 'bare' | 'client',
+    readonly mode: 'envelope' | 'bare' | 'client' | 'redirect' | 'page',
     readonly status: number,
   ) {}
 
@@ -90,6 +90,16 @@ export class FapiResult {
   /** The value itself (environment, tokens, dev browser). */
   static bare(value: unknown, status = 200): FapiResult {
     return new FapiResult(value, 'bare', status);
+  }
+
+  /** A 303 to `url` (a link's landing page sending the browser on). */
+  static redirect(url: string): FapiResult {
+    return new FapiResult(url, 'redirect', 303);
+  }
+
+  /** A small HTML page, for a person who opened a link with nowhere to be sent. */
+  static page(html: string, status = 200): FapiResult {
+    return new FapiResult(html, 'page', status);
   }
 
   /** `{ response: <the client>, client: null }` (`/client` itself). */
@@ -134,6 +144,8 @@ export function fapiSurface({ clients, clientJSON }: FapiSurfaceDeps): Surface<F
     async respond(c, result, caller) {
       const r = result instanceof FapiResult ? result : FapiResult.enveloped(result);
       if (r.mode === 'bare') return c.json(r.value as object, r.status as 200);
+      if (r.mode === 'redirect') return c.redirect(r.value as string, 303);
+      if (r.mode === 'page') return c.html(r.value as string, r.status as 200);
       const client = caller.client && !caller.destroyed ? await clientJSON(caller.client.id, c) : null;
       caller.shownClient = client;
       if (r.mode === 'client') return c.json({ response: client, client: null });
