@@ -199,4 +199,33 @@ describe('official clerk-js 5 against the Frontend API', () => {
     await t.api('/instance/auth_settings', { method: 'PATCH', json: { session_token_lifetime_seconds: 60 } });
     await p.context().close();
   }, 90_000);
+
+  it('signs in with an e-mail link opened on another device: the tab that asked signs itself in', async () => {
+    expect((await t.api('/instance/auth_settings', { method: 'PATCH', json: { email_address: { verification: ['email_link'] } } })).status).toBe(200);
+    try {
+      const email = 'link-browser@example.com';
+      const created = await t.api('/users', { method: 'POST', json: { email_address: [email] } });
+      const userId = ((await created.json()) as { id: string }).id;
+      const p = await open();
+      await mount(p, 'mountSignIn');
+      await p.locator('input[name="identifier"]').fill(email);
+      const sentAfter = smtp.messages.length;
+      await p.getByRole('button', { name: 'Continue', exact: true }).click();
+      const mail = await smtp.waitFor((m) => smtp.messages.indexOf(m) >= sentAfter && JSON.stringify(m.to ?? '').includes(email), 15_000);
+      const link = /href="([^"]+\/fapi\/v1\/verify\?token=[^"]+)"/.exec(typeof mail.html === 'string' ? mail.html : '')?.[1]?.replace(/&amp;/g, '&');
+      expect(link).toBeTruthy();
+      // The person opens the link on their phone: another browser, with no client of its own.
+      const phone = await browser.newContext();
+      const tab = await phone.newPage();
+      await tab.goto(link as string);
+      await expect.poll(() => new URL(tab.url()).searchParams.get('__clerk_status'), { timeout: 15_000 }).toBe('verified');
+      expect(new URL(tab.url()).origin).toBe(web.url);
+      await phone.close();
+      // The first tab polls its sign-in, finds it complete and activates the session.
+      expect(await waitSignedIn(p)).toBe(userId);
+      await p.context().close();
+    } finally {
+      await t.api('/instance/auth_settings', { method: 'PATCH', json: { email_address: { verification: ['email_code'] } } });
+    }
+  }, 60_000);
 });
