@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
 
   // The Frontend API is its own app (its own CORS, cookies, envelopes and trace ids).
   const fapi = mountFrontendApi(deps);
-  app.all('/fapi/*', (c) => fapi.fetch(c.req.raw));
+  app.all('/fapi/*', (c) => fapi.fetch(c.req.raw, c.env));
 
   app.use('*', async (c, next) => {
     const traceId = newTraceId();

@@ -197,9 +197,10 @@ export async function startServer(config: Config, options: { logger?: Logger; st
   // is fixed up below, after listening.
   const pending = config.port === 0 && /:0$/.test(config.publicUrl);
   // Listen first so an ephemeral port (0) is known before the app builds its public URLs.
-  let handle: (request: Request) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
+  // `env` is the Node adapter's bindings (the incoming connection): the caller's address comes from it.
+  let handle: (request: Request, env: unknown) => Response | Promise<Response> = () => new Response('starting', { status: 503 });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: (request) => handle(request), port: config.port, hostname: config.host }, () => resolve(s));
+    const s = serve({ fetch: (request, env) => handle(request, env), port: config.port, hostname: config.host }, () => resolve(s));
   });
   // Requests Node's parser rejects before the app sees them (headers or URL over 16 KB, malformed
   // requests) still get the JSON error envelope rather than a bare status line.
@@ -233,7 +234,7 @@ export async function startServer(config: Config, options: { logger?: Logger; st
   }
   const { bootstrap } = services;
   const app = createApp({ config: effective, ...services });
-  handle = (request) => app.fetch(request);
+  handle = (request, env) => app.fetch(request, env);
   services.delivery.start();
   return {
     url,

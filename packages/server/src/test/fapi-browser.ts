@@ -11,6 +11,8 @@ export interface FapiResponse<T = Record<string, unknown>> {
 
 export class FapiBrowser {
   readonly cookies = new Map<string, string>();
+  /** Sent with every call (a user agent, what a proxy adds). */
+  readonly headers: Record<string, string> = {};
 
   constructor(
     private readonly baseUrl: string,
@@ -22,7 +24,7 @@ export class FapiBrowser {
     url.searchParams.set('__clerk_api_version', '2025-11-10');
     url.searchParams.set('_clerk_js_version', '5.128.0');
     if (method !== 'GET' && method !== 'POST') url.searchParams.set('_method', method);
-    const headers = new Headers({ origin: this.origin });
+    const headers = new Headers({ ...this.headers, origin: this.origin });
     const jar = [...this.cookies].filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`);
     if (jar.length) headers.set('cookie', jar.join('; '));
     let body: string | undefined;

@@ -37,6 +37,9 @@ export type CustomClaims = (userId: string, templateName: string | null) => Prom
 export interface RequestActivity {
   ipAddress: string | null;
   userAgent: string | null;
+  /** Where the address is, when a trusted proxy in front of Latch says so (Latch has no GeoIP database). */
+  city?: string | null;
+  country?: string | null;
 }
 
 /**
@@ -78,7 +81,7 @@ function browserOf(ua: string | null): { browser_name: string | null; browser_ve
 
 function activityJSON(a: RequestActivity | undefined): string | null {
   if (!a) return null;
-  return JSON.stringify({ ...browserOf(a.userAgent), ip_address: a.ipAddress, city: null, country: null });
+  return JSON.stringify({ ...browserOf(a.userAgent), ip_address: a.ipAddress, city: a.city ?? null, country: a.country ?? null });
 }
 
 export function createSessionsService({ db, settings, signer, issuer, organizationClaims, customClaims, publicKeys, now = Date.now }: SessionsServiceDeps) {

@@ -45,7 +45,7 @@ function corsHeaders(c: Context, origin: string): void {
   c.header('Vary', 'Origin', { append: true });
 }
 
-export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request): Response | Promise<Response> } {
+export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request, env?: unknown): Response | Promise<Response> } {
   const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks, trustProxy, discardClient } = deps;
   const suffix = cookieSuffix(publishableKey);
   const app = new Hono<Env>();
@@ -116,5 +116,6 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request): Res
     return c.json(await jwks());
   });
 
-  return { fetch: (request: Request) => app.fetch(untunnel(request)) };
+  // `env` carries the Node adapter's bindings (the connection), so the caller's address is known.
+  return { fetch: (request: Request, env?: unknown) => app.fetch(untunnel(request), env) };
 }

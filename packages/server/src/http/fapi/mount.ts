@@ -25,7 +25,7 @@ import { originAllowed, originOf, type OriginPolicy } from './transport.js';
 import { ApiError } from '../../errors.js';
 import { registerEmailLinkRoutes } from '../../domains/email-links/fapi.js';
 
-export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Response | Promise<Response> } {
+export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?: unknown): Response | Promise<Response> } {
   const { config, instance, clients, sessions, signIns, signUps, users, bootstrap, logger } = deps;
   const development = bootstrap.instance.environmentType === 'development';
   const publicUrl = config.publicUrl;
