@@ -27,6 +27,7 @@ import { registerOrganizationRoutes } from './domains/organizations/bapi.js';
 import type { OrganizationsService } from './domains/organizations/service.js';
 import { ApiError } from './errors.js';
 import { hasBody } from './http/router.js';
+import { bodyConsumed } from './http/body.js';
 import { bapiSurface, createBapiRouter } from './http/bapi/surface.js';
 import { newTraceId } from './http/trace.js';
 import { errorEnvelope, errorResponse, notFoundError } from './http/error-response.js';
@@ -90,7 +91,7 @@ export function createApp(deps: AppDeps): Hono<Env> {
     await next();
     // A body left unread (an unknown route, an early rejection) would stay in the connection and corrupt
     // the client's next request on it: end the connection after this response instead.
-    if (hasBody(c) && !c.req.raw.bodyUsed) c.res.headers.set('Connection', 'close');
+    if (hasBody(c) && !bodyConsumed(c)) c.res.headers.set('Connection', 'close');
   });
 
   app.onError((err, c) => errorResponse(c, err, c.get('traceId'), logger));

@@ -7,6 +7,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
+import { readBodyText, setBodyLimit } from './body.js';
 import { arrayKeys, parseOrThrow } from './validation.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -96,7 +97,7 @@ const JSON_TYPE = /^application\/(.+\+)?json\b/i;
 /** Reads a JSON body; an empty body is an empty object. */
 export async function readJsonBody(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
-  const text = await c.req.text();
+  const text = await readBodyText(c);
   // The official SDK labels bodiless POSTs (ban, lock …) as JSON: an empty body is an empty object.
   if (text.trim() === '') return {};
   if (type !== '' && !JSON_TYPE.test(type)) {
@@ -200,16 +201,25 @@ export function createRouter<Principal, A extends string>(): Router<Principal, A
     const cacheKey = `${maxSize}:${upload}`;
     let limit = limits.get(cacheKey);
     if (!limit) {
-      const check = bodyLimit({
-        maxSize,
-        onError: (ctx) => {
-          // The rest of the oversized body is never read: the connection cannot carry another request.
-          ctx.header('Connection', 'close');
-          throw new ApiError({ code: upload ? 'file_too_large' : 'request_body_invalid', longMessage: `The request body exceeds ${maxSize} bytes.` });
-        },
-      });
-      // Only requests that carry a body pay for the check (it makes the adapter build a full Request).
-      limit = (c, next) => (hasBody(c) ? check(c, next) : next());
+      const tooLarge = () => new ApiError({ code: upload ? 'file_too_large' : 'request_body_invalid', longMessage: `The request body exceeds ${maxSize} bytes.` });
+      if (upload) {
+        // Uploads are parsed from the Request (multipart), so they are counted on its stream.
+        const check = bodyLimit({
+          maxSize,
+          onError: (ctx) => {
+            // The rest of the oversized body is never read: the connection cannot carry another request.
+            ctx.header('Connection', 'close');
+            throw tooLarge();
+          },
+        });
+        limit = (c, next) => (hasBody(c) ? check(c, next) : next());
+      } else {
+        // JSON and form bodies are counted where they are read (readBodyText).
+        limit = (c, next) => {
+          setBodyLimit(c, maxSize, tooLarge);
+          return next();
+        };
+      }
       limits.set(cacheKey, limit);
     }
     return limit;
@@ -239,7 +249,7 @@ export function createRouter<Principal, A extends string>(): Router<Principal, A
           } else if (!spec.body && hasBody(c)) {
             // A route without a body still reads (and ignores) one: an unread body would be left in the
             // connection and break the client's next request on it.
-            await c.req.arrayBuffer();
+            await readBodyText(c);
           }
           const result = await handler({ c, params, query, body, principal });
           if (result instanceof Response) return result;

@@ -10,6 +10,7 @@ import { errorEnvelope, errorResponse, notFoundError } from '../error-response.j
 import { newTraceId } from '../trace.js';
 import { resolveClientIp } from './activity.js';
 import { hasBody } from '../router.js';
+import { bodyConsumed } from '../body.js';
 import { clearClientCookie, clientUatOf, cookieSuffix, writeClientCookie, writeClientUat, type CookieOptions } from './cookies.js';
 import { callerOf, type FapiCaller, type FapiRouter, type FapiAuth } from './surface.js';
 import type { Surface } from '../router.js';
@@ -94,7 +95,7 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request, env?
         }
       }
     }
-    if (hasBody(c) && !c.req.raw.bodyUsed) c.res.headers.set('Connection', 'close');
+    if (hasBody(c) && !bodyConsumed(c)) c.res.headers.set('Connection', 'close');
   });
 
 

@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import { ApiError } from '../../errors.js';
 import { readJsonBody } from '../router.js';
+import { readBodyText } from '../body.js';
 
 const TUNNELLED = new Set(['PATCH', 'PUT', 'DELETE']);
 
@@ -39,7 +40,7 @@ const FORM_TYPE = /^application\/x-www-form-urlencoded\b/i;
 export async function readFormBody(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   if (!FORM_TYPE.test(type)) return readJsonBody(c);
-  const text = await c.req.text();
+  const text = await readBodyText(c);
   const out: Record<string, string | string[]> = {};
   for (const [rawKey, value] of new URLSearchParams(text)) {
     const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
