@@ -2,7 +2,7 @@ import { newId } from '@latch/core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
-import { openStorage, uniqueViolation, type Storage } from './database.js';
+import { openStorage, prepared, transaction, uniqueViolation, type Storage } from './database.js';
 import { migrateToLatest, migrationsApplied } from './migrations.js';
 import { countUsers, listUsers } from '../domains/users/repository.js';
 
@@ -60,7 +60,7 @@ describe.each(testDialects())('storage on %s', (dialect) => {
 
   it('applies migrations once and reports them applied', async () => {
     expect(await migrationsApplied(storage)).toBe(false);
-    expect(await migrateToLatest(storage)).toEqual(['0001_init', '0002_user_timezone', '0003_access_and_delivery', '0004_organizations', '0005_identification_order', '0006_password_compromised', '0007_user_list_orders', '0008_organization_list_orders', '0010_frontend_api', '0011_session_tokens']);
+    expect(await migrateToLatest(storage)).toEqual(['0001_init', '0002_user_timezone', '0003_access_and_delivery', '0004_organizations', '0005_identification_order', '0006_password_compromised', '0007_user_list_orders', '0008_organization_list_orders', '0010_frontend_api', '0011_session_tokens', '0012_email_links']);
     expect(await migrateToLatest(storage)).toEqual([]);
     expect(await migrationsApplied(storage)).toBe(true);
   });
@@ -128,5 +128,29 @@ describe.each(testDialects())('storage on %s', (dialect) => {
     expect(typeof row.created_at).toBe('number');
     const one = await sql<{ v: number }>`select 1 as v`.execute(storage.db);
     expect(one.rows[0]?.v).toBe(1);
+  });
+
+  it('a compiled-once read never sees another transaction\'s uncommitted writes', async () => {
+    const id = newId('user');
+    await storage.db.insertInto('users').values(userRow(id, { first_name: 'Before' })).execute();
+    const nameOf = prepared(storage.db, (d) => d.selectFrom('users').select(['first_name']).where('id', '=', ''));
+    expect(await nameOf(id)).toEqual({ first_name: 'Before' });
+    let written!: () => void;
+    const wrote = new Promise<void>((resolve) => (written = resolve));
+    let read: Promise<unknown> | null = null;
+    // Another request reads while this transaction has written and not yet finished; then it rolls back.
+    const reader = wrote.then(() => {
+      read = nameOf(id);
+    });
+    await expect(
+      transaction(storage.db, async (tx) => {
+        await tx.updateTable('users').set({ first_name: 'Uncommitted' }).where('id', '=', id).execute();
+        written();
+        await reader;
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await read).toEqual({ first_name: 'Before' });
+    expect(await nameOf(id)).toEqual({ first_name: 'Before' });
   });
 });
