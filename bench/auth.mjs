@@ -88,6 +88,18 @@ async function setUp() {
   return { sessions, withPasswords, signingKey };
 }
 
+/** The bare node:http signing server (bench/sign-child.mjs), given the instance's key. */
+function startSignPeer(pem) {
+  const child = fork(join(HERE, 'sign-child.mjs'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.on('message', (m) => {
+      if (m?.type === 'waiting') child.send({ type: 'key', pem });
+      if (m?.type === 'ready') resolve({ url: m.url, stop: () => child.send({ type: 'stop' }), child });
+    });
+  });
+}
+
 function startServer() {
   const execArgv = opt['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', process.cwd()] : [];
   const child = fork(join(HERE, 'server-child.mjs'), [], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -194,14 +206,20 @@ try {
   const { sessions, withPasswords, signingKey } = await setUp();
   const rows = [];
   let failed = false;
+  let peerRatio = null;
   if (opt.only === 'all' || opt.only === 'tokens') {
     const raw = rawSigningRate(signingKey.private_pem);
+    server = await startSignPeer(signingKey.private_pem);
+    const peer = await tokens(server.url, sessions);
+    server.stop();
     server = await startServer();
     const r = await tokens(server.url, sessions);
     server.stop();
     server = undefined;
-    failed ||= r.bad > 0;
+    failed ||= r.bad > 0 || peer.bad > 0;
+    rows.push(['bare node:http that only signs (peer)', peer, raw, 'RS256 signs/s, one core', null]);
     rows.push(['token refresh (POST …/tokens)', r, raw, 'RS256 signs/s, one core', 0.6]);
+    peerRatio = r.rps / peer.rps;
   }
   if (opt.only === 'all' || opt.only === 'signin') {
     const raw = await rawArgonRate(WORKERS);
@@ -219,8 +237,10 @@ try {
   console.log('|---|---:|---:|---:|---|---:|---:|---|');
   for (const [name, r, raw, what, target] of rows) {
     const ratio = r.rps / raw;
-    console.log(`| ${name} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${what} | ${fmt(raw)} | ${fmt(ratio, 2)}× | ≥ ${target}× ${ratio >= target ? 'met' : 'MISSED'} |`);
+    const verdict = target === null ? '(reference)' : `≥ ${target}× ${ratio >= target ? 'met' : 'MISSED'}`;
+    console.log(`| ${name} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${what} | ${fmt(raw)} | ${fmt(ratio, 2)}× | ${verdict} |`);
   }
+  if (peerRatio !== null) console.log(`\ntoken refresh: Latch / bare signing node:http server = ${fmt(peerRatio, 2)}×`);
   if (failed) {
     console.error('some requests failed or were not 2xx');
     process.exitCode = 1;
