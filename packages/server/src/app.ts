@@ -45,6 +45,8 @@ import type { SignInTokensService } from './domains/sign-in-tokens/service.js';
 import { registerJwtTemplateRoutes } from './domains/jwt-templates/bapi.js';
 import type { JwtTemplatesService } from './domains/jwt-templates/service.js';
 import { migrationsApplied } from './storage/migrations.js';
+import type { HandshakeService } from './domains/handshake/service.js';
+import { registerHandshakeBackendRoutes } from './domains/handshake/bapi.js';
 
 export interface AppDeps {
   config: Config;
@@ -62,6 +64,7 @@ export interface AppDeps {
   sessions: SessionsService;
   signIns: SignInsService;
   signUps: SignUpsService;
+  handshake: HandshakeService;
   guard: Guard;
   signInTokens: SignInTokensService;
   jwtTemplates: JwtTemplatesService;
@@ -145,6 +148,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   registerTemplateRoutes(router, templates, instanceId);
   registerMessageRoutes(router, messaging, config.twilio?.from ?? null);
   registerSessionBackendRoutes(router, deps.sessions);
+  // Before /clients/{client_id}, which would otherwise take `handshake_payload` for an id.
+  registerHandshakeBackendRoutes(router, deps.handshake);
   registerClientBackendRoutes(router, deps.clients, deps.sessions);
   registerSignInTokenRoutes(router, deps.signInTokens);
   registerJwtTemplateRoutes(router, deps.jwtTemplates);

@@ -27,6 +27,7 @@ import { createJwtTemplatesService } from './domains/jwt-templates/service.js';
 import { claimsUserOf } from './domains/jwt-templates/serialize.js';
 import { createVerificationsService } from './domains/verifications/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
+import { createHandshakeService } from './domains/handshake/service.js';
 import { createSignUpsService } from './domains/sign-ups/service.js';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './limits/rate-limiter.js';
 import { createGuard, type Guard } from './limits/policy.js';
@@ -59,6 +60,7 @@ export interface Services {
   verifications: ReturnType<typeof createVerificationsService>;
   signIns: ReturnType<typeof createSignInsService>;
   signUps: ReturnType<typeof createSignUpsService>;
+  handshake: ReturnType<typeof createHandshakeService>;
   limiter: RateLimiter;
   guard: Guard;
 }
@@ -118,13 +120,14 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const loadUser = createUserLoader(storage.db);
   const jwtTemplates = createJwtTemplatesService({ db: storage.db, loadUser, claimsUserOf: (u) => claimsUserOf(u, config.publicUrl) });
   const authSettings = async () => (await instance.settings()).auth;
+  const signer = createTokenSigner(async () => {
+    const key = await findActiveSigningKey(storage.db);
+    return key ? { kid: key.kid, privatePem: key.private_pem } : undefined;
+  });
   const sessions = createSessionsService({
     db: storage.db,
     settings: authSettings,
-    signer: createTokenSigner(async () => {
-      const key = await findActiveSigningKey(storage.db);
-      return key ? { kid: key.kid, privatePem: key.private_pem } : undefined;
-    }),
+    signer,
     issuer: frontendApiOrigin(config.publicUrl),
     organizationClaims: async (userId, orgId, naming) => {
       const claims = await organizationClaimsOf(storage.db, roles, userId, orgId);
@@ -172,7 +175,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
     createUser: async (input) => (await users.create(input)).user,
     deleteUser: (id) => users.delete(id),
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, limiter, guard, signInTokens, jwtTemplates, bootstrap };
+  const handshake = createHandshakeService({ db: storage.db, signer, clients, sessions });
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, handshake, limiter, guard, signInTokens, jwtTemplates, bootstrap };
 }
 
 export interface RunningServer {
