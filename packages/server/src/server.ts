@@ -61,6 +61,8 @@ export interface Services {
   signIns: ReturnType<typeof createSignInsService>;
   signUps: ReturnType<typeof createSignUpsService>;
   handshake: ReturnType<typeof createHandshakeService>;
+  /** Signs session tokens with the active key; `rotate()` makes it load the active key again. */
+  signer: ReturnType<typeof createTokenSigner>;
   limiter: RateLimiter;
   guard: Guard;
 }
@@ -176,7 +178,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     deleteUser: (id) => users.delete(id),
   });
   const handshake = createHandshakeService({ db: storage.db, signer, clients, sessions });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, handshake, limiter, guard, signInTokens, jwtTemplates, bootstrap };
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, handshake, signer, limiter, guard, signInTokens, jwtTemplates, bootstrap };
 }
 
 export interface RunningServer {
