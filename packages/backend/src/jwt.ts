@@ -164,7 +164,7 @@ async function fetchJwks(opts: KeySourceOptions, entry: JwksEntry): Promise<void
   }
   const text = await res.text();
   type JwksBody = { keys?: unknown; errors?: { code?: string }[] };
-  let body: JwksBody | null = null;
+  let body: JwksBody | null;
   try {
     body = JSON.parse(text) as JwksBody;
   } catch {
@@ -233,7 +233,7 @@ export async function verifySignature(decoded: DecodedJwt, opts: KeySourceOption
   const hash = HASH[decoded.header.alg];
   if (!hash) throw new TokenVerificationError(R.TokenInvalidAlgorithm, `Algorithm ${decoded.header.alg} is not accepted (RS256, RS384 or RS512).`);
   const key = await resolveKey(decoded.header, opts);
-  let ok = false;
+  let ok: boolean;
   try {
     ok = cryptoVerify(hash, Buffer.from(decoded.signed), key, Buffer.from(decoded.signature, 'base64url'));
   } catch {
