@@ -9,6 +9,7 @@
  * (`__session` + `__client_uat`, production key), whose overhead over `verifyToken` alone is printed in µs.
  * Nothing listens on the network; the benchmark stops by itself.
  */
+/* global Request */
 import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { verifyToken as clerkVerifyToken } from '@clerk/backend';
