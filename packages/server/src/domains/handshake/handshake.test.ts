@@ -6,10 +6,13 @@
  * request). Plus the endpoint's refusals and `GET /v1/clients/handshake_payload`.
  */
 import { createClerkClient } from '@clerk/backend';
-import { createLatchClient, cookieSuffix } from '@latch/backend';
+import fc from 'fast-check';
+import { authenticateRequest, createLatchClient, cookieSuffix } from '@latch/backend';
 import { newSecretKey } from '@latch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forgeToken, signInThroughFapi, SiteJar, type SignedInBrowser } from '../../../../backend/src/test/kit.js';
+import { fuzzParams } from '../../test/fuzz-kit.js';
+import { ClerkErrorsSchema } from '../../http/wire-schemas.js';
 import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
 
 const APP = 'http://localhost:3000';
@@ -27,6 +30,14 @@ function latchSdk(t: TestServer): Sdk {
   const latch = createLatchClient({ secretKey: t.secretKey, apiUrl: t.apiUrl, publishableKey: t.server.publishableKey });
   return async (req) => {
     const s = await latch.authenticateRequest(req);
+    return { status: s.status, reason: s.reason, headers: s.headers, userId: s.toAuth()?.userId ?? null };
+  };
+}
+
+/** The standalone function, configured by options only (it resolves nonces with its own fetch). */
+function standaloneSdk(t: TestServer): Sdk {
+  return async (req) => {
+    const s = await authenticateRequest(req, { publishableKey: t.server.publishableKey, secretKey: t.secretKey, apiUrl: t.apiUrl });
     return { status: s.status, reason: s.reason, headers: s.headers, userId: s.toAuth()?.userId ?? null };
   };
 }
@@ -81,6 +92,7 @@ describe.each(testDialects())('the handshake on %s', (dialect) => {
 
     for (const [name, make] of [
       ['@latch/backend', latchSdk],
+      ['@latch/backend authenticateRequest()', standaloneSdk],
       ['@clerk/backend', officialSdk],
     ] as const) {
       it(`${name}: a returning visitor with an expired __session renders signed in after one handshake`, async () => {
@@ -174,6 +186,29 @@ describe.each(testDialects())('the handshake on %s', (dialect) => {
       const anonymous = await fetch(`${t.url}/v1/clients/handshake_payload?nonce=nope`);
       expect(anonymous.status).toBe(401);
     });
+
+    it('any query is a redirect to an allowed page or a coded 4xx, never a 5xx (property)', async () => {
+      const junk = fc.oneof(fc.string(), fc.webUrl(), fc.constantFrom(`${APP}/`, 'http://127.0.0.1:9/x', 'data:text/html,x', '//evil.example', `${APP}/?__clerk_handshake=x`), fc.string({ maxLength: 600 }));
+      await fc.assert(
+        fc.asyncProperty(fc.record({ redirect_url: fc.option(junk), format: fc.option(fc.constantFrom('nonce', 'token', '', 'x')), __clerk_db_jwt: fc.option(fc.string()), nonce: fc.string() }), async (q) => {
+          const params = new URLSearchParams();
+          for (const [k, v] of Object.entries(q)) if (v !== null && k !== 'nonce') params.set(k, v);
+          const res = await fetch(`${t.url}/fapi/v1/client/handshake?${params}`, { redirect: 'manual', headers: { cookie: `__client=${me.browser.cookies.get('__client')}` } });
+          if (res.status === 307) {
+            const to = new URL(res.headers.get('location') as string);
+            expect(to.origin === APP || /^https?:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(to.origin), to.href).toBe(true);
+          } else {
+            expect(res.status).toBeGreaterThanOrEqual(400);
+            expect(res.status).toBeLessThan(500);
+            expect(ClerkErrorsSchema.safeParse(await res.json()).success).toBe(true);
+          }
+          const payload = await t.api(`/clients/handshake_payload?nonce=${encodeURIComponent(q.nonce)}`);
+          expect([404, 422]).toContain(payload.status);
+          expect(ClerkErrorsSchema.safeParse(await payload.json()).success).toBe(true);
+        }),
+        fuzzParams(60),
+      );
+    });
   });
 
   describe('a production instance', () => {
@@ -189,6 +224,7 @@ describe.each(testDialects())('the handshake on %s', (dialect) => {
 
     for (const [name, make] of [
       ['@latch/backend', latchSdk],
+      ['@latch/backend authenticateRequest()', standaloneSdk],
       ['@clerk/backend', officialSdk],
     ] as const) {
       it(`${name}: signed in on the very request that brings the nonce back (no dev browser, no second redirect)`, async () => {
