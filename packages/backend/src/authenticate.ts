@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { decodePublishableKey, type InstanceType } from '@latch/core';
 import { signedInAuth, signedOutAuth, type SignedInAuth, type SignedOutAuth } from './auth-object.js';
 import { LatchConfigError, TokenVerificationError, TokenVerificationErrorReason as R } from './errors.js';
-import { checkClaims, decodeJwt, verifySignature, verifyToken, type JwtPayload, type VerifyTokenOptions } from './jwt.js';
+import { checkClaims, decodeJwt, verifySignature, verifyToken, type DecodedJwt, type JwtPayload, type VerifyTokenOptions } from './jwt.js';
 import { API_VERSION_HEADER } from './request.js';
 import type { HandshakePayload } from './resources.js';
 
@@ -116,21 +116,32 @@ export function cookieSuffix(publishableKey: string): string {
   return s;
 }
 
+/** The cookies of a `Cookie` header by name (the first of a repeated name wins; `%xx` decoded when present). */
 export function parseCookies(header: string | null): Map<string, string> {
   const out = new Map<string, string>();
   if (!header) return out;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i < 0) continue;
-    const name = part.slice(0, i).trim();
-    if (!name || out.has(name)) continue;
-    let value = part.slice(i + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    try {
-      out.set(name, decodeURIComponent(value));
-    } catch {
-      out.set(name, value);
+  let i = 0;
+  const n = header.length;
+  while (i < n) {
+    let end = header.indexOf(';', i);
+    if (end < 0) end = n;
+    const eq = header.indexOf('=', i);
+    if (eq > i && eq < end) {
+      const name = header.slice(i, eq).trim();
+      if (name && !out.has(name)) {
+        let value = header.slice(eq + 1, end).trim();
+        if (value.length > 1 && value.charCodeAt(0) === 34 && value.charCodeAt(value.length - 1) === 34) value = value.slice(1, -1);
+        if (value.includes('%')) {
+          try {
+            value = decodeURIComponent(value);
+          } catch {
+            // Not percent-encoding after all: kept as it is.
+          }
+        }
+        out.set(name, value);
+      }
     }
+    i = end + 1;
   }
   return out;
 }
@@ -152,10 +163,11 @@ function decodeKey(publishableKey: string): Decoded {
   return d;
 }
 
-function peek(token: string | undefined): JwtPayload | null {
+/** Decodes without checking; null when it is not a JWT. */
+function tryDecode(token: string): DecodedJwt | null {
   if (!token) return null;
   try {
-    return decodeJwt(token).payload;
+    return decodeJwt(token);
   } catch {
     return null;
   }
@@ -170,7 +182,8 @@ const TO_HANDSHAKE: Partial<Record<string, AuthErrorReason>> = {
 /** Authenticates a fetch `Request`; see the module comment for the rules. */
 export async function authenticateRequest(request: Request, opts: AuthenticateRequestOptions): Promise<RequestState> {
   const { instanceType, frontendApi } = decodeKey(opts.publishableKey);
-  const url = new URL(request.url);
+  // Most requests carry no query: the URL is parsed only when there is one (or a redirect is built).
+  const query = request.url.includes('?') ? new URL(request.url).searchParams : null;
   const h = request.headers;
   const cookies = parseCookies(h.get('cookie'));
   const suffix = cookieSuffix(opts.publishableKey);
@@ -180,14 +193,17 @@ export async function authenticateRequest(request: Request, opts: AuthenticateRe
   const accept = h.get('accept');
   const eligible = method === 'GET' && (secFetchDest === 'document' || secFetchDest === 'iframe' || (!secFetchDest && (accept?.startsWith('text/html') ?? false)));
   const redirectCount = Number.parseInt(cookies.get(Cookies.RedirectCount) ?? '0', 10) || 0;
-  const devBrowser = url.searchParams.get(Cookies.DevBrowser) || suffixed(Cookies.DevBrowser) || cookies.get(Cookies.DevBrowser) || '';
+  const devBrowser = query?.get(Cookies.DevBrowser) || suffixed(Cookies.DevBrowser) || cookies.get(Cookies.DevBrowser) || '';
 
   // Which cookies: plain, or suffixed when the plain session token belongs to another instance.
   const plainSession = cookies.get(Cookies.Session) ?? '';
   const suffixedSession = suffixed(Cookies.Session) ?? '';
   const plainUat = cookies.get(Cookies.ClientUat);
   const suffixedUat = suffixed(Cookies.ClientUat);
-  const useSuffixed = usesSuffixedCookies({ plainSession, suffixedSession, plainUat, suffixedUat, frontendApi, instanceType });
+  // Decoded once here, for the choice of cookies and for the checks below.
+  const plainDecoded = tryDecode(plainSession);
+  const suffixedDecoded = tryDecode(suffixedSession);
+  const useSuffixed = usesSuffixedCookies({ plainSession, suffixedSession, plain: plainDecoded?.payload ?? null, sfx: suffixedDecoded?.payload ?? null, plainUat, suffixedUat, frontendApi, instanceType });
   const sessionCookie = (useSuffixed ? suffixedSession : plainSession) || undefined;
   const clientUat = Number.parseInt((useSuffixed ? suffixedUat : plainUat) ?? '0', 10) || 0;
 
@@ -198,8 +214,10 @@ export async function authenticateRequest(request: Request, opts: AuthenticateRe
     headers.set('x-clerk-auth-reason', reason);
     return { status: 'signed-out', reason, message, isAuthenticated: false, token: null, claims: null, headers, toAuth: signedOutAuth };
   }
-  function signedIn(token: string, claims: JwtPayload, headers = new Headers()): SignedInState {
+  function signedIn(token: string, claims: JwtPayload, given?: Headers): SignedInState {
     let memo: SignedInAuth | null = null;
+    // Most signed-in requests have no headers to add: the Headers object is made on first use.
+    let headers = given;
     return {
       status: 'signed-in',
       reason: null,
@@ -207,7 +225,9 @@ export async function authenticateRequest(request: Request, opts: AuthenticateRe
       isAuthenticated: true,
       token,
       claims,
-      headers,
+      get headers() {
+        return (headers ??= new Headers());
+      },
       toAuth: () => (memo ??= signedInAuth(claims, token, opts.templateToken)),
     };
   }
@@ -239,7 +259,7 @@ export async function authenticateRequest(request: Request, opts: AuthenticateRe
     return handshakeState(reason, message, headers);
   }
   function handshakeUrl(reason: AuthReason): string {
-    const back = new URL(url);
+    const back = new URL(request.url);
     back.searchParams.delete(Cookies.DevBrowser);
     const base = (opts.frontendApiUrl ?? (opts.apiUrl ? `${opts.apiUrl.replace(/\/+$/, '')}/fapi` : frontendApi.startsWith('http') ? frontendApi : `https://${frontendApi}`)).replace(/\/+$/, '');
     const target = new URL(`${base}/v1/client/handshake`);
@@ -270,8 +290,8 @@ export async function authenticateRequest(request: Request, opts: AuthenticateRe
   }
 
   // 2. A handshake coming back: the nonce or the token carries the cookies to set.
-  const nonce = url.searchParams.get(Cookies.HandshakeNonce) || cookies.get(Cookies.HandshakeNonce);
-  const hsToken = url.searchParams.get(Cookies.Handshake) || cookies.get(Cookies.Handshake);
+  const nonce = query?.get(Cookies.HandshakeNonce) || cookies.get(Cookies.HandshakeNonce);
+  const hsToken = query?.get(Cookies.Handshake) || cookies.get(Cookies.Handshake);
   if (nonce || hsToken) {
     const resolved = await resolveHandshake(nonce, hsToken).catch(() => null);
     if (resolved) return resolved;
@@ -279,7 +299,7 @@ export async function authenticateRequest(request: Request, opts: AuthenticateRe
   }
 
   // 3. Development instances need the dev-browser marker.
-  if (instanceType === 'development' && url.searchParams.has(Cookies.DevBrowser)) return maybeHandshake(AuthErrorReason.DevBrowserSync);
+  if (instanceType === 'development' && query?.has(Cookies.DevBrowser)) return maybeHandshake(AuthErrorReason.DevBrowserSync);
   if (instanceType === 'development' && !devBrowser) return maybeHandshake(AuthErrorReason.DevBrowserMissing);
 
   // 4. The cookies must agree with each other.
@@ -287,11 +307,13 @@ export async function authenticateRequest(request: Request, opts: AuthenticateRe
   if (!clientUat && sessionCookie) return maybeHandshake(AuthErrorReason.SessionTokenWithoutClientUAT);
   if (clientUat && !sessionCookie) return maybeHandshake(AuthErrorReason.ClientUATWithoutSessionToken);
   const token = sessionCookie as string;
-  let decoded;
-  try {
-    decoded = decodeJwt(token);
-  } catch (err) {
-    return tokenError(err);
+  let decoded = useSuffixed ? suffixedDecoded : plainDecoded;
+  if (!decoded) {
+    try {
+      decoded = decodeJwt(token);
+    } catch (err) {
+      return tokenError(err);
+    }
   }
   if (typeof decoded.payload.iat === 'number' && decoded.payload.iat < clientUat) return maybeHandshake(AuthErrorReason.SessionTokenIATBeforeClientUAT);
   try {
@@ -324,7 +346,7 @@ export async function authenticateRequest(request: Request, opts: AuthenticateRe
     }
     if (instanceType === 'development') {
       // Development: once the cookies are set, back to the page without the handshake parameters.
-      const clean = new URL(url);
+      const clean = new URL(request.url);
       for (const p of [Cookies.Handshake, Cookies.HandshakeNonce, Cookies.DevBrowser, '__clerk_help']) clean.searchParams.delete(p);
       headers.set('Location', clean.href);
       return handshakeState(session ? AuthErrorReason.DevBrowserSync : AuthErrorReason.SessionTokenMissing, '', headers);
@@ -341,12 +363,20 @@ function authHeader(value: string | null): string | undefined {
   return v.split('.').length === 3 && !v.includes(' ') ? v : undefined;
 }
 
-function usesSuffixedCookies(c: { plainSession: string; suffixedSession: string; plainUat: string | undefined; suffixedUat: string | undefined; frontendApi: string; instanceType: InstanceType }): boolean {
-  const plain = peek(c.plainSession);
+function usesSuffixedCookies(c: {
+  plainSession: string;
+  suffixedSession: string;
+  plain: JwtPayload | null;
+  sfx: JwtPayload | null;
+  plainUat: string | undefined;
+  suffixedUat: string | undefined;
+  frontendApi: string;
+  instanceType: InstanceType;
+}): boolean {
+  const { plain, sfx } = c;
   if (c.plainSession && !plain?.iss) return false;
   if (c.plainSession && typeof plain?.iss === 'string' && plain.iss.replace(/^https?:\/\//i, '') !== c.frontendApi) return true;
   if (!c.suffixedUat && !c.suffixedSession) return false;
-  const sfx = peek(c.suffixedSession);
   if (c.suffixedUat !== '0' && c.plainUat !== '0' && (plain?.iat ?? 0) > (sfx?.iat ?? 0)) return false;
   if (c.suffixedUat === '0' && c.plainUat !== '0') return false;
   if (c.instanceType !== 'production' && c.suffixedUat !== '0' && c.plainUat === '0' && sfx && sfx.exp <= Math.floor(Date.now() / 1000)) return false;

@@ -198,6 +198,19 @@ function refresh(opts: KeySourceOptions, entry: JwksEntry): Promise<void> {
   return entry.inflight;
 }
 
+function cacheKeyOf(opts: KeySourceOptions): string {
+  return `${opts.apiUrl}|${opts.apiVersion ?? 'v1'}|${opts.secretKey}`;
+}
+
+/** The key without waiting, when there is one: `jwtKey`, or a fresh cached JWKS that has the kid. */
+function keyAtHand(header: JwtHeader, opts: KeySourceOptions): KeyObject | null {
+  if (opts.jwtKey) return keyFromJwtKey(opts.jwtKey);
+  if (!opts.secretKey || !opts.apiUrl || typeof header.kid !== 'string') return null;
+  const entry = jwksCaches.get(cacheKeyOf(opts));
+  if (!entry || entry.fetchedAt === 0 || Date.now() - entry.fetchedAt > (opts.jwksCacheTtlMs ?? 5 * 60_000)) return null;
+  return entry.keys.get(header.kid) ?? null;
+}
+
 /** The key that verifies a token with this header, from `jwtKey` or the (cached) JWKS. */
 export async function resolveKey(header: JwtHeader, opts: KeySourceOptions): Promise<KeyObject> {
   if (opts.jwtKey) return keyFromJwtKey(opts.jwtKey);
@@ -206,7 +219,7 @@ export async function resolveKey(header: JwtHeader, opts: KeySourceOptions): Pro
   }
   const kid = header.kid;
   if (typeof kid !== 'string') throw new TokenVerificationError(R.JWKKidMismatch, 'The token names no key (kid) and no jwtKey was given.');
-  const cacheKey = `${opts.apiUrl}|${opts.apiVersion ?? 'v1'}|${opts.secretKey}`;
+  const cacheKey = cacheKeyOf(opts);
   let entry = jwksCaches.get(cacheKey);
   if (!entry) {
     entry = { keys: new Map(), fetchedAt: 0, inflight: null };
@@ -232,7 +245,7 @@ export async function resolveKey(header: JwtHeader, opts: KeySourceOptions): Pro
 export async function verifySignature(decoded: DecodedJwt, opts: KeySourceOptions): Promise<void> {
   const hash = HASH[decoded.header.alg];
   if (!hash) throw new TokenVerificationError(R.TokenInvalidAlgorithm, `Algorithm ${decoded.header.alg} is not accepted (RS256, RS384 or RS512).`);
-  const key = await resolveKey(decoded.header, opts);
+  const key = keyAtHand(decoded.header, opts) ?? (await resolveKey(decoded.header, opts));
   let ok: boolean;
   try {
     ok = cryptoVerify(hash, Buffer.from(decoded.signed), key, Buffer.from(decoded.signature, 'base64url'));
