@@ -15,7 +15,7 @@ import { randomToken } from '@latch/core';
 import type { TokenSigner } from '../../crypto/session-tokens.js';
 import { hashSecret } from '../../crypto/tokens.js';
 import type { Db } from '../../storage/database.js';
-import type { ClientsService } from '../clients/service.js';
+import { clientUatOf, type ClientsService } from '../clients/service.js';
 import type { SessionsService } from '../sessions/service.js';
 import { deleteExpiredNonces, findNonceDirectives, insertNonce } from './repository.js';
 
@@ -60,8 +60,8 @@ export function createHandshakeService({ db, signer, clients, sessions, now = Da
       if (found && active && found.sessions.some((s) => s.id === active)) {
         token = await sessions.token(active, found.client.id, { azp: input.azp }).catch(() => null);
       }
-      // Read after minting: the token's iat (now, in seconds) is never before the client's last change.
-      const uat = token && found ? Math.floor(found.client.updated_at / 1000) : 0;
+      // The client was read before minting: the token's iat (now, in seconds) is never before its last change.
+      const uat = found && token ? clientUatOf(found.sessions.length, found.client.updated_at) : 0;
       const secure = input.secure ? ['Secure'] : [];
       const names = (base: string) => [base, `${base}_${input.suffix}`];
       const out: string[] = [];
