@@ -4,10 +4,12 @@
  * server — signed in by cookie or Bearer token, signed out with a 401, and sent through the handshake on a
  * document request with stale cookies.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../server/src/test/harness.js';
-import { createLatchClient, type Auth, type LatchClient } from './index.js';
+import { applyHeaders, createLatchClient, requestFromNode, type Auth, type LatchClient } from './index.js';
 import { signInThroughFapi, SiteJar, type SignedInBrowser } from './test/kit.js';
 
 const APP = 'http://localhost:3000';
@@ -72,5 +74,48 @@ describe('a fetch-Request framework on @latch/backend (Hono)', () => {
     expect(back.headers.get('location')).toBe(`${APP}/`);
     const page = await app.request(jar.page(`${APP}/`));
     expect(await page.text()).toBe(`hello ${me.userId}`);
+  });
+});
+
+describe('a Node HTTP server on @latch/backend (requestFromNode / applyHeaders)', () => {
+  let t: TestServer;
+  let me: SignedInBrowser;
+  let app: Server;
+  let base: string;
+  beforeAll(async () => {
+    t = await startTestServer();
+    me = await signInThroughFapi(t, 'node@example.com', APP);
+    const latch = createLatchClient({ secretKey: t.secretKey, apiUrl: t.apiUrl, publishableKey: t.server.publishableKey });
+    app = createServer((req, res) => {
+      void (async () => {
+        const state = await latch.authenticateRequest(requestFromNode(req));
+        applyHeaders(res, state.headers);
+        if (state.status === 'handshake') return void res.writeHead(307).end();
+        const { userId } = state.toAuth();
+        if (!userId) return void res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'Unauthorized' }));
+        const updatedUser = await latch.users.updateUser(userId, { firstName: 'John', lastName: 'Wick' });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ updatedUser, url: req.url }));
+      })();
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => app.close(resolve));
+    await t.close();
+  });
+
+  it('signed in by cookie, 401 without, and a handshake redirect back to the full URL', async () => {
+    const jar = new SiteJar({ __session: me.token, __client_uat: me.clientUat, __clerk_db_jwt: 'dvb_x' });
+    const ok = await fetch(`${base}/api/update-user?x=1`, { method: 'POST', headers: { cookie: jar.header() } });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { updatedUser: { id: string; lastName: string } }).updatedUser).toMatchObject({ id: me.userId, lastName: 'Wick' });
+    expect((await fetch(`${base}/api/update-user`, { method: 'POST' })).status).toBe(401);
+
+    const stale = await fetch(`${base}/page?y=2`, { redirect: 'manual', headers: { cookie: '__client_uat=1700000000; __clerk_db_jwt=dvb_x', 'sec-fetch-dest': 'document' } });
+    expect(stale.status).toBe(307);
+    expect(stale.headers.getSetCookie().join('\n')).toContain('__clerk_redirect_count=1');
+    const location = new URL(stale.headers.get('location') as string);
+    expect(location.searchParams.get('redirect_url')).toBe(`${base}/page?y=2`);
   });
 });

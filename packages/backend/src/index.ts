@@ -23,3 +23,5 @@ export { camelize, snakeBody } from './case.js';
 export type { Camelized, CamelCase } from './case.js';
 export { withUserHelpers } from './resources.js';
 export type * from './resources.js';
+export { requestFromNode, applyHeaders } from './node.js';
+export type { NodeRequestOptions } from './node.js';
