@@ -78,6 +78,12 @@ describe.each(testDialects())('the Backend API client on %s', (dialect) => {
     expect(await latch.users.verifyPassword({ userId: created.id, password: PASSWORD })).toEqual({ verified: true });
     expect((await latch.users.removePassword(created.id)).passwordEnabled).toBe(false);
 
+    expect((await failure(latch.users.deleteUserPasskey({ userId: created.id, passkeyIdentificationId: 'idn_none' }))).status).toBe(404);
+    expect((await failure(latch.users.deleteUserExternalAccount({ userId: created.id, externalAccountId: 'eac_none' }))).status).toBe(404);
+    expect(await latch.users.getUserOauthAccessToken(created.id, 'google')).toEqual({ data: [], totalCount: 0 });
+    expect(await latch.users.disableUserMFA(created.id)).toEqual({ userId: created.id });
+    expect((await latch.users.setPasswordCompromised(created.id)).id).toBe(created.id);
+
     expect(await latch.users.deleteUser(created.id)).toMatchObject({ id: created.id, deleted: true });
     const gone = await failure(latch.users.getUser(created.id));
     expect(gone.status).toBe(404);

@@ -166,6 +166,10 @@ function usersApi(request: Requester) {
     deleteUserBackupCodes: (userId: string) => request<{ userId: string }>({ method: 'DELETE', path: `/users/${seg(userId)}/backup_code` }),
     deleteUserWeb3Wallet: ({ userId, web3WalletIdentificationId }: { userId: string; web3WalletIdentificationId: string }) =>
       request<DeletedObject>({ method: 'DELETE', path: `/users/${seg(userId)}/web3_wallets/${seg(web3WalletIdentificationId)}` }),
+    deleteUserPasskey: ({ userId, passkeyIdentificationId }: { userId: string; passkeyIdentificationId: string }) =>
+      request<DeletedObject>({ method: 'DELETE', path: `/users/${seg(userId)}/passkeys/${seg(passkeyIdentificationId)}` }),
+    deleteUserExternalAccount: ({ userId, externalAccountId }: { userId: string; externalAccountId: string }) =>
+      request<DeletedObject>({ method: 'DELETE', path: `/users/${seg(userId)}/external_accounts/${seg(externalAccountId)}` }),
     getUserOauthAccessToken: (userId: string, provider: string) =>
       request<PaginatedResourceResponse<Record<string, unknown>>>({
         method: 'GET',
