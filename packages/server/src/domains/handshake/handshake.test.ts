@@ -169,6 +169,20 @@ describe.each(testDialects())('the handshake on %s', (dialect) => {
       expect((await t.api(`/clients/handshake_payload?nonce=${nonce}`)).status).toBe(200);
     });
 
+    it('concurrent handshakes of one browser each get their own nonce, and each resolves', async () => {
+      const cookie = `__client=${me.browser.cookies.get('__client')}`;
+      const nonces = await Promise.all(
+        Array.from({ length: 12 }, async (_, i) => {
+          const res = await fetch(`${t.url}/fapi/v1/client/handshake?format=nonce&redirect_url=${encodeURIComponent(`${APP}/p${i}`)}`, { redirect: 'manual', headers: { cookie } });
+          expect(res.status).toBe(307);
+          return new URL(res.headers.get('location') as string).searchParams.get('__clerk_handshake_nonce') as string;
+        }),
+      );
+      expect(new Set(nonces).size).toBe(nonces.length);
+      const payloads = await Promise.all(nonces.map(async (n) => (await (await t.api(`/clients/handshake_payload?nonce=${n}`)).json()) as { directives: string[] }));
+      for (const p of payloads) expect(p.directives.find((d) => d.startsWith('__session='))).toMatch(/^__session=[\w-]+\.[\w-]+\.[\w-]+;/);
+    });
+
     it('refuses a missing or foreign redirect_url, unknown nonces, and callers without the secret key', async () => {
       const missing = await fetch(`${t.url}/fapi/v1/client/handshake`, { redirect: 'manual' });
       expect(missing.status).toBe(422);
