@@ -2,8 +2,11 @@
  * The pure parts of @latch/backend: claims → Auth object (v2 and v1 organization claims, has()),
  * case conversion, cookie parsing and Retry-After parsing.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { camelize, cookieSuffix, parseCookies, retryAfterOf, signedInAuth, signedOutAuth, snakeBody, v2Permissions, type JwtPayload } from './index.js';
+import { encodePublishableKey } from '@latch/core';
+import { authenticateRequest, camelize, cookieSuffix, parseCookies, retryAfterOf, signedInAuth, signedOutAuth, snakeBody, v2Permissions, type JwtPayload } from './index.js';
 
 const base: JwtPayload = { sub: 'user_1', sid: 'sess_1', exp: 2_000_000_000, iat: 1_700_000_000, v: 2 };
 
@@ -95,5 +98,41 @@ describe('cookies and headers', () => {
     expect(retryAfterOf(null)).toBeUndefined();
     expect(retryAfterOf('soon')).toBeUndefined();
     expect(retryAfterOf(new Date(Date.UTC(2030, 0, 1, 0, 0, 30)).toUTCString(), Date.UTC(2030, 0, 1, 0, 0, 0))).toBe(30);
+  });
+});
+
+describe('authenticateRequest on arbitrary input', () => {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwtKey = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const keys = [encodePublishableKey('production', 'auth.example.com'), encodePublishableKey('development', 'auth.example.com')];
+  const jwtish = fc.tuple(fc.base64String(), fc.base64String(), fc.base64String()).map((p) => p.join('.'));
+  const cookieValue = fc.oneof(fc.string(), jwtish, fc.constantFrom('0', '1700000000', '%zz', '"x"'));
+  const cookieName = fc.constantFrom('__session', '__client_uat', '__clerk_db_jwt', '__clerk_redirect_count', '__clerk_handshake', '__session_Yt48F_Lz', 'other');
+
+  it('always answers a tagged result, never throws (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(cookieName, cookieValue), { maxLength: 6 }),
+        fc.option(fc.oneof(fc.string(), jwtish.map((j) => `Bearer ${j}`))),
+        fc.constantFrom('GET', 'POST'),
+        fc.constantFrom('document', 'empty', null),
+        fc.constantFrom(...keys),
+        async (cookies, authorization, method, dest, publishableKey) => {
+          const headers = new Headers();
+          headers.set('cookie', cookies.map(([k, v]) => `${k}=${v.replace(/[;\r\n]/g, '')}`).join('; '));
+          if (authorization !== null) headers.set('authorization', authorization.replace(/[\r\n]/g, ''));
+          if (dest) headers.set('sec-fetch-dest', dest);
+          const state = await authenticateRequest(new Request('https://app.example.com/p?q=1', { method, headers }), { publishableKey, jwtKey });
+          expect(['signed-in', 'signed-out', 'handshake']).toContain(state.status);
+          // Nothing here is signed by the key: nobody is ever signed in.
+          expect(state.status).not.toBe('signed-in');
+          if (state.status === 'handshake') {
+            expect(method).toBe('GET');
+            expect(state.response.status).toBe(307);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
