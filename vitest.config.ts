@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Tests run against the sources of sibling packages, so no build is needed before `vitest`.
-    alias: { '@latch/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)) },
+    alias: {
+      '@latch/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
+      '@latch/backend': fileURLToPath(new URL('./packages/backend/src/index.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['packages/*/src/**/*.test.ts'],

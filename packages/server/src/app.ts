@@ -47,6 +47,8 @@ import type { SignInTokensService } from './domains/sign-in-tokens/service.js';
 import { registerJwtTemplateRoutes } from './domains/jwt-templates/bapi.js';
 import type { JwtTemplatesService } from './domains/jwt-templates/service.js';
 import { migrationsApplied } from './storage/migrations.js';
+import type { HandshakeService } from './domains/handshake/service.js';
+import { registerHandshakeBackendRoutes } from './domains/handshake/bapi.js';
 
 export interface AppDeps {
   config: Config;
@@ -65,6 +67,7 @@ export interface AppDeps {
   signIns: SignInsService;
   signUps: SignUpsService;
   emailLinks: EmailLinksService;
+  handshake: HandshakeService;
   guard: Guard;
   signInTokens: SignInTokensService;
   jwtTemplates: JwtTemplatesService;
@@ -148,6 +151,8 @@ export function createApp(deps: AppDeps): Hono<Env> {
   registerTemplateRoutes(router, templates, instanceId);
   registerMessageRoutes(router, messaging, config.twilio?.from ?? null);
   registerSessionBackendRoutes(router, deps.sessions);
+  // Before /clients/{client_id}, which would otherwise take `handshake_payload` for an id.
+  registerHandshakeBackendRoutes(router, deps.handshake);
   registerClientBackendRoutes(router, deps.clients, deps.sessions);
   registerSignInTokenRoutes(router, deps.signInTokens);
   registerJwtTemplateRoutes(router, deps.jwtTemplates);

@@ -27,6 +27,7 @@ import { createJwtTemplatesService } from './domains/jwt-templates/service.js';
 import { claimsUserOf } from './domains/jwt-templates/serialize.js';
 import { createVerificationsService } from './domains/verifications/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
+import { createHandshakeService } from './domains/handshake/service.js';
 import { createSignUpsService } from './domains/sign-ups/service.js';
 import { createEmailLinksService } from './domains/email-links/service.js';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './limits/rate-limiter.js';
@@ -61,6 +62,9 @@ export interface Services {
   signIns: ReturnType<typeof createSignInsService>;
   signUps: ReturnType<typeof createSignUpsService>;
   emailLinks: ReturnType<typeof createEmailLinksService>;
+  handshake: ReturnType<typeof createHandshakeService>;
+  /** Signs session tokens with the active key; `rotate()` makes it load the active key again. */
+  signer: ReturnType<typeof createTokenSigner>;
   limiter: RateLimiter;
   guard: Guard;
 }
@@ -120,13 +124,14 @@ export async function createServices(config: Config, options: { logger?: Logger;
   const loadUser = createUserLoader(storage.db);
   const jwtTemplates = createJwtTemplatesService({ db: storage.db, loadUser, claimsUserOf: (u) => claimsUserOf(u, config.publicUrl) });
   const authSettings = async () => (await instance.settings()).auth;
+  const signer = createTokenSigner(async () => {
+    const key = await findActiveSigningKey(storage.db);
+    return key ? { kid: key.kid, privatePem: key.private_pem } : undefined;
+  });
   const sessions = createSessionsService({
     db: storage.db,
     settings: authSettings,
-    signer: createTokenSigner(async () => {
-      const key = await findActiveSigningKey(storage.db);
-      return key ? { kid: key.kid, privatePem: key.private_pem } : undefined;
-    }),
+    signer,
     issuer: frontendApiOrigin(config.publicUrl),
     organizationClaims: async (userId, orgId, naming) => {
       const claims = await organizationClaimsOf(storage.db, roles, userId, orgId);
@@ -179,7 +184,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
     linkUrl,
   });
   const emailLinks = createEmailLinksService({ db: storage.db, settings: authSettings, verifications, signIns, signUps });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, emailLinks, limiter, guard, signInTokens, jwtTemplates, bootstrap };
+  const handshake = createHandshakeService({ db: storage.db, signer, clients, sessions });
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, emailLinks, handshake, signer, limiter, guard, signInTokens, jwtTemplates, bootstrap };
 }
 
 export interface RunningServer {

@@ -545,6 +545,21 @@ const m0012_email_links: Step = async (db) => {
   ]);
 };
 
+const m0013_handshake_nonces: Step = async (db, dialect) => {
+  const t = TYPES[dialect];
+  await run(db, [
+    // What a handshake nonce stands for: the Set-Cookie directives an app's server fetches with its secret
+    // key (GET /v1/clients/handshake_payload). Only a digest of the nonce is kept; rows live two minutes.
+    `CREATE TABLE handshake_nonces (
+      nonce_hash TEXT PRIMARY KEY,
+      directives ${t.json} NOT NULL,
+      expires_at ${t.ts} NOT NULL,
+      created_at ${t.ts} NOT NULL
+    )`,
+    `CREATE INDEX handshake_nonces_expiry ON handshake_nonces (expires_at)`,
+  ]);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -557,6 +572,7 @@ const STEPS: Record<string, Step> = {
   '0010_frontend_api': m0010_frontend_api,
   '0011_session_tokens': m0011_session_tokens,
   '0012_email_links': m0012_email_links,
+  '0013_handshake_nonces': m0013_handshake_nonces,
 };
 
 function provider(dialect: DialectName) {

@@ -421,6 +421,14 @@ export interface SessionTokenClaimsTable {
   updated_at: number;
 }
 
+/** A handshake nonce (its digest) and the cookie directives it stands for, until it expires. */
+export interface HandshakeNonceTable {
+  nonce_hash: string;
+  directives: JsonColumn;
+  expires_at: number;
+  created_at: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   api_keys: ApiKeyTable;
@@ -450,6 +458,7 @@ export interface Database {
   sign_in_tokens: SignInTokenTable;
   jwt_templates: JwtTemplateTable;
   session_token_claims: SessionTokenClaimsTable;
+  handshake_nonces: HandshakeNonceTable;
   /** Present only on SQLite: the trigram index over users.search_text. */
   users_fts: { rowid: Generated<number>; search_text: string };
   /** Present only on SQLite: the trigram index over organizations.search_text. */

@@ -50,10 +50,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a real server with a pinned secret key on a fresh database. */
+/**
+ * Starts a real server with a pinned secret key on a fresh database: a development instance, or the
+ * instance type of `env.LATCH_SECRET_KEY` when one is given.
+ */
 export async function startTestServer(dialect: TestDialect = 'sqlite', env: Record<string, string> = {}): Promise<TestServer> {
   const database = freshDatabase(dialect);
-  const secretKey = newSecretKey('development');
+  const secretKey = env.LATCH_SECRET_KEY ?? newSecretKey('development');
   const config = resolveConfig({
     LATCH_PORT: '0',
     LATCH_HOST: '127.0.0.1',

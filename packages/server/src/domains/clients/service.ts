@@ -17,6 +17,11 @@ export const CLIENT_LIFETIME_MS = 365 * 24 * 3600 * 1000;
 /** Length of a client token: 48 base62 characters, about 285 bits. */
 const TOKEN_LENGTH = 48;
 
+/** The `__client_uat` value of a client: its last change in seconds, or 0 with nobody signed in on it. */
+export function clientUatOf(sessionCount: number, updatedAt: number): number {
+  return sessionCount > 0 ? Math.floor(updatedAt / 1000) : 0;
+}
+
 /** A client with everything its wire form shows. */
 export interface ClientView {
   client: ClientRow;

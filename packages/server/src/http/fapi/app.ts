@@ -34,6 +34,8 @@ export interface FapiAppDeps {
   trustProxy: boolean;
   /** Forgets a client created by a request that was then refused. */
   discardClient(clientId: string): Promise<void>;
+  /** `GET /fapi/v1/client/handshake` (a redirect, outside the router's envelopes). */
+  handshake(c: Context): Promise<Response>;
 }
 
 const ALLOWED_HEADERS = 'Content-Type, Authorization, X-Requested-With';
@@ -47,7 +49,7 @@ function corsHeaders(c: Context, origin: string): void {
 }
 
 export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request, env?: unknown): Response | Promise<Response> } {
-  const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks, trustProxy, discardClient } = deps;
+  const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks, trustProxy, discardClient, handshake } = deps;
   const suffix = cookieSuffix(publishableKey);
   const app = new Hono<Env>();
 
@@ -110,6 +112,7 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request, env?
       return caller;
     },
   };
+  app.get('/fapi/v1/client/handshake', (c) => handshake(c));
   router.mount(app as never, '/fapi/v1', guarded);
   // The public keys at the Frontend API's well-known address too (what a JWKS-by-issuer lookup finds).
   app.get('/fapi/.well-known/jwks.json', async (c) => {

@@ -40,10 +40,7 @@ export function clearClientCookie(c: Context, opts: CookieOptions): void {
   setCookie(c, CLIENT_COOKIE, '', { path: '/', httpOnly: true, sameSite: 'Lax', secure: opts.secure, maxAge: 0 });
 }
 
-/** The `__client_uat` value of a client: its last change in seconds, or 0 with nobody signed in on it. */
-export function clientUatOf(sessionCount: number, updatedAt: number): number {
-  return sessionCount > 0 ? Math.floor(updatedAt / 1000) : 0;
-}
+export { clientUatOf } from '../../domains/clients/service.js';
 
 /** Writes `__client_uat` and `__client_uat_<suffix>`: seconds of the client's last sign-in change, or 0. */
 export function writeClientUat(c: Context, updatedAtSeconds: number, suffix: string, opts: CookieOptions): void {

@@ -19,7 +19,8 @@ import { environmentJSON } from '../../domains/environment/serialize.js';
 import { publishableKeyFor } from '../../domains/instance/service.js';
 import { jwksJSON } from '../../domains/instance/serialize.js';
 import { createFapiApp } from './app.js';
-import { clientUatOf } from './cookies.js';
+import { clientUatOf, cookieSuffix } from './cookies.js';
+import { handshakeHandler } from '../../domains/handshake/fapi.js';
 import { createFapiRouter, fapiSurface } from './surface.js';
 import { originAllowed, originOf, type OriginPolicy } from './transport.js';
 import { ApiError } from '../../errors.js';
@@ -122,12 +123,14 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?:
     },
   });
 
+  const publishableKey = publishableKeyFor(bootstrap.instance.environmentType, publicUrl);
   return createFapiApp({
     router,
     surface,
     logger,
     originPolicy,
-    publishableKey: publishableKeyFor(bootstrap.instance.environmentType, publicUrl),
+    handshake: handshakeHandler({ handshake: deps.handshake, originPolicy, development, suffix: cookieSuffix(publishableKey) }),
+    publishableKey,
     cookies: { secure: publicUrl.startsWith('https:'), domain: null },
     jwks: async () => jwksJSON(await instance.jwks()),
     trustProxy: config.trustProxy,
