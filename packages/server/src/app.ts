@@ -36,6 +36,7 @@ import type { ClientsService } from './domains/clients/service.js';
 import type { SessionsService } from './domains/sessions/service.js';
 import type { SignInsService } from './domains/sign-ins/service.js';
 import type { SignUpsService } from './domains/sign-ups/service.js';
+import type { AccountService } from './domains/me/service.js';
 import type { Guard } from './limits/policy.js';
 import { mountFrontendApi } from './http/fapi/mount.js';
 import { registerClientBackendRoutes } from './domains/clients/bapi.js';
@@ -62,6 +63,7 @@ export interface AppDeps {
   sessions: SessionsService;
   signIns: SignInsService;
   signUps: SignUpsService;
+  account: AccountService;
   guard: Guard;
   signInTokens: SignInTokensService;
   jwtTemplates: JwtTemplatesService;

@@ -26,6 +26,7 @@ import { createSignInTokensService } from './domains/sign-in-tokens/service.js';
 import { createJwtTemplatesService } from './domains/jwt-templates/service.js';
 import { claimsUserOf } from './domains/jwt-templates/serialize.js';
 import { createVerificationsService } from './domains/verifications/service.js';
+import { createAccountService } from './domains/me/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
 import { createSignUpsService } from './domains/sign-ups/service.js';
 import { memoryRateLimiter, redisRateLimiter, type RateLimiter } from './limits/rate-limiter.js';
@@ -59,6 +60,7 @@ export interface Services {
   verifications: ReturnType<typeof createVerificationsService>;
   signIns: ReturnType<typeof createSignInsService>;
   signUps: ReturnType<typeof createSignUpsService>;
+  account: ReturnType<typeof createAccountService>;
   limiter: RateLimiter;
   guard: Guard;
 }
@@ -172,7 +174,17 @@ export async function createServices(config: Config, options: { logger?: Logger;
     createUser: async (input) => (await users.create(input)).user,
     deleteUser: (id) => users.delete(id),
   });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, limiter, guard, signInTokens, jwtTemplates, bootstrap };
+  const account = createAccountService({
+    db: storage.db,
+    settings: authSettings,
+    users,
+    verifications,
+    messaging,
+    sessions,
+    guard,
+    admit: (ids) => access.assertSignUpAllowed(ids),
+  });
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, account, limiter, guard, signInTokens, jwtTemplates, bootstrap };
 }
 
 export interface RunningServer {

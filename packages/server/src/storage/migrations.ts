@@ -537,6 +537,12 @@ const m0011_session_tokens: Step = async (db, dialect) => {
   ]);
 };
 
+const m0012_self_service: Step = async (db) => {
+  // The authenticator-app secret a user is enrolling (`POST /me/totp`): it becomes `totp_secret` only
+  // once a code from the app has proven the app holds it.
+  await run(db, ['ALTER TABLE users ADD COLUMN pending_totp_secret TEXT']);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -548,6 +554,7 @@ const STEPS: Record<string, Step> = {
   '0008_organization_list_orders': m0008_organization_list_orders,
   '0010_frontend_api': m0010_frontend_api,
   '0011_session_tokens': m0011_session_tokens,
+  '0012_self_service': m0012_self_service,
 };
 
 function provider(dialect: DialectName) {

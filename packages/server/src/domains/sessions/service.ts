@@ -281,9 +281,12 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
      * Revokes a session: it signs nobody in from the moment this commits, and mints no further tokens.
      * A session that is no longer live is returned as it is.
      */
-    /** Signs the user out of every session on every client (after a password reset, on request). */
-    async endAllOfUser(userId: string, status: 'revoked' | 'ended'): Promise<void> {
-      await endLiveSessions(db, { userId }, status, now());
+    /**
+     * Signs the user out of every session on every client (after a password reset, on request), or of
+     * every one but `exceptId` (the session asking, after a password change).
+     */
+    async endAllOfUser(userId: string, status: 'revoked' | 'ended', exceptId?: string): Promise<void> {
+      await endLiveSessions(db, { userId, ...(exceptId ? { exceptId } : {}) }, status, now());
     },
 
     async revoke(sessionId: string): Promise<SessionRow> {

@@ -4,10 +4,14 @@
  */
 import type { AppDeps } from '../../app.js';
 import type { TokenJSON } from '@latch/core';
+import type { SessionRow } from '../../domains/sessions/repository.js';
 import { clientJSON, frontendSessionJSON } from '../../domains/clients/serialize.js';
 import { registerSessionRoutes } from '../../domains/sessions/fapi.js';
 import { registerMeRoutes } from '../../domains/me/fapi.js';
-import { frontendUserJSON } from '../../domains/users/serialize.js';
+import { registerMeIdentifierRoutes } from '../../domains/me/identifiers-fapi.js';
+import { registerMeSecurityRoutes } from '../../domains/me/security-fapi.js';
+import { activeSessionJSON } from '../../domains/me/serialize.js';
+import { emailAddressJSON, frontendUserJSON, phoneNumberJSON } from '../../domains/users/serialize.js';
 import { registerSignInRoutes } from '../../domains/sign-ins/fapi.js';
 import { signInJSON } from '../../domains/sign-ins/serialize.js';
 import { registerSignUpRoutes } from '../../domains/sign-ups/fapi.js';
@@ -24,7 +28,7 @@ import { createFapiRouter, fapiSurface } from './surface.js';
 import { originOf, type OriginPolicy } from './transport.js';
 
 export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Response | Promise<Response> } {
-  const { config, instance, clients, sessions, signIns, signUps, users, bootstrap, logger } = deps;
+  const { config, instance, clients, sessions, signIns, signUps, users, account, bootstrap, logger } = deps;
   const development = bootstrap.instance.environmentType === 'development';
   const publicUrl = config.publicUrl;
   const now = () => Date.now();
@@ -71,21 +75,38 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
       return view ? signUpJSON(view, (await instance.settings()).auth, now()) : null;
     },
   });
-  registerMeRoutes(router, {
+  async function presentUser(userId: string) {
+    const [user] = await clients.usersOf([userId]);
+    return user ? frontendUserJSON(user, publicUrl, await account.pendingVerifications([user])) : null;
+  }
+  async function presentSession(session: SessionRow) {
+    const [user] = await clients.usersOf([session.user_id]);
+    return frontendSessionJSON(session, user ?? null, publicUrl, now(), null, await account.pendingVerifications([user ?? null]));
+  }
+  const guard = deps.guard;
+  registerMeRoutes(router, { sessions, users, account, guard, publicUrl, uploadLimit: config.maxImageBytes + 64 * 1024, present: presentUser });
+  registerMeIdentifierRoutes(router, {
     sessions,
     users,
-    async present(userId) {
-      const [user] = await clients.usersOf([userId]);
-      return user ? frontendUserJSON(user, publicUrl) : null;
+    account,
+    guard,
+    async present(rows) {
+      const pending = await account.pendingVerificationsOf(rows);
+      return rows.map((r) => (r.type === 'email_address' ? emailAddressJSON(r, pending) : phoneNumberJSON(r, pending)));
     },
   });
-  registerSessionRoutes(router, {
+  registerMeSecurityRoutes(router, {
     sessions,
-    async present(session) {
-      const [user] = await clients.usersOf([session.user_id]);
-      return frontendSessionJSON(session, user ?? null, publicUrl, now());
+    users,
+    account,
+    guard,
+    issuer: config.appName,
+    async presentSession(session, active) {
+      const shown = await presentSession(session);
+      return active ? activeSessionJSON(shown, session) : shown;
     },
   });
+  registerSessionRoutes(router, { sessions, present: presentSession });
 
   const surface = fapiSurface({
     clients,
@@ -103,7 +124,8 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
       const signIn = signInView && signInView.signIn.status !== 'complete' ? signInJSON(signInView, (await instance.settings()).auth, publicUrl, now()) : null;
       const signUpView = view.client.sign_up_id ? await signUps.view(view.client.sign_up_id) : null;
       const signUp = signUpView && signUpView.signUp.status !== 'complete' ? signUpJSON(signUpView, (await instance.settings()).auth, now()) : null;
-      return clientJSON(view, publicUrl, now(), { tokens, signIn, signUp });
+      const verifications = await account.pendingVerifications(view.sessions.map((s) => s.user));
+      return clientJSON(view, publicUrl, now(), { tokens, signIn, signUp, verifications });
     },
   });
 
