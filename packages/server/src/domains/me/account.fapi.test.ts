@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FapiBrowser } from '../../test/fapi-browser.js';
+import { type Envelope, type Err, type Json, PASSWORD, lastCodeTo, signIn, signedInUser, userIn } from '../../test/fapi-users.js';
+import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
+
+const NEW_PASSWORD = 'a much newer horse battery staple';
+/** The smallest PNG: a 1×1 transparent pixel. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+
+describe.each(testDialects())('the signed-in user\'s password, image and account on %s', (dialect) => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    t = await startTestServer(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function settings(patch: Json): Promise<void> {
+    expect((await t.api('/instance/auth_settings', { method: 'PATCH', json: patch })).status).toBe(200);
+  }
+
+  async function canSignIn(email: string, password: string): Promise<boolean> {
+    const res = await new FapiBrowser(t.url).post<Envelope<Json & { status: string }>>('/client/sign_ins', { identifier: email, strategy: 'password', password });
+    return res.status === 200 && res.body.response.status === 'complete';
+  }
+
+  it('changes the password after checking the current one, and can sign the other sessions out', async () => {
+    const me = await signedInUser(t, `pw-${dialect}`);
+    const b = me.browser;
+    const laptop = new FapiBrowser(t.url);
+    const laptopSession = await signIn(t, laptop, me.email);
+
+    const wrong = await b.post<Err>('/me/change_password', { current_password: 'not the password', new_password: NEW_PASSWORD });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors[0]).toMatchObject({ code: 'form_password_incorrect', meta: { param_name: 'current_password' } });
+    const weak = await b.post<Err>('/me/change_password', { current_password: PASSWORD, new_password: 'short' });
+    expect(weak.status).toBe(422);
+    expect(weak.body.errors[0]?.meta?.param_name).toBe('new_password');
+    const missing = await b.post<Err>('/me/change_password', { new_password: NEW_PASSWORD });
+    expect(missing.body.errors[0]).toMatchObject({ code: 'form_param_missing', meta: { param_name: 'current_password' } });
+    expect(await canSignIn(me.email, PASSWORD)).toBe(true);
+
+    const done = await b.post<Envelope>('/me/change_password', { current_password: PASSWORD, new_password: NEW_PASSWORD, sign_out_of_other_sessions: 'true' });
+    expect(done.status).toBe(200);
+    expect(done.body.response).toMatchObject({ id: me.userId, password_enabled: true });
+    expect(done.body.response).not.toHaveProperty('private_metadata');
+    expect(await canSignIn(me.email, PASSWORD)).toBe(false);
+    expect(await canSignIn(me.email, NEW_PASSWORD)).toBe(true);
+    // The asking session carries on; the laptop's is over.
+    expect((await b.post(`/client/sessions/${me.sessionId}/tokens`)).status).toBe(200);
+    expect((await laptop.post(`/client/sessions/${laptopSession}/tokens`)).status).toBe(401);
+  });
+
+  it('lets one of two concurrent changes made with the same current password through', async () => {
+    const me = await signedInUser(t, `pw-race-${dialect}`);
+    const b = me.browser;
+    const results = await Promise.all(
+      ['first new horse battery staple', 'second new horse battery staple'].map((next) => b.post<Err>('/me/change_password', { current_password: PASSWORD, new_password: next })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 422]);
+    expect(results.find((r) => r.status === 422)?.body.errors[0]?.code).toBe('form_password_incorrect');
+    const won = ['first new horse battery staple', 'second new horse battery staple'][results.findIndex((r) => r.status === 200)] as string;
+    expect(await canSignIn(me.email, won)).toBe(true);
+  });
+
+  it('removes the password only where it is optional, with the current one, and not as the last way in', async () => {
+    const me = await signedInUser(t, `rm-${dialect}`);
+    const b = me.browser;
+    const required = await b.post<Err>('/me/remove_password', { current_password: PASSWORD });
+    expect(required.status).toBe(403);
+    expect(required.body.errors[0]?.code).toBe('not_allowed_access');
+    await settings({ password: { required: false }, username: { enabled: true, used_for_first_factor: true }, email_address: { required: false } });
+    try {
+      // A user known only by username and password cannot drop the password.
+      const named = await t.api('/users', { method: 'POST', json: { username: `named_${dialect}_${Date.now()}`, password: PASSWORD } });
+      const username = ((await named.json()) as { username: string }).username;
+      const nb = new FapiBrowser(t.url);
+      await signIn(t, nb, username);
+      const stranded = await nb.post<Err>('/me/remove_password', { current_password: PASSWORD });
+      expect(stranded.status).toBe(400);
+      expect(stranded.body.errors[0]).toMatchObject({ code: 'identification_deletion_failed', meta: { param_name: 'password' } });
+
+      const wrong = await b.post<Err>('/me/remove_password', { current_password: 'nope nope nope' });
+      expect(wrong.body.errors[0]).toMatchObject({ code: 'form_password_incorrect', meta: { param_name: 'current_password' } });
+      const removed = await b.post<Envelope>('/me/remove_password', { current_password: PASSWORD });
+      expect(removed.status).toBe(200);
+      expect(removed.body.response).toMatchObject({ password_enabled: false });
+      // Still able to sign in: by an e-mail code.
+      const other = new FapiBrowser(t.url);
+      const attempt = (await other.post<Envelope<Json & { id: string }>>('/client/sign_ins', { identifier: me.email })).body.response.id;
+      await other.post(`/client/sign_ins/${attempt}/prepare_first_factor`, { strategy: 'email_code' });
+      const code = await lastCodeTo(t, me.email);
+      expect((await other.post<Envelope<Json & { status: string }>>(`/client/sign_ins/${attempt}/attempt_first_factor`, { strategy: 'email_code', code })).body.response.status).toBe('complete');
+      // And the e-mail address is now the last way in.
+      const first = (userIn(removed.body).email_addresses as { id: string }[])[0]?.id as string;
+      expect((await b.call<Err>('DELETE', `/me/email_addresses/${first}`)).body.errors[0]?.code).toBe('identification_deletion_failed');
+      // Setting a password again needs no current one.
+      expect((await b.post('/me/change_password', { new_password: NEW_PASSWORD })).status).toBe(200);
+    } finally {
+      await settings({ password: { required: true }, username: { enabled: false, used_for_first_factor: false }, email_address: { required: true } });
+    }
+  });
+
+  it('uploads a profile image (checked by content) and removes it', async () => {
+    const me = await signedInUser(t, `img-${dialect}`);
+    const url = `${t.url}/fapi/v1/me/profile_image`;
+    const headers = { origin: me.browser.origin, cookie: [...me.browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    const upload = async (bytes: Uint8Array, type: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([bytes], { type }), 'avatar');
+      const res = await fetch(url, { method: 'POST', headers, body: form });
+      return { status: res.status, body: (await res.json()) as Envelope<Json & { id: string; public_url: string }> & Err };
+    };
+    const html = await upload(new TextEncoder().encode('<html><script>alert(1)</script></html>'), 'image/png');
+    expect(html.status).toBe(422);
+    expect(html.body.errors[0]).toMatchObject({ code: 'form_param_format_invalid', meta: { param_name: 'file' } });
+
+    const ok = await upload(PNG, 'application/octet-stream');
+    expect(ok.status).toBe(200);
+    expect(ok.body.response).toMatchObject({ object: 'image' });
+    expect(userIn(ok.body)).toMatchObject({ has_image: true, image_url: ok.body.response.public_url });
+    const served = await fetch(ok.body.response.public_url);
+    expect(served.headers.get('content-type')).toBe('image/png');
+
+    const removed = await me.browser.call<Envelope>('DELETE', '/me/profile_image');
+    expect(removed.body.response).toEqual({ object: 'image', id: ok.body.response.id, deleted: true });
+    expect(userIn(removed.body)).toMatchObject({ has_image: false });
+    expect((await me.browser.call<Err>('DELETE', '/me/profile_image')).status).toBe(404);
+  });
+
+  it('deletes the account only where the instance and the user allow it', async () => {
+    const me = await signedInUser(t, `del-${dialect}`);
+    const pinned = await signedInUser(t, `pinned-${dialect}`, { delete_self_enabled: false });
+    const refused = await pinned.browser.call<Err>('DELETE', '/me');
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors[0]?.code).toBe('not_allowed_access');
+
+    await settings({ delete_self_enabled: false });
+    try {
+      const env = (await (await fetch(`${t.url}/fapi/v1/environment`)).json()) as { user_settings: { actions: { delete_self: boolean } } };
+      expect(env.user_settings.actions.delete_self).toBe(false);
+      expect((await me.browser.call<Err>('DELETE', '/me')).status).toBe(403);
+    } finally {
+      await settings({ delete_self_enabled: true });
+    }
+    const deleted = await me.browser.call<Envelope>('DELETE', '/me');
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.response).toEqual({ object: 'user', id: me.userId, deleted: true });
+    expect(deleted.body.client).toMatchObject({ sessions: [], last_active_session_id: null });
+    expect(me.browser.cookies.get('__client_uat')).toBe('0');
+    expect((await t.api(`/users/${me.userId}`)).status).toBe(404);
+    expect((await t.api(`/users/${pinned.userId}`)).status).toBe(200);
+  });
+});
