@@ -109,7 +109,7 @@ describe.each(testDialects())('the signed-in user\'s password, image and account
     const headers = { origin: me.browser.origin, cookie: [...me.browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
     const upload = async (bytes: Uint8Array, type: string) => {
       const form = new FormData();
-      form.append('file', new Blob([bytes], { type }), 'avatar');
+      form.append('file', new Blob([new Uint8Array(bytes)], { type }), 'avatar');
       const res = await fetch(url, { method: 'POST', headers, body: form });
       return { status: res.status, body: (await res.json()) as Envelope<Json & { id: string; public_url: string }> & Err };
     };
