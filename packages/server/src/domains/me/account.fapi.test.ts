@@ -103,6 +103,26 @@ describe.each(testDialects())('the signed-in user\'s password, image and account
     }
   });
 
+  it('never lets a concurrent password removal and e-mail deletion together leave no way in', async () => {
+    await settings({ password: { required: false }, username: { enabled: true, used_for_first_factor: true }, email_address: { required: false } });
+    try {
+      // Username and password are one way in, the e-mail address (by code) the other: either may go, not both.
+      const me = await signedInUser(t, `both-${dialect}`, { username: `both_${dialect}_${Date.now()}` });
+      const emailId = ((await (await t.api(`/users/${me.userId}`)).json()) as { email_addresses: { id: string }[] }).email_addresses[0]?.id as string;
+      const [removed, deleted] = await Promise.all([
+        me.browser.post<Err>('/me/remove_password', { current_password: PASSWORD }),
+        me.browser.call<Err>('DELETE', `/me/email_addresses/${emailId}`),
+      ]);
+      expect([removed.status, deleted.status].sort()).toEqual([200, 400]);
+      expect([removed, deleted].find((r) => r.status === 400)?.body.errors[0]?.code).toBe('identification_deletion_failed');
+      const after = (await (await t.api(`/users/${me.userId}`)).json()) as { email_addresses: unknown[]; password_enabled: boolean };
+      expect(after.email_addresses.length === 1 || after.password_enabled).toBe(true);
+      expect(after.email_addresses.length === 1 && after.password_enabled).toBe(false);
+    } finally {
+      await settings({ password: { required: true }, username: { enabled: false, used_for_first_factor: false }, email_address: { required: true } });
+    }
+  });
+
   it('uploads a profile image (checked by content) and removes it', async () => {
     const me = await signedInUser(t, `img-${dialect}`);
     const url = `${t.url}/fapi/v1/me/profile_image`;
