@@ -1,8 +1,9 @@
 /**
  * The official `<UserProfile/>` of `@clerk/clerk-js` 5 against Latch's Frontend API in headless
  * Chromium: a second e-mail address added and verified with the code from a real SMTP server and made
- * primary, the password changed, an authenticator app enrolled (its backup codes shown), and another
- * device's session seen and revoked.
+ * primary, the password changed, an authenticator app enrolled (its backup codes shown), another
+ * device's session seen and revoked; a profile image uploaded from the file picker, and the account
+ * deleted.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ import { startTestServer, type TestServer } from '../test/harness.js';
 import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.js';
 
 const PASSWORD = 'a long and unusual passphrase';
+/** The smallest PNG: a 1×1 transparent pixel. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
 describe('official clerk-js 5 <UserProfile/> against the Frontend API', () => {
   let t: TestServer;
@@ -116,4 +119,28 @@ describe('official clerk-js 5 <UserProfile/> against the Frontend API', () => {
     await other.context().close();
     await p.context().close();
   }, 120_000);
+
+  it('uploads a profile image from the file picker, then deletes the account', async () => {
+    const email = 'image-owner@example.com';
+    const created = await t.api('/users', { method: 'POST', json: { email_address: [email], password: PASSWORD, first_name: 'Ada' } });
+    const userId = ((await created.json()) as { id: string }).id;
+    const p = await openApp(browser, web.url);
+    await signInWithPassword(p, email, PASSWORD);
+    await mountComponent(p, 'mountUserProfile');
+
+    await p.getByRole('button', { name: 'Update profile' }).click();
+    await p.locator('#app input[type="file"]').setInputFiles({ name: 'avatar.png', mimeType: 'image/png', buffer: PNG });
+    await expect.poll(async () => ((await (await t.api(`/users/${userId}`)).json()) as { has_image: boolean }).has_image, { timeout: 10_000 }).toBe(true);
+    const imageUrl = ((await (await t.api(`/users/${userId}`)).json()) as { image_url: string }).image_url;
+    expect((await fetch(imageUrl)).headers.get('content-type')).toBe('image/png');
+    await expect.poll(() => p.evaluate(() => (window as unknown as { Clerk: { user: { hasImage: boolean } } }).Clerk.user.hasImage), { timeout: 10_000 }).toBe(true);
+
+    await p.getByText('Security').first().click();
+    await p.getByRole('button', { name: 'Delete account' }).click();
+    await p.locator('input[name="deleteConfirmation"]').fill('Delete account');
+    await p.getByRole('button', { name: 'Delete account' }).last().click();
+    await expect.poll(async () => (await t.api(`/users/${userId}`)).status, { timeout: 10_000 }).toBe(404);
+    await p.waitForFunction(() => !(window as unknown as { Clerk: { user: unknown } }).Clerk.user, null, { timeout: 15_000 });
+    await p.context().close();
+  }, 90_000);
 });
