@@ -53,6 +53,26 @@ describe.each(testDialects())('the signed-in user\'s password, image and account
     expect((await laptop.post(`/client/sessions/${laptopSession}/tokens`)).status).toBe(401);
   });
 
+  it('counts wrong current passwords toward the account lockout', async () => {
+    await settings({ lockout: { max_attempts: 3 } });
+    try {
+      const me = await signedInUser(t, `guess-${dialect}`);
+      const remaining: unknown[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await me.browser.post<Err & { errors: { meta?: { verification_attempts_remaining?: number } }[] }>('/me/change_password', { current_password: `guess ${i} of it`, new_password: NEW_PASSWORD });
+        expect(res.body.errors[0]?.code).toBe('form_password_incorrect');
+        remaining.push(res.body.errors[0]?.meta?.verification_attempts_remaining);
+      }
+      expect(remaining).toEqual([2, 1, 0]);
+      const locked = await me.browser.post<Err>('/me/change_password', { current_password: PASSWORD, new_password: NEW_PASSWORD });
+      expect(locked.status).toBe(403);
+      expect(locked.body.errors[0]?.code).toBe('user_locked');
+      expect(await canSignIn(me.email, NEW_PASSWORD)).toBe(false);
+    } finally {
+      await settings({ lockout: { max_attempts: 100 } });
+    }
+  });
+
   it('lets one of two concurrent changes made with the same current password through', async () => {
     const me = await signedInUser(t, `pw-race-${dialect}`);
     const b = me.browser;

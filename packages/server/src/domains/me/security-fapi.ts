@@ -22,11 +22,11 @@ export interface MeSecurityRoutesDeps {
   guard: Guard;
   /** The issuer authenticator apps show beside the code (the application's name). */
   issuer: string;
-  /** A session's wire form (`active`: with its latest activity, as the active-sessions list shows it). */
-  presentSession(session: SessionRow, active: boolean): Promise<unknown>;
+  /** Sessions' wire forms (`active`: with their latest activity, as the active-sessions list shows them). */
+  presentSessions(sessions: SessionRow[], active: boolean): Promise<unknown[]>;
 }
 
-export function registerMeSecurityRoutes(router: FapiRouter, { sessions, users, account, guard, issuer, presentSession }: MeSecurityRoutesDeps): void {
+export function registerMeSecurityRoutes(router: FapiRouter, { sessions, users, account, guard, issuer, presentSessions }: MeSecurityRoutesDeps): void {
   const tags = ['TOTP'];
   router.add(
     {
@@ -106,8 +106,7 @@ export function registerMeSecurityRoutes(router: FapiRouter, { sessions, users, 
     { method: 'get', path: '/me/sessions', operationId: 'getUsersSessions', summary: 'All your sessions', description: 'Newest first, ended ones included: a bare array.', tags: sessionTags, responses: { 200: { description: 'A bare array' } } },
     async ({ principal }) => {
       const { user_id } = await signedInSession(principal, sessions);
-      const rows = await account.sessionsOf(user_id, false);
-      return FapiResult.bare(await Promise.all(rows.map((s) => presentSession(s, false))));
+      return FapiResult.bare(await presentSessions(await account.sessionsOf(user_id, false), false));
     },
   );
 
@@ -123,8 +122,7 @@ export function registerMeSecurityRoutes(router: FapiRouter, { sessions, users, 
     },
     async ({ principal }) => {
       const { user_id } = await signedInSession(principal, sessions);
-      const rows = await account.sessionsOf(user_id, true);
-      return FapiResult.bare(await Promise.all(rows.map((s) => presentSession(s, true))));
+      return FapiResult.bare(await presentSessions(await account.sessionsOf(user_id, true), true));
     },
   );
 
@@ -143,7 +141,7 @@ export function registerMeSecurityRoutes(router: FapiRouter, { sessions, users, 
       const current = await signedInSession(principal, sessions);
       const revoked = await account.revokeSession(current.user_id, params.session_id);
       if (revoked.client_id === current.client_id) principal.authChanged = true;
-      return presentSession(revoked, false);
+      return (await presentSessions([revoked], false))[0];
     },
   );
 }

@@ -101,9 +101,16 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
     account,
     guard,
     issuer: config.appName,
-    async presentSession(session, active) {
-      const shown = await presentSession(session);
-      return active ? activeSessionJSON(shown, session) : shown;
+    async presentSessions(rows, active) {
+      // All of one user's: their user and verifications are read once.
+      const users = await clients.usersOf([...new Set(rows.map((r) => r.user_id))]);
+      const byId = new Map(users.map((u) => [u.user.id, u]));
+      const pending = await account.pendingVerifications(users);
+      const t = now();
+      return rows.map((r) => {
+        const shown = frontendSessionJSON(r, byId.get(r.user_id) ?? null, publicUrl, t, null, pending);
+        return active ? activeSessionJSON(shown, r) : shown;
+      });
     },
   });
   registerSessionRoutes(router, { sessions, present: presentSession });
