@@ -5,6 +5,7 @@
  * Lists answer with a bare array, as the spec has them; everything else in `{response, client}`.
  */
 import { z } from 'zod';
+import { ApiError } from '../../errors.js';
 import { limitKeyOf } from '../../http/fapi/activity.js';
 import { formBool } from '../../http/fapi/form.js';
 import { FapiResult, type FapiRouter } from '../../http/fapi/surface.js';
@@ -67,7 +68,11 @@ export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users
       async ({ principal, body }) => {
         const { user_id } = await signedInSession(principal, sessions);
         const b = body as { email_address?: string; phone_number?: string; reserved_for_second_factor?: boolean };
-        const row = await account.addIdentifier(user_id, type, (type === 'email_address' ? b.email_address : b.phone_number) ?? '', b.reserved_for_second_factor ?? false);
+        if (b.reserved_for_second_factor) {
+          // Sign-in asks for an authenticator app or a backup code only: a number reserved for SMS codes would be a second factor that is never asked for.
+          throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'SMS codes are not offered as a second factor.', paramName: 'reserved_for_second_factor' });
+        }
+        const row = await account.addIdentifier(user_id, type, (type === 'email_address' ? b.email_address : b.phone_number) ?? '');
         return one(row);
       },
     );

@@ -214,6 +214,13 @@ describe.each(testDialects())('the signed-in user\'s e-mail addresses and phone 
     expect(statuses[10]).toBe(429);
   });
 
+  it('refuses a number reserved for SMS second factors, which sign-in never asks for', async () => {
+    const me = await signedInUser(t, `sms2fa-${dialect}`);
+    const res = await me.browser.post<Err>('/me/phone_numbers', { phone_number: '+14155550199', reserved_for_second_factor: 'true' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0]).toMatchObject({ code: 'form_param_value_invalid', meta: { param_name: 'reserved_for_second_factor' } });
+  });
+
   it('refuses foreign origins and signed-out browsers, storing nothing', async () => {
     const me = await signedInUser(t, `csrf-${dialect}`);
     const evil = new FapiBrowser(t.url, 'https://evil.example');
@@ -225,5 +232,17 @@ describe.each(testDialects())('the signed-in user\'s e-mail addresses and phone 
     expect(anonymous.status).toBe(401);
     const found = await t.server.services.storage.db.selectFrom('identifications').select('id').where('value', 'in', [`forged-${dialect}@example.com`, `anon-${dialect}@example.com`]).execute();
     expect(found).toEqual([]);
+  });
+
+  // Last: it spends this address's attempt budget for the minute.
+  it('limits code attempts per address', async () => {
+    const me = await signedInUser(t, `attempts-${dialect}`);
+    const b = me.browser;
+    const statuses = new Set<number>();
+    for (let i = 0; i < 70 && !statuses.has(429); i++) {
+      const id = (await b.post<Envelope<Email>>('/me/email_addresses', { email_address: `attempt-${i}-${dialect}@example.com` })).body.response.id;
+      statuses.add((await b.post(`/me/email_addresses/${id}/attempt_verification`, { code: '123456' })).status);
+    }
+    expect(statuses.has(429)).toBe(true);
   });
 });

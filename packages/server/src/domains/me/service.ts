@@ -66,7 +66,7 @@ export function createAccountService({ db, settings, users, verifications, messa
 
   return {
     /** Adds an address or number to the user, unverified (it becomes primary only once verified). */
-    async addIdentifier(userId: string, type: IdentifierType, value: string, reservedForSecondFactor = false): Promise<IdentificationRow> {
+    async addIdentifier(userId: string, type: IdentifierType, value: string): Promise<IdentificationRow> {
       const auth = await settings();
       if (!auth[type].enabled) throw notAllowed(`This application does not use ${type.replace('_', ' ')}s.`, type);
       if (admit) {
@@ -74,7 +74,7 @@ export function createAccountService({ db, settings, users, verifications, messa
         // A malformed value is the users service's to refuse, with its own error.
         if (normalized) await admit({ emails: type === 'email_address' ? [normalized] : [], phones: type === 'phone_number' ? [normalized] : [], wallets: [] });
       }
-      return users.addIdentification(type, { userId, value, verified: false, primaryOnceVerified: true, reservedForSecondFactor });
+      return users.addIdentification(type, { userId, value, verified: false, primaryOnceVerified: true });
     },
 
     /**
