@@ -164,8 +164,19 @@ describe.each(testDialects())('the signed-in user\'s password, image and account
     const served = await fetch(ok.body.response.public_url);
     expect(served.headers.get('content-type')).toBe('image/png');
 
+    // `setProfileImage({ file: string })` sends the string as application/octet-stream: base64 or a data URL.
+    for (const text of [`data:image/png;base64,${PNG.toString('base64')}`, PNG.toString('base64')]) {
+      const res = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: text });
+      const body = (await res.json()) as Envelope<Json & { id: string; public_url: string }>;
+      expect(res.status).toBe(200);
+      expect((await fetch(body.response.public_url)).headers.get('content-type')).toBe('image/png');
+    }
+    const script = await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/octet-stream' }, body: '<svg onload=alert(1)>' });
+    expect(script.status).toBe(422);
+    const last = await upload(PNG, 'image/png');
+
     const removed = await me.browser.call<Envelope>('DELETE', '/me/profile_image');
-    expect(removed.body.response).toEqual({ object: 'image', id: ok.body.response.id, deleted: true });
+    expect(removed.body.response).toEqual({ object: 'image', id: last.body.response.id, deleted: true });
     expect(userIn(removed.body)).toMatchObject({ has_image: false });
     expect((await me.browser.call<Err>('DELETE', '/me/profile_image')).status).toBe(404);
   });

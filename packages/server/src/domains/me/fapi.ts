@@ -173,7 +173,7 @@ export function registerMeRoutes(router: FapiRouter, { sessions, users, account,
       path: '/me/profile_image',
       operationId: 'updateProfileImage',
       summary: 'Upload your profile image',
-      description: 'multipart/form-data with a `file` field: PNG, JPEG, GIF or WebP, recognized by content.',
+      description: 'multipart/form-data with a `file` field, or an application/octet-stream body (the image, or its base64 or `data:` URL, as `setProfileImage({ file: string })` sends it): PNG, JPEG, GIF or WebP, recognized by content.',
       tags,
       body: z.object({ file: z.string().meta({ format: 'binary' }) }),
       bodyKind: 'multipart',
@@ -182,7 +182,7 @@ export function registerMeRoutes(router: FapiRouter, { sessions, users, account,
     },
     async ({ principal, c }) => {
       const { user_id } = await signedInSession(principal, sessions);
-      const updated = await users.setProfileImage(user_id, await readImageUpload(c));
+      const updated = await users.setProfileImage(user_id, await readImageUpload(c, { octetStream: true }));
       // Null only if a concurrent request removed it again at once.
       if (!updated.user.image_id) throw new ApiError({ code: 'resource_not_found', longMessage: 'The image was removed meanwhile.' });
       return imageJSON(updated.user.image_id, publicUrl);

@@ -91,6 +91,7 @@ describe.each(testDialects())('bad input to the user\'s own routes on %s', (dial
     fc.record({ kind: fc.constant('form' as const), form }),
     fc.record({ kind: fc.constant('json' as const), form }),
     fc.record({ kind: fc.constant('multipart' as const), png: fc.boolean(), size: fc.nat({ max: 2048 }), field: fc.constantFrom('file', 'image', '') }),
+    fc.record({ kind: fc.constant('octet' as const), text: fc.oneof(weirdString, fc.constantFrom('data:image/png;base64,', 'data:image/png;base64,iVBORw0KGgo=', 'iVBORw0KGgo', 'data:,', '====')) }),
     fc.constant({ kind: 'none' as const }),
   );
 
@@ -106,7 +107,10 @@ describe.each(testDialects())('bad input to the user\'s own routes on %s', (dial
         const headers: Record<string, string> = { origin: browser.origin, cookie: [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
         let sent: BodyInit | undefined;
         if (m !== 'GET' && b.kind !== 'none') {
-          if (b.kind === 'multipart') {
+          if (b.kind === 'octet') {
+            headers['content-type'] = 'application/octet-stream';
+            sent = b.text;
+          } else if (b.kind === 'multipart') {
             const bytes = new Uint8Array(b.size + 8);
             if (b.png) bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
             const fd = new FormData();
