@@ -183,6 +183,8 @@ describe.each(testDialects())('the signed-in user\'s password, image and account
 
   it('deletes the account only where the instance and the user allow it', async () => {
     const me = await signedInUser(t, `del-${dialect}`);
+    const elsewhere = new FapiBrowser(t.url);
+    const elsewhereSession = await signIn(t, elsewhere, me.email);
     const pinned = await signedInUser(t, `pinned-${dialect}`, { delete_self_enabled: false });
     const refused = await pinned.browser.call<Err>('DELETE', '/me');
     expect(refused.status).toBe(403);
@@ -202,6 +204,10 @@ describe.each(testDialects())('the signed-in user\'s password, image and account
     expect(deleted.body.client).toMatchObject({ sessions: [], last_active_session_id: null });
     expect(me.browser.cookies.get('__client_uat')).toBe('0');
     expect((await t.api(`/users/${me.userId}`)).status).toBe(404);
+    // Another device of the deleted user is signed out at its next token refresh (401: the SDK reloads its client).
+    const orphaned = await elsewhere.post<Err>(`/client/sessions/${elsewhereSession}/tokens`);
+    expect(orphaned.status).toBe(401);
+    expect(orphaned.body.errors[0]?.code).toBe('signed_out');
     expect((await t.api(`/users/${pinned.userId}`)).status).toBe(200);
   });
 });

@@ -189,6 +189,8 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
         if (found && clientId !== null && found.client_id === clientId) {
           throw new ApiError({ code: 'signed_out', longMessage: `The session is ${found.status === 'active' ? 'expired' : found.status}.` });
         }
+        // Gone altogether (its user was deleted, on this device or elsewhere): the browser is signed out too.
+        if (!found && clientId !== null) throw new ApiError({ code: 'signed_out', longMessage: 'The session no longer exists.' });
         throw notFound();
       }
       const auth = await settings();
