@@ -27,8 +27,26 @@ export interface MeIdentifierRoutesDeps {
 }
 
 const KINDS = [
-  { type: 'email_address', path: 'email_addresses', param: 'email_id', tag: 'Email Addresses', noun: 'e-mail address', plural: 'e-mail addresses', strategies: ['email_code', 'email_link', 'enterprise_sso'] },
-  { type: 'phone_number', path: 'phone_numbers', param: 'phone_number_id', tag: 'Phone Numbers', noun: 'phone number', plural: 'phone numbers', strategies: ['phone_code'] },
+  {
+    type: 'email_address',
+    path: 'email_addresses',
+    param: 'email_id',
+    tag: 'Email Addresses',
+    noun: 'e-mail address',
+    plural: 'e-mail addresses',
+    strategies: ['email_code', 'email_link', 'enterprise_sso'],
+    ops: { list: 'getEmailAddresses', create: 'createEmailAddresses', get: 'getEmailAddress', prepare: 'sendVerificationEmail', attempt: 'verifyEmailAddress', delete: 'DeleteEmailAddress' },
+  },
+  {
+    type: 'phone_number',
+    path: 'phone_numbers',
+    param: 'phone_number_id',
+    tag: 'Phone Numbers',
+    noun: 'phone number',
+    plural: 'phone numbers',
+    strategies: ['phone_code'],
+    ops: { list: 'getPhoneNumbers', create: 'postPhoneNumbers', get: 'ReadPhoneNumber', prepare: 'sendVerificationSMS', attempt: 'verifyPhoneNumber', delete: 'DeletePhoneNumber' },
+  },
 ] as const;
 
 export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users, account, guard, present }: MeIdentifierRoutesDeps): void {
@@ -43,7 +61,7 @@ export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users
     const item = `${base}/{${kind.param}}`;
 
     router.add(
-      { method: 'get', path: base, operationId: `get${kind.tag.replace(' ', '')}`, summary: `Your ${kind.plural}`, tags, responses: { 200: { description: 'A bare array' } } },
+      { method: 'get', path: base, operationId: kind.ops.list, summary: `Your ${kind.plural}`, tags, responses: { 200: { description: 'A bare array' } } },
       async ({ principal }) => {
         const { user_id } = await signedInSession(principal, sessions);
         const user = await users.get(user_id);
@@ -55,7 +73,7 @@ export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users
       {
         method: 'post',
         path: base,
-        operationId: `create${kind.tag.replace(' ', '')}`,
+        operationId: kind.ops.create,
         summary: `Add a ${kind.noun}`,
         description: `Added unverified; verify it with \`prepare_verification\` and \`attempt_verification\`. A verified ${kind.noun} becomes primary when there is no verified primary one.`,
         tags,
@@ -78,7 +96,7 @@ export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users
     );
 
     router.add(
-      { method: 'get', path: item, operationId: `get${kind.tag.replace(' ', '')}One`, summary: `One of your ${kind.noun}s`, tags, params, responses: { 200: { description: `The ${kind.noun}, in \`response\`` } } },
+      { method: 'get', path: item, operationId: kind.ops.get, summary: `One of your ${kind.noun}s`, tags, params, responses: { 200: { description: `The ${kind.noun}, in \`response\`` } } },
       async ({ principal, params: p }) => {
         const { user_id } = await signedInSession(principal, sessions);
         return one(await users.getOwnIdentification(user_id, idOf(p), type));
@@ -89,7 +107,7 @@ export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users
       {
         method: 'post',
         path: `${item}/prepare_verification`,
-        operationId: `prepare${kind.tag.replace(' ', '')}Verification`,
+        operationId: kind.ops.prepare,
         summary: `Send a code to a ${kind.noun}`,
         description: `Sends a six-digit code (ten minutes, five guesses) to the ${kind.noun}; a new one replaces the earlier. Only \`${type === 'email_address' ? 'email_code' : 'phone_code'}\` is offered${type === 'email_address' ? ' (Latch has no e-mail link flow)' : ''}.`,
         tags,
@@ -114,7 +132,7 @@ export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users
       {
         method: 'post',
         path: `${item}/attempt_verification`,
-        operationId: `attempt${kind.tag.replace(' ', '')}Verification`,
+        operationId: kind.ops.attempt,
         summary: `Verify a ${kind.noun} with its code`,
         tags,
         params,
@@ -132,7 +150,7 @@ export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users
       {
         method: 'delete',
         path: item,
-        operationId: `delete${kind.tag.replace(' ', '')}`,
+        operationId: kind.ops.delete,
         summary: `Remove a ${kind.noun}`,
         description: 'Refused with `identification_deletion_failed` when it is the last way the user can sign in (or the last verified one of a kind the instance requires).',
         tags,
