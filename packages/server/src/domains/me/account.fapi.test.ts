@@ -181,6 +181,35 @@ describe.each(testDialects())('the signed-in user\'s password, image and account
     expect((await me.browser.call<Err>('DELETE', '/me/profile_image')).status).toBe(404);
   });
 
+  it('refuses every change from a foreign origin riding the cookie, and stores nothing', async () => {
+    const me = await signedInUser(t, `origin-${dialect}`);
+    const evil = new FapiBrowser(t.url, 'https://evil.example');
+    for (const [k, v] of me.browser.cookies) evil.cookies.set(k, v);
+    const emailId = ((await (await t.api(`/users/${me.userId}`)).json()) as { email_addresses: { id: string }[] }).email_addresses[0]?.id as string;
+    const before = await t.server.services.storage.db.selectFrom('users').select(['updated_at']).where('id', '=', me.userId).executeTakeFirstOrThrow();
+    for (const [method, path, form] of [
+      ['PATCH', '/me', { first_name: 'Mallory' }],
+      ['DELETE', '/me', undefined],
+      ['POST', '/me/change_password', { current_password: PASSWORD, new_password: NEW_PASSWORD }],
+      ['POST', '/me/remove_password', { current_password: PASSWORD }],
+      ['DELETE', '/me/profile_image', undefined],
+      ['POST', '/me/email_addresses', { email_address: `mallory-${dialect}@example.com` }],
+      ['POST', `/me/email_addresses/${emailId}/prepare_verification`, { strategy: 'email_code' }],
+      ['DELETE', `/me/email_addresses/${emailId}`, undefined],
+      ['POST', '/me/totp', undefined],
+      ['POST', '/me/backup_codes', undefined],
+      ['POST', `/me/sessions/${me.sessionId}/revoke`, undefined],
+    ] as const) {
+      const res = await evil.call<Err>(method, path, form);
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(res.body.errors[0]?.code).toBe('origin_invalid');
+    }
+    const after = await t.server.services.storage.db.selectFrom('users').select(['updated_at', 'first_name']).where('id', '=', me.userId).executeTakeFirstOrThrow();
+    expect(after).toEqual({ ...before, first_name: null });
+    expect(await canSignIn(me.email, PASSWORD)).toBe(true);
+    expect((await me.browser.post(`/client/sessions/${me.sessionId}/tokens`)).status).toBe(200);
+  });
+
   it('deletes the account only where the instance and the user allow it', async () => {
     const me = await signedInUser(t, `del-${dialect}`);
     const elsewhere = new FapiBrowser(t.url);
