@@ -85,6 +85,27 @@ describe.each(testDialects())('the signed-in user\'s e-mail addresses and phone 
     ]);
   });
 
+  it('signs in with an added address only once it is verified (it could be someone else\'s until then)', async () => {
+    const me = await signedInUser(t, `claim-${dialect}`);
+    const claimed = `claimed-${dialect}@example.com`;
+    const id = (await addEmail(me.browser, claimed)).body.response.id;
+    const stranger = new FapiBrowser(t.url);
+    const before = await stranger.post<Err>('/client/sign_ins', { identifier: claimed });
+    expect(before.status).toBe(422);
+    expect(before.body.errors[0]?.code).toBe('form_identifier_not_found');
+    // Nor does a sign-in started from the real address send a code to the unverified one.
+    const attempt = (await stranger.post<Envelope<Json & { id: string }>>('/client/sign_ins', { identifier: me.email })).body.response.id;
+    const elsewhere = await stranger.post<Err>(`/client/sign_ins/${attempt}/prepare_first_factor`, { strategy: 'email_code', email_address_id: id });
+    expect(elsewhere.status).toBe(422);
+    expect(await t.server.services.storage.db.selectFrom('messages').select('id').where('to_address', '=', claimed).execute()).toEqual([]);
+
+    await me.browser.post(`/me/email_addresses/${id}/prepare_verification`, { strategy: 'email_code' });
+    await me.browser.post(`/me/email_addresses/${id}/attempt_verification`, { code: await lastCodeTo(t, claimed) });
+    const after = await new FapiBrowser(t.url).post<Envelope<Json & { status: string; user_data: Json }>>('/client/sign_ins', { identifier: claimed });
+    expect(after.status).toBe(200);
+    expect(after.body.response.status).toBe('needs_first_factor');
+  });
+
   it('binds a code to the address it was sent to, and gives up after five wrong guesses', async () => {
     const me = await signedInUser(t, `bind-${dialect}`);
     const b = me.browser;
