@@ -56,6 +56,10 @@ export const ErrorCode = {
   UserLocked: 'user_locked',
   SessionExists: 'session_exists',
   StrategyForUserInvalid: 'strategy_for_user_invalid',
+  /** Deleting this identifier (or the password) would leave the user no way to sign in. */
+  IdentificationDeletionFailed: 'identification_deletion_failed',
+  /** `POST /me/totp` while an authenticator app is already enrolled. */
+  TotpAlreadyEnabled: 'totp_already_enabled',
   InternalError: 'internal_clerk_error',
 } as const;
 
@@ -115,6 +119,8 @@ export const ERROR_CODE_INFO: Record<ErrorCode, ErrorCodeInfo> = {
   user_locked: { status: 403, message: 'This account is locked.' },
   session_exists: { status: 400, message: "You're already signed in." },
   strategy_for_user_invalid: { status: 422, message: 'This strategy is not available for this account.' },
+  identification_deletion_failed: { status: 400, message: 'You cannot delete your last identification.' },
+  totp_already_enabled: { status: 400, message: 'An authenticator app is already enabled.' },
   internal_clerk_error: { status: 500, message: 'Oops, an unexpected error occurred' },
 };
 

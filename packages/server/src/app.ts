@@ -38,6 +38,7 @@ import type { SessionsService } from './domains/sessions/service.js';
 import type { SignInsService } from './domains/sign-ins/service.js';
 import type { SignUpsService } from './domains/sign-ups/service.js';
 import type { EmailLinksService } from './domains/email-links/service.js';
+import type { AccountService } from './domains/me/service.js';
 import type { Guard } from './limits/policy.js';
 import { mountFrontendApi } from './http/fapi/mount.js';
 import { registerClientBackendRoutes } from './domains/clients/bapi.js';
@@ -68,6 +69,7 @@ export interface AppDeps {
   signUps: SignUpsService;
   emailLinks: EmailLinksService;
   handshake: HandshakeService;
+  account: AccountService;
   guard: Guard;
   signInTokens: SignInTokensService;
   jwtTemplates: JwtTemplatesService;

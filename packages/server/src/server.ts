@@ -26,6 +26,7 @@ import { createSignInTokensService } from './domains/sign-in-tokens/service.js';
 import { createJwtTemplatesService } from './domains/jwt-templates/service.js';
 import { claimsUserOf } from './domains/jwt-templates/serialize.js';
 import { createVerificationsService } from './domains/verifications/service.js';
+import { createAccountService } from './domains/me/service.js';
 import { createSignInsService } from './domains/sign-ins/service.js';
 import { createHandshakeService } from './domains/handshake/service.js';
 import { createSignUpsService } from './domains/sign-ups/service.js';
@@ -65,6 +66,7 @@ export interface Services {
   handshake: ReturnType<typeof createHandshakeService>;
   /** Signs session tokens with the active key; `rotate()` makes it load the active key again. */
   signer: ReturnType<typeof createTokenSigner>;
+  account: ReturnType<typeof createAccountService>;
   limiter: RateLimiter;
   guard: Guard;
 }
@@ -185,7 +187,17 @@ export async function createServices(config: Config, options: { logger?: Logger;
   });
   const emailLinks = createEmailLinksService({ db: storage.db, settings: authSettings, verifications, signIns, signUps });
   const handshake = createHandshakeService({ db: storage.db, signer, clients, sessions });
-  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, emailLinks, handshake, signer, limiter, guard, signInTokens, jwtTemplates, bootstrap };
+  const account = createAccountService({
+    db: storage.db,
+    settings: authSettings,
+    users,
+    verifications,
+    messaging,
+    sessions,
+    guard,
+    admit: (ids) => access.assertSignUpAllowed(ids),
+  });
+  return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, emailLinks, handshake, signer, account, limiter, guard, signInTokens, jwtTemplates, bootstrap };
 }
 
 export interface RunningServer {

@@ -2,7 +2,7 @@
  * Time-based one-time passwords (RFC 6238): HMAC-SHA1, 30-second steps, 6 digits — the parameters the
  * Backend API documents for imported TOTP secrets.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -46,4 +46,35 @@ export function verifyTotp(secretBase32: string, code: string, now: number = Dat
     if (timingSafeEqual(Buffer.from(totpCode(key, c)), Buffer.from(code))) ok = true;
   }
   return ok;
+}
+
+/** RFC 4648 base32 without padding. */
+export function base32Encode(bytes: Uint8Array): string {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/** A new TOTP secret: 20 random bytes (160 bits, as RFC 4226 recommends for HMAC-SHA1), base32. */
+export function newTotpSecret(): string {
+  return base32Encode(randomBytes(20));
+}
+
+/**
+ * The `otpauth://` URI authenticator apps read (usually from a QR code): issuer and account label,
+ * the secret, and the parameters `verifyTotp` uses.
+ */
+export function otpauthUri(secret: string, issuer: string, account: string): string {
+  const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(account)}`;
+  return `otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
 }

@@ -18,9 +18,30 @@ function sniffImage(bytes: Uint8Array): string | null {
   return null;
 }
 
-/** Reads a multipart image upload (`file` field), recognizing its type by content; throws coded errors. */
-export async function readImageUpload(c: Context): Promise<{ bytes: Uint8Array; contentType: string }> {
+/**
+ * An `application/octet-stream` body as the browser SDK sends `setProfileImage({ file: string })`: a
+ * base64 string or `data:` URL, or the image bytes themselves.
+ */
+function octetImage(body: Uint8Array): Uint8Array {
+  const text = new TextDecoder('latin1').decode(body.subarray(0, 64)).trimStart();
+  const all = () => new TextDecoder('latin1').decode(body).trim();
+  if (/^data:[^,]{0,100};base64,/i.test(text)) return Buffer.from(all().replace(/^data:[^,]*,/i, ''), 'base64');
+  if (/^[A-Za-z0-9+/=\s_-]+$/.test(text) && /^[A-Za-z0-9+/=\s_-]+$/.test(all())) return Buffer.from(all(), 'base64');
+  return body;
+}
+
+/**
+ * Reads an image upload: multipart with a `file` field, or (with `octetStream`, the Frontend API) an
+ * `application/octet-stream` body. The type is recognized by content; throws coded errors.
+ */
+export async function readImageUpload(c: Context, opts: { octetStream?: boolean } = {}): Promise<{ bytes: Uint8Array; contentType: string }> {
   const type = c.req.header('content-type') ?? '';
+  if (opts.octetStream && /^application\/octet-stream/i.test(type)) {
+    const bytes = octetImage(new Uint8Array(await c.req.arrayBuffer()));
+    const contentType = sniffImage(bytes);
+    if (!contentType) throw new ApiError({ code: 'form_param_format_invalid', longMessage: 'The body must be a PNG, JPEG, GIF or WebP image (or its base64).', paramName: 'file' });
+    return { bytes, contentType };
+  }
   if (!/^multipart\/form-data/i.test(type)) {
     throw ApiError.of('unsupported_content_type', 'Upload the image as multipart/form-data with a "file" field.');
   }

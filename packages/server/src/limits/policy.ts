@@ -12,6 +12,8 @@ export const LIMITS = {
   attemptPerIp: { limit: 60, windowSeconds: 60 },
   /** Sign-ins started for one identifier, from anywhere. */
   createPerIdentifier: { limit: 20, windowSeconds: 600 },
+  /** Verification codes a signed-in user has sent to their own new addresses and numbers. */
+  sendPerUser: { limit: 10, windowSeconds: 600 },
 } as const;
 
 /** Failed first- and second-factor attempts that lock an account, and for how long (instance settings). */

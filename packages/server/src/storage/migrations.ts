@@ -560,6 +560,12 @@ const m0013_handshake_nonces: Step = async (db, dialect) => {
   ]);
 };
 
+const m0014_self_service: Step = async (db) => {
+  // The authenticator-app secret a user is enrolling (`POST /me/totp`): it becomes `totp_secret` only
+  // once a code from the app has proven the app holds it.
+  await run(db, ['ALTER TABLE users ADD COLUMN pending_totp_secret TEXT']);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -573,6 +579,7 @@ const STEPS: Record<string, Step> = {
   '0011_session_tokens': m0011_session_tokens,
   '0012_email_links': m0012_email_links,
   '0013_handshake_nonces': m0013_handshake_nonces,
+  '0014_self_service': m0014_self_service,
 };
 
 function provider(dialect: DialectName) {

@@ -65,6 +65,8 @@ export interface UserTable {
   last_active_at: number | null;
   bypass_client_trust: Flag;
   totp_secret: string | null;
+  /** An authenticator-app secret handed out by `POST /me/totp` and not yet confirmed with a code. */
+  pending_totp_secret: string | null;
   backup_codes: JsonColumn | null;
   mfa_enabled_at: number | null;
   mfa_disabled_at: number | null;

@@ -6,7 +6,7 @@ import type { ClientJSON, FrontendSessionJSON, PublicUserDataJSON, SessionActivi
 import { readJson } from '../../storage/schema.js';
 import type { SessionRow } from '../sessions/repository.js';
 import type { UserAggregate } from '../users/repository.js';
-import { frontendUserJSON, imageUrl } from '../users/serialize.js';
+import { type PendingVerifications, frontendUserJSON, imageUrl } from '../users/serialize.js';
 import type { ClientView } from './service.js';
 
 /** What may be shown of a user next to a session: name, avatar and the identifier they are known by. */
@@ -52,7 +52,14 @@ export function sessionActivityJSON(s: SessionRow): SessionActivityJSON | null {
   };
 }
 
-export function frontendSessionJSON(s: SessionRow, user: UserAggregate | null, publicUrl: string, now: number, token: TokenJSON | null = null): FrontendSessionJSON {
+export function frontendSessionJSON(
+  s: SessionRow,
+  user: UserAggregate | null,
+  publicUrl: string,
+  now: number,
+  token: TokenJSON | null = null,
+  pending: PendingVerifications | null = null,
+): FrontendSessionJSON {
   return {
     object: 'session',
     id: s.id,
@@ -63,7 +70,7 @@ export function frontendSessionJSON(s: SessionRow, user: UserAggregate | null, p
     last_active_organization_id: s.last_active_organization_id,
     last_active_token: token,
     actor: s.actor === null ? null : readJson<Record<string, unknown>>(s.actor),
-    user: user ? frontendUserJSON(user, publicUrl) : null,
+    user: user ? frontendUserJSON(user, publicUrl, pending) : null,
     public_user_data: user ? publicUserDataJSON(user, publicUrl) : null,
     factor_verification_age: factorAges(s, now),
     tasks: null,
@@ -78,6 +85,8 @@ export interface ClientExtras {
   /** The wire forms of the sign-in and sign-up in progress on the client. */
   signIn?: Record<string, unknown> | null;
   signUp?: Record<string, unknown> | null;
+  /** Verifications in progress of the users' unverified identifiers. */
+  verifications?: PendingVerifications;
 }
 
 /** The whole client. */
@@ -87,7 +96,7 @@ export function clientJSON(view: ClientView, publicUrl: string, now: number, ext
   return {
     object: 'client',
     id: c.id,
-    sessions: view.sessions.map(({ session, user }) => frontendSessionJSON(session, user, publicUrl, now, tokens.get(session.id) ?? null)),
+    sessions: view.sessions.map(({ session, user }) => frontendSessionJSON(session, user, publicUrl, now, tokens.get(session.id) ?? null, extras.verifications ?? null)),
     sign_in: extras.signIn ?? null,
     sign_up: extras.signUp ?? null,
     last_active_session_id: c.last_active_session_id,

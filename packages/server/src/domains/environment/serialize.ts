@@ -202,7 +202,7 @@ export function environmentJSON(e: EnvironmentInput): Record<string, unknown> {
         allowed_special_characters: '',
       },
       username_settings: { min_length: 4, max_length: 64, allow_extended_special_characters: false, allow_numeric_usernames: true },
-      actions: { delete_self: true, create_organization: org.enabled },
+      actions: { delete_self: a.delete_self_enabled, create_organization: org.enabled },
       attack_protection: {
         user_lockout: { enabled: true, max_attempts: a.lockout.max_attempts, duration_in_minutes: a.lockout.duration_minutes },
         pii: { enabled: false },

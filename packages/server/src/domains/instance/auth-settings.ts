@@ -60,6 +60,11 @@ export interface AuthSettings {
    * or `v1` (`org_id`, `org_role`, `org_slug`, `org_permissions`, for apps written against those names).
    */
   session_token_claims: 'v2' | 'v1';
+  /**
+   * Users may delete their own account from the browser (`DELETE /me`, the profile's "Delete account");
+   * a user whose own `delete_self_enabled` is off still may not.
+   */
+  delete_self_enabled: boolean;
 }
 
 /** A partial update: top-level fields replace, nested objects merge one level deep. */
@@ -86,6 +91,7 @@ export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
   preferred_sign_in_strategy: 'password',
   session_token_lifetime_seconds: 60,
   session_token_claims: 'v2',
+  delete_self_enabled: true,
 };
 
 const NESTED = ['email_address', 'phone_number', 'username', 'first_name', 'last_name', 'password', 'lockout'] as const;

@@ -43,6 +43,7 @@ const AuthSettingsPatchBody = z
     test_mode: z.boolean(),
     support_email: z.string().email().max(320).nullable(),
     preferred_sign_in_strategy: z.enum(['password', 'otp']),
+    delete_self_enabled: z.boolean(),
   })
   .strict()
   .partial();

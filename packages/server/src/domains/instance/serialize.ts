@@ -51,6 +51,7 @@ export const AuthSettingsSchema = z
     test_mode: z.boolean(),
     support_email: z.string().nullable(),
     preferred_sign_in_strategy: z.enum(['password', 'otp']),
+    delete_self_enabled: z.boolean(),
   })
   .register(wireSchemas, { id: 'AuthSettings' });
 

@@ -91,12 +91,13 @@ export function liveSessionsOfClients(db: Executor, clientIds: string[]) {
  */
 export async function endLiveSessions(
   db: Executor,
-  of: { clientId: string; userId?: string } | { userId: string; clientId?: string },
+  of: ({ clientId: string; userId?: string } | { userId: string; clientId?: string }) & { exceptId?: string },
   status: SessionRow['status'],
   now: number,
 ): Promise<void> {
   let q = db.updateTable('sessions').set({ status, updated_at: now }).where('status', 'in', LIVE_STATUSES);
   if (of.clientId) q = q.where('client_id', '=', of.clientId);
   if (of.userId) q = q.where('user_id', '=', of.userId);
+  if (of.exceptId) q = q.where('id', '!=', of.exceptId);
   await q.execute();
 }

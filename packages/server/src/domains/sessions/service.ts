@@ -192,6 +192,8 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
         if (found && clientId !== null && found.client_id === clientId) {
           throw new ApiError({ code: 'signed_out', longMessage: `The session is ${found.status === 'active' ? 'expired' : found.status}.` });
         }
+        // Gone altogether (its user was deleted, on this device or elsewhere): the browser is signed out too.
+        if (!found && clientId !== null) throw new ApiError({ code: 'signed_out', longMessage: 'The session no longer exists.' });
         throw notFound();
       }
       const auth = await settings();
@@ -284,9 +286,12 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
      * Revokes a session: it signs nobody in from the moment this commits, and mints no further tokens.
      * A session that is no longer live is returned as it is.
      */
-    /** Signs the user out of every session on every client (after a password reset, on request). */
-    async endAllOfUser(userId: string, status: 'revoked' | 'ended'): Promise<void> {
-      await endLiveSessions(db, { userId }, status, now());
+    /**
+     * Signs the user out of every session on every client (after a password reset, on request), or of
+     * every one but `exceptId` (the session asking, after a password change).
+     */
+    async endAllOfUser(userId: string, status: 'revoked' | 'ended', exceptId?: string): Promise<void> {
+      await endLiveSessions(db, { userId, ...(exceptId ? { exceptId } : {}) }, status, now());
     },
 
     async revoke(sessionId: string): Promise<SessionRow> {

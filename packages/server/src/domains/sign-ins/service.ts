@@ -92,17 +92,21 @@ export function createSignInsService(deps: SignInsServiceDeps) {
     if (may === 'missing') throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
   }
 
-  /** Resolves what was typed on the first screen to a user and the identification it matched. */
+  /**
+   * Resolves what was typed on the first screen to a user and the identification it matched. Only
+   * verified addresses and numbers sign in: one a user merely added to their account (and never proved)
+   * could be someone else's.
+   */
   async function resolve(auth: AuthSettings, identifier: string): Promise<{ userId: string; identificationId: string | null } | null> {
     const email = auth.email_address.enabled ? normalizeEmail(identifier) : null;
     if (email) {
       const found = await findIdentificationByValue(db, 'email_address', email);
-      return found ? { userId: found.user_id, identificationId: found.id } : null;
+      return found && found.status === 'verified' ? { userId: found.user_id, identificationId: found.id } : null;
     }
     const phone = auth.phone_number.enabled ? normalizePhone(identifier) : null;
     if (phone && /^\+?[\d\s().-]+$/.test(identifier)) {
       const found = await findIdentificationByValue(db, 'phone_number', phone);
-      return found ? { userId: found.user_id, identificationId: found.id } : null;
+      return found && found.status === 'verified' ? { userId: found.user_id, identificationId: found.id } : null;
     }
     const username = auth.username.enabled ? normalizeUsername(identifier) : null;
     if (username) {
@@ -272,7 +276,8 @@ export function createSignInsService(deps: SignInsServiceDeps) {
       const user = attempt.user_id ? await loadUser(attempt.user_id) : null;
       const type = byEmail ? 'email_address' : 'phone_number';
       const wanted = byEmail ? input.email_address_id : input.phone_number_id;
-      const target = user?.identifications.find((i) => i.type === type && (wanted ? i.id === wanted : i.id === attempt.identification_id || i.id === user.user.primary_email_address_id));
+      // Codes go to verified addresses and numbers only (the ones sign-in offers).
+      const target = user?.identifications.find((i) => i.type === type && i.status === 'verified' && (wanted ? i.id === wanted : i.id === attempt.identification_id || i.id === user.user.primary_email_address_id));
       let sent = false;
       await transaction(db, async (tx) => {
         const locked = await lockFor(tx, clientId, id, 'needs_first_factor');

@@ -4,7 +4,7 @@
  * lock; uniqueness is the unique index's to enforce. No HTTP here.
  */
 import type { Updateable } from 'kysely';
-import { notFound } from '../../errors.js';
+import { ApiError, notFound } from '../../errors.js';
 import { transaction, type Tx } from '../../storage/database.js';
 import type { IdentificationStatus, IdentificationTable, IdentificationType } from '../../storage/schema.js';
 import {
@@ -13,6 +13,8 @@ import {
   deleteIdentificationRow,
   deleteIdentificationsOfType,
   findIdentification,
+  findPassword,
+  identificationsOf,
   identifierHolder,
   insertIdentifications,
   lockIdentification,
@@ -22,7 +24,18 @@ import {
   updateIdentificationRow,
   updateUser,
 } from './repository.js';
-import { type PlannedIdentification, type UsersContext, PARAM_OF_TYPE, PRIMARY_COLUMN, assertIdentifiersFree, identificationRow, identifierExists, plan } from './rules.js';
+import {
+  type PlannedIdentification,
+  type SignInSettings,
+  type UsersContext,
+  PARAM_OF_TYPE,
+  PRIMARY_COLUMN,
+  assertIdentifiersFree,
+  assertKeepsSignIn,
+  identificationRow,
+  identifierExists,
+  plan,
+} from './rules.js';
 
 export interface NewIdentifierInput {
   userId: string;
@@ -30,6 +43,8 @@ export interface NewIdentifierInput {
   verified?: boolean | null;
   primary?: boolean | null;
   reservedForSecondFactor?: boolean | null;
+  /** An unverified identifier does not become primary now, only once verified (the user's own additions). */
+  primaryOnceVerified?: boolean;
 }
 
 /** Makes `candidate` the user's primary identifier of its kind when the user has none yet. */
@@ -46,14 +61,30 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
     return row;
   }
 
-  async function deleteIdentification(id: string, type: IdentificationType): Promise<void> {
+  const label = (type: IdentificationType) => (type === 'email_address' ? 'Email address' : type === 'phone_number' ? 'Phone number' : 'Web3 wallet');
+
+  /**
+   * Deletes an identification. With `guard`, only one of `guard.ownerId`'s, and never the one that leaves
+   * them no way to sign in. The user's row is locked first (then the identification), as every change
+   * of a user's identifiers and password does, so two deletions of a user's last two addresses run one
+   * after the other and the second sees what the first left.
+   */
+  async function deleteIdentification(id: string, type: IdentificationType, guard?: { ownerId: string; keepSignIn: SignInSettings }): Promise<void> {
     const t = now();
+    const found = await findIdentification(db, id, type);
+    if (!found || (guard && found.user_id !== guard.ownerId)) throw notFound(label(type));
     await transaction(db, async (trx) => {
+      const user = await lockUser(trx, found.user_id);
       const row = await lockIdentification(trx, id, type);
-      if (!row) throw notFound(type === 'email_address' ? 'Email address' : 'Phone number');
+      if (!user || !row || row.user_id !== user.id) throw notFound(label(type));
+      if (guard) {
+        const idents = await identificationsOf(trx, [user.id]);
+        const hasPassword = (await findPassword(trx, user.id)) !== undefined;
+        const before = { identifications: idents, username: user.username, hasPassword };
+        assertKeepsSignIn(guard.keepSignIn, before, { ...before, identifications: idents.filter((i) => i.id !== id) }, `${label(type)} ${row.value}`);
+      }
       await deleteIdentificationRow(trx, id);
-      const user = await lockUser(trx, row.user_id);
-      if (user && user[PRIMARY_COLUMN[type]] === id) {
+      if (user[PRIMARY_COLUMN[type]] === id) {
         // The next identifier of the same kind (verified first, then oldest) becomes primary.
         await updateUser(trx, user.id, { [PRIMARY_COLUMN[type]]: await nextPrimaryCandidate(trx, user.id, type) });
       }
@@ -72,6 +103,58 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
       await deleteIdentification(identificationId, type);
     },
 
+    /** One of the user's identifications of a kind; 404 when it is not theirs. */
+    async getOwnIdentification(userId: string, identificationId: string, type: IdentificationType): Promise<IdentificationRow> {
+      const row = await findIdentification(db, identificationId, type);
+      if (!row || row.user_id !== userId) throw notFound(label(type));
+      return row;
+    },
+
+    /** Runs `work` with one of the user's identifications locked (a code sent to it is bound to it). */
+    async withOwnIdentification<T>(userId: string, identificationId: string, type: IdentificationType, work: (tx: Tx, row: IdentificationRow) => Promise<T>): Promise<T> {
+      return transaction(db, async (trx) => {
+        const row = await lockIdentification(trx, identificationId, type);
+        if (!row || row.user_id !== userId) throw notFound(label(type));
+        return work(trx, row);
+      });
+    },
+
+    /**
+     * Marks one of the user's identifications verified by `strategy` once `check` (run with the user and
+     * the identification locked, e.g. a code attempt) has passed. A failed check's error is thrown after
+     * the transaction commits, so what the check recorded (a counted guess) stays. An address verified
+     * while the user's primary one of its kind is missing or unverified becomes primary.
+     */
+    async verifyOwnIdentification(
+      userId: string,
+      identificationId: string,
+      type: 'email_address' | 'phone_number',
+      strategy: string,
+      check: (tx: Tx, row: IdentificationRow) => Promise<ApiError | null>,
+    ): Promise<IdentificationRow> {
+      const t = now();
+      const outcome = await transaction(db, async (trx): Promise<{ row: IdentificationRow } | { failure: ApiError }> => {
+        const user = await lockUser(trx, userId);
+        const row = await lockIdentification(trx, identificationId, type);
+        if (!user || !row || row.user_id !== userId) throw notFound(label(type));
+        if (row.status === 'verified') {
+          throw new ApiError({ code: 'verification_already_verified', longMessage: `${row.value} is verified already.`, paramName: 'code' });
+        }
+        const failure = await check(trx, row);
+        if (failure) return { failure };
+        const patch = { status: 'verified' as const, strategy, updated_at: t };
+        await updateIdentificationRow(trx, row.id, patch);
+        const primaryId = user[PRIMARY_COLUMN[type]];
+        const primary = primaryId ? await findIdentification(trx, primaryId, type) : undefined;
+        if (!primary || primary.status !== 'verified') await updateUser(trx, userId, { [PRIMARY_COLUMN[type]]: row.id, updated_at: t });
+        else await updateUser(trx, userId, { updated_at: t });
+        return { row: { ...row, ...patch } };
+      });
+      if ('failure' in outcome) throw outcome.failure;
+      if (afterVerifiedEmails && type === 'email_address') await afterVerifiedEmails(userId);
+      return outcome.row;
+    },
+
     async addIdentification(type: 'email_address' | 'phone_number', input: NewIdentifierInput): Promise<IdentificationRow> {
       // Unlike addresses given at user creation, an address added later is unverified unless the caller
       // vouches for it: nobody has proven that the user owns it.
@@ -88,7 +171,7 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
         await insertIdentifications(trx, [row]);
         if (input.primary) {
           await updateUser(trx, user.id, { [PRIMARY_COLUMN[type]]: row.id });
-        } else {
+        } else if (!(input.primaryOnceVerified && planned.status !== 'verified')) {
           await setPrimaryIfMissing(trx, user, type, row.id, t);
         }
         await refreshSearchText(trx, user.id, t);

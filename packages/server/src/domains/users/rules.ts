@@ -8,9 +8,10 @@ import { ApiError, notFound } from '../../errors.js';
 import type { DialectName, Db, Tx, UniqueMapper } from '../../storage/database.js';
 import type { IdentificationStatus, IdentificationTable, IdentificationType } from '../../storage/schema.js';
 import { normalizeEmail, normalizePhone, normalizeUsername, normalizeWeb3Wallet } from '../identifiers/normalize.js';
+import type { AuthSettings } from '../instance/auth-settings.js';
 import { assertMetadataSize } from '../metadata/metadata.js';
 import { ownerOfIdentifier } from './directory-repository.js';
-import { type UserAggregate, aggregate, createUserLoader, identifierHolder, lockUser } from './repository.js';
+import { type IdentificationRow, type UserAggregate, aggregate, createUserLoader, identifierHolder, lockUser } from './repository.js';
 
 /** The request parameter naming each kind of identifier. */
 export const PARAM_OF_TYPE: Record<IdentificationType, string> = {
@@ -163,4 +164,49 @@ export function createUsersContext(db: Db, dialect: DialectName, now: () => numb
       };
     },
   };
+}
+
+/** The instance settings that decide what signs a user in. */
+export type SignInSettings = Pick<AuthSettings, 'email_address' | 'phone_number' | 'username' | 'password'>;
+
+/** What a user signs in with: their identifiers, username and whether they have a password. */
+export interface SignInMeans {
+  identifications: readonly Pick<IdentificationRow, 'type' | 'status'>[];
+  username: string | null;
+  hasPassword: boolean;
+}
+
+/**
+ * How many ways the user has to sign in: each verified e-mail address or phone number of a kind the
+ * instance offers on the first screen (a code can be sent to it, or the password typed after it), and
+ * the username when it is offered there and the user has a password to go with it.
+ */
+export function signInWays(s: SignInSettings, m: SignInMeans): number {
+  const verified = (type: IdentificationType) => m.identifications.filter((i) => i.type === type && i.status === 'verified').length;
+  let ways = 0;
+  const emailCodes = s.email_address.verification.includes('email_code');
+  if (s.email_address.enabled && s.email_address.used_for_first_factor && (emailCodes || m.hasPassword)) ways += verified('email_address');
+  if (s.phone_number.enabled && s.phone_number.used_for_first_factor) ways += verified('phone_number');
+  if (s.username.enabled && s.username.used_for_first_factor && m.username !== null && m.hasPassword) ways += 1;
+  return ways;
+}
+
+/**
+ * Refuses a change (`before` → `after`) that would leave a user who could sign in no way to, or take
+ * away the last verified identifier of a kind the instance requires. A user who had no way before (made
+ * by the Backend API with unverified identifiers only) may still tidy up.
+ */
+export function assertKeepsSignIn(s: SignInSettings, before: SignInMeans, after: SignInMeans, what: string): void {
+  const refuse = (why: string) =>
+    new ApiError({ code: 'identification_deletion_failed', longMessage: `${what} cannot be removed: ${why}`, paramName: what === 'The password' ? 'password' : 'identification_id' });
+  if (signInWays(s, before) > 0 && signInWays(s, after) === 0) throw refuse('it is your last way to sign in.');
+  for (const [type, setting] of [
+    ['email_address', s.email_address],
+    ['phone_number', s.phone_number],
+  ] as const) {
+    const count = (m: SignInMeans) => m.identifications.filter((i) => i.type === type && i.status === 'verified').length;
+    if (setting.enabled && setting.required && count(before) > 0 && count(after) === 0) {
+      throw refuse(`this application requires a verified ${type.replace('_', ' ')}.`);
+    }
+  }
 }

@@ -142,13 +142,20 @@ function verificationOf(i: IdentificationRow): VerificationJSON | null {
   };
 }
 
-export function emailAddressJSON(i: IdentificationRow): EmailAddressJSON {
+/**
+ * Verifications in progress of unverified identifications (a code sent by the user's own
+ * `prepare_verification`), by identification id: the Frontend API shows them so the SDK knows a code
+ * is on its way.
+ */
+export type PendingVerifications = ReadonlyMap<string, VerificationJSON>;
+
+export function emailAddressJSON(i: IdentificationRow, pending: PendingVerifications | null = null): EmailAddressJSON {
   return {
     id: i.id,
     object: 'email_address',
     email_address: i.value,
     reserved: i.status === 'reserved',
-    verification: verificationOf(i),
+    verification: verificationOf(i) ?? pending?.get(i.id) ?? null,
     linked_to: [],
     matches_sso_connection: false,
     created_at: i.created_at,
@@ -156,7 +163,7 @@ export function emailAddressJSON(i: IdentificationRow): EmailAddressJSON {
   };
 }
 
-export function phoneNumberJSON(i: IdentificationRow): PhoneNumberJSON {
+export function phoneNumberJSON(i: IdentificationRow, pending: PendingVerifications | null = null): PhoneNumberJSON {
   return {
     id: i.id,
     object: 'phone_number',
@@ -164,7 +171,7 @@ export function phoneNumberJSON(i: IdentificationRow): PhoneNumberJSON {
     reserved_for_second_factor: i.reserved_for_second_factor === 1,
     default_second_factor: i.default_second_factor === 1,
     reserved: i.status === 'reserved',
-    verification: verificationOf(i),
+    verification: verificationOf(i) ?? pending?.get(i.id) ?? null,
     linked_to: [],
     backup_codes: null,
     created_at: i.created_at,
@@ -189,7 +196,7 @@ export function imageUrl(publicUrl: string, imageId: string | null): string {
 }
 
 /** What both APIs show of a user. */
-function userCore(a: UserAggregate, publicUrl: string): UserCoreJSON {
+function userCore(a: UserAggregate, publicUrl: string, pending: PendingVerifications | null = null): UserCoreJSON {
   const u = a.user;
   const url = imageUrl(publicUrl, u.image_id);
   const backupCodes = u.backup_codes === null ? null : readJson<string[]>(u.backup_codes);
@@ -213,8 +220,8 @@ function userCore(a: UserAggregate, publicUrl: string): UserCoreJSON {
     has_image: u.image_id !== null,
     public_metadata: readJson<Metadata>(u.public_metadata),
     unsafe_metadata: readJson<Metadata>(u.unsafe_metadata),
-    email_addresses: a.identifications.filter((i) => i.type === 'email_address').map(emailAddressJSON),
-    phone_numbers: phones.map(phoneNumberJSON),
+    email_addresses: a.identifications.filter((i) => i.type === 'email_address').map((i) => emailAddressJSON(i, pending)),
+    phone_numbers: phones.map((i) => phoneNumberJSON(i, pending)),
     web3_wallets: a.identifications.filter((i) => i.type === 'web3_wallet').map(web3WalletJSON),
     passkeys: [],
     password_enabled: a.password !== null,
@@ -249,9 +256,9 @@ export function userJSON(a: UserAggregate, publicUrl: string): UserJSON {
   return { ...userCore(a, publicUrl), private_metadata: readJson<Metadata>(a.user.private_metadata) };
 }
 
-/** The Frontend API form of a user: no private metadata. */
-export function frontendUserJSON(a: UserAggregate, publicUrl: string): FrontendUserJSON {
-  return userCore(a, publicUrl);
+/** The Frontend API form of a user: no private metadata; `pending` shows verifications in progress. */
+export function frontendUserJSON(a: UserAggregate, publicUrl: string, pending: PendingVerifications | null = null): FrontendUserJSON {
+  return userCore(a, publicUrl, pending);
 }
 
 export function deletedJSON(object: string, id: string): DeletedObjectJSON {

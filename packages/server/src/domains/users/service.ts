@@ -93,6 +93,8 @@ export interface UpdateUserInput extends PasswordInput {
   legalAcceptedAt?: number | null;
   createdAt?: number | null;
   bypassClientTrust?: boolean | null;
+  /** A new primary identifier must be verified (the user's own change from the browser). */
+  verifiedPrimaryOnly?: boolean;
 }
 
 export interface UsersServiceDeps {
@@ -190,6 +192,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
           last_active_at: null,
           bypass_client_trust: input.bypassClientTrust ? 1 : 0,
           totp_secret: input.totpSecret ? storedTotpSecret(input.totpSecret) : null,
+          pending_totp_secret: null,
           backup_codes: backupCodes?.length ? JSON.stringify(backupCodes) : null,
           mfa_enabled_at: input.totpSecret || backupCodes?.length ? t : null,
           mfa_disabled_at: null,
@@ -247,6 +250,9 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
           const owned = idents.find((i) => i.id === value && i.type === type);
           if (!owned) {
             throw new ApiError({ code: 'form_param_value_invalid', longMessage: `${param} must be the id of one of this user's ${type.replace(/_/g, ' ')}es.`, paramName: param });
+          }
+          if (input.verifiedPrimaryOnly && owned.status !== 'verified') {
+            throw new ApiError({ code: 'form_param_value_invalid', longMessage: `Verify ${owned.value} before making it primary.`, paramName: param });
           }
           patch[PRIMARY_COLUMN[type]] = value;
         }

@@ -31,3 +31,8 @@ export function lockVerificationById(tx: Tx, id: string) {
 export async function updateVerification(db: Executor, id: string, patch: Partial<Pick<VerificationRow, 'status' | 'attempts' | 'verified_at_client' | 'updated_at'>>): Promise<void> {
   await db.updateTable('verifications').set(patch).where('id', '=', id).execute();
 }
+
+/** Forgets every verification of an owner (an identification that was deleted). */
+export async function deleteVerificationsOf(db: Executor, ownerId: string): Promise<void> {
+  await db.deleteFrom('verifications').where('owner_id', '=', ownerId).execute();
+}

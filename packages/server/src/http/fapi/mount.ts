@@ -4,10 +4,14 @@
  */
 import type { AppDeps } from '../../app.js';
 import type { TokenJSON } from '@latch/core';
+import type { SessionRow } from '../../domains/sessions/repository.js';
 import { clientJSON, frontendSessionJSON } from '../../domains/clients/serialize.js';
 import { registerSessionRoutes } from '../../domains/sessions/fapi.js';
 import { registerMeRoutes } from '../../domains/me/fapi.js';
-import { frontendUserJSON } from '../../domains/users/serialize.js';
+import { registerMeIdentifierRoutes } from '../../domains/me/identifiers-fapi.js';
+import { registerMeSecurityRoutes } from '../../domains/me/security-fapi.js';
+import { activeSessionJSON } from '../../domains/me/serialize.js';
+import { emailAddressJSON, frontendUserJSON, phoneNumberJSON } from '../../domains/users/serialize.js';
 import { registerSignInRoutes } from '../../domains/sign-ins/fapi.js';
 import { signInJSON } from '../../domains/sign-ins/serialize.js';
 import { registerSignUpRoutes } from '../../domains/sign-ups/fapi.js';
@@ -27,7 +31,7 @@ import { ApiError } from '../../errors.js';
 import { registerEmailLinkRoutes } from '../../domains/email-links/fapi.js';
 
 export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?: unknown): Response | Promise<Response> } {
-  const { config, instance, clients, sessions, signIns, signUps, users, bootstrap, logger } = deps;
+  const { config, instance, clients, sessions, signIns, signUps, users, account, bootstrap, logger } = deps;
   const development = bootstrap.instance.environmentType === 'development';
   const publicUrl = config.publicUrl;
   const now = () => Date.now();
@@ -87,21 +91,45 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?:
     },
   });
   registerEmailLinkRoutes(router, { emailLinks: deps.emailLinks, guard: deps.guard });
-  registerMeRoutes(router, {
+  async function presentUser(userId: string) {
+    const [user] = await clients.usersOf([userId]);
+    return user ? frontendUserJSON(user, publicUrl, await account.pendingVerifications([user])) : null;
+  }
+  async function presentSession(session: SessionRow) {
+    const [user] = await clients.usersOf([session.user_id]);
+    return frontendSessionJSON(session, user ?? null, publicUrl, now(), null, await account.pendingVerifications([user ?? null]));
+  }
+  const guard = deps.guard;
+  registerMeRoutes(router, { sessions, users, account, guard, publicUrl, uploadLimit: config.maxImageBytes + 64 * 1024, present: presentUser });
+  registerMeIdentifierRoutes(router, {
     sessions,
     users,
-    async present(userId) {
-      const [user] = await clients.usersOf([userId]);
-      return user ? frontendUserJSON(user, publicUrl) : null;
+    account,
+    guard,
+    async present(rows) {
+      const pending = await account.pendingVerificationsOf(rows);
+      return rows.map((r) => (r.type === 'email_address' ? emailAddressJSON(r, pending) : phoneNumberJSON(r, pending)));
     },
   });
-  registerSessionRoutes(router, {
+  registerMeSecurityRoutes(router, {
     sessions,
-    async present(session) {
-      const [user] = await clients.usersOf([session.user_id]);
-      return frontendSessionJSON(session, user ?? null, publicUrl, now());
+    users,
+    account,
+    guard,
+    issuer: config.appName,
+    async presentSessions(rows, active) {
+      // All of one user's: their user and verifications are read once.
+      const users = await clients.usersOf([...new Set(rows.map((r) => r.user_id))]);
+      const byId = new Map(users.map((u) => [u.user.id, u]));
+      const pending = await account.pendingVerifications(users);
+      const t = now();
+      return rows.map((r) => {
+        const shown = frontendSessionJSON(r, byId.get(r.user_id) ?? null, publicUrl, t, null, pending);
+        return active ? activeSessionJSON(shown, r) : shown;
+      });
     },
   });
+  registerSessionRoutes(router, { sessions, present: presentSession });
 
   const surface = fapiSurface({
     clients,
@@ -119,7 +147,8 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?:
       const signIn = signInView && signInView.signIn.status !== 'complete' ? signInJSON(signInView, (await instance.settings()).auth, publicUrl, now()) : null;
       const signUpView = view.client.sign_up_id ? await signUps.view(view.client.sign_up_id) : null;
       const signUp = signUpView && signUpView.signUp.status !== 'complete' ? signUpJSON(signUpView, (await instance.settings()).auth, now()) : null;
-      return clientJSON(view, publicUrl, now(), { tokens, signIn, signUp });
+      const verifications = await account.pendingVerifications(view.sessions.map((s) => s.user));
+      return clientJSON(view, publicUrl, now(), { tokens, signIn, signUp, verifications });
     },
   });
 

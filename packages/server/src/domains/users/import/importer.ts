@@ -311,6 +311,7 @@ function addRows(rows: ImportRows, u: ImportUser, t: number): void {
     last_active_at: null,
     bypass_client_trust: u.bypassClientTrust ? 1 : 0,
     totp_secret: u.totpSecret,
+    pending_totp_secret: null,
     backup_codes: u.backupCodes?.length ? JSON.stringify(u.backupCodes) : null,
     mfa_enabled_at: u.totpSecret || u.backupCodes?.length ? t : null,
     mfa_disabled_at: null,
