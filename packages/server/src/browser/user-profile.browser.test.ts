@@ -1,6 +1,6 @@
 /**
- * The official `<UserProfile/>` of `@clerk/clerk-js` 5 against Latch's Frontend API in headless
- * Chromium: a second e-mail address added and verified with the code from a real SMTP server and made
+ * The official `<UserProfile/>` of both SDK generations (Core 2: `@clerk/clerk-js` 5; Core 3: clerk-js 6
+ * with `@clerk/ui`) against Latch's Frontend API in headless Chromium: a second e-mail address added and verified with the code from a real SMTP server and made
  * primary, the password changed, an authenticator app enrolled (its backup codes shown), another
  * device's session seen and revoked; a profile image uploaded from the file picker, and the account
  * deleted.
@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totpCode } from '../crypto/totp.js';
 import { launchChromium, startPageServer, type PageServer } from '../test/browser.js';
-import { clerkJsPage, mailedCode, mountComponent, openApp, signInWithPassword } from '../test/clerk-js-app.js';
+import { CLERK_PACKAGES, clerkJsPage, mailedCode, mountComponent, openApp, signInWithPassword } from '../test/clerk-js-app.js';
 import { startTestServer, type TestServer } from '../test/harness.js';
 import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.js';
 
@@ -17,7 +17,7 @@ const PASSWORD = 'a long and unusual passphrase';
 /** The smallest PNG: a 1×1 transparent pixel. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
-describe('official clerk-js 5 <UserProfile/> against the Frontend API', () => {
+describe.each(['core2', 'core3'] as const)('official <UserProfile/> (%s) against the Frontend API', (generation) => {
   let t: TestServer;
   let smtp: SmtpSink;
   let web: PageServer;
@@ -26,9 +26,9 @@ describe('official clerk-js 5 <UserProfile/> against the Frontend API', () => {
   beforeAll(async () => {
     smtp = await startSmtpSink();
     let html = '';
-    web = await startPageServer({ '/': () => html }, ['@clerk/clerk-js']);
+    web = await startPageServer({ '/': () => html }, CLERK_PACKAGES);
     t = await startTestServer('sqlite', { LATCH_SMTP_URL: smtp.url, LATCH_APP_URL: web.url });
-    html = clerkJsPage(t.server.publishableKey, `${t.url}/fapi`);
+    html = clerkJsPage(t.server.publishableKey, `${t.url}/fapi`, generation);
     // Short-lived tokens, so a revoked device learns of it soon.
     expect((await t.api('/instance/auth_settings', { method: 'PATCH', json: { session_token_lifetime_seconds: 30 } })).status).toBe(200);
     browser = await launchChromium();

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { dirname, join, normalize } from 'node:path';
+import { join, normalize } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -23,7 +23,12 @@ const require = createRequire(import.meta.url);
 
 /** The `dist` folder of an installed package. */
 export function distOf(pkg: string): string {
-  return join(dirname(require.resolve(`${pkg}/package.json`)), 'dist');
+  // Found on the module search path rather than through `require.resolve`: some packages do not export
+  // their package.json.
+  for (const dir of require.resolve.paths(pkg) ?? []) {
+    if (existsSync(join(dir, pkg, 'package.json'))) return join(dir, pkg, 'dist');
+  }
+  throw new Error(`${pkg} is not installed`);
 }
 
 export interface PageServer {
@@ -33,10 +38,12 @@ export interface PageServer {
 
 /**
  * Serves `pages` (path → HTML) and every file under `/npm/<pkg>@<any version>/dist/` from the installed
- * package's dist folder, on 127.0.0.1.
+ * package's dist folder, on 127.0.0.1. A package installed under an alias for one major version is given
+ * as `{ name: '@clerk/clerk-js', major: 6, installedAs: '@clerk/clerk-js-6' }`: `/npm/@clerk/clerk-js@6…/`
+ * paths are then served from it, other versions from the plain name.
  */
-export async function startPageServer(pages: Record<string, string | (() => string)>, packages: string[]): Promise<PageServer> {
-  const dists = new Map(packages.map((p) => [p, distOf(p)]));
+export async function startPageServer(pages: Record<string, string | (() => string)>, packages: (string | { name: string; major: number; installedAs: string })[]): Promise<PageServer> {
+  const dists = new Map(packages.map((p) => (typeof p === 'string' ? [p, distOf(p)] : [`${p.name}@${p.major}`, distOf(p.installedAs)])));
   const server: Server = createServer((req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -45,13 +52,13 @@ export async function startPageServer(pages: Record<string, string | (() => stri
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(typeof page === 'function' ? page() : page);
         return;
       }
-      const m = /^\/npm\/(@[^/]+\/[^@/]+|[^@/]+)@[^/]+\/dist\/(.+)$/.exec(path);
-      const dist = m ? dists.get(m[1] as string) : undefined;
+      const m = /^\/npm\/(@[^/]+\/[^@/]+|[^@/]+)@(\d+)[^/]*\/dist\/(.+)$/.exec(path);
+      const dist = m ? (dists.get(`${m[1]}@${m[2]}`) ?? dists.get(m[1] as string)) : undefined;
       if (!m || !dist) {
         res.writeHead(404).end();
         return;
       }
-      const file = normalize(join(dist, m[2] as string));
+      const file = normalize(join(dist, m[3] as string));
       if (!file.startsWith(dist)) {
         res.writeHead(403).end();
         return;

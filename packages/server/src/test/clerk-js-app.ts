@@ -7,16 +7,30 @@ import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { SmtpSink } from './smtp-sink.js';
 
-/** The HTML of a page that loads clerk-js 5 from `/npm/…` and signals when `Clerk.load()` is done. */
-export function clerkJsPage(publishableKey: string, proxyUrl: string): string {
+/** The SDK generations the browser tests run: Core 2 (clerk-js 5, components built in) and Core 3 (clerk-js 6 + @clerk/ui). */
+export type Generation = 'core2' | 'core3';
+
+/** The page server's packages for both generations (clerk-js 6 is installed under an alias). */
+export const CLERK_PACKAGES = ['@clerk/clerk-js', { name: '@clerk/clerk-js', major: 6, installedAs: '@clerk/clerk-js-6' }, '@clerk/ui'];
+
+/**
+ * The HTML of a page that loads the official browser SDK from `/npm/…` and signals when `Clerk.load()` is
+ * done: clerk-js 5 alone (Core 2), or clerk-js 6 with the separate `@clerk/ui` bundle, whose constructor
+ * `load()` is given (Core 3).
+ */
+export function clerkJsPage(publishableKey: string, proxyUrl: string, generation: Generation = 'core2'): string {
+  const ui = generation === 'core3' ? '<script src="/npm/@clerk/ui@1/dist/ui.browser.js"></script>' : '';
+  const version = generation === 'core3' ? 6 : 5;
+  const options = generation === 'core3' ? '{ telemetry: false, ui: { ClerkUI: window.__internal_ClerkUICtor } }' : '{ telemetry: false }';
   return `<!doctype html><html><head><meta charset="utf-8"><title>Latch test app</title></head><body>
 <div id="app"></div>
 <script>
   window.__latch = { ready: false, error: null };
 </script>
+${ui}
 <script async crossorigin="anonymous" data-clerk-publishable-key="${publishableKey}" data-clerk-proxy-url="${proxyUrl}"
-  src="/npm/@clerk/clerk-js@5/dist/clerk.browser.js"
-  onload="window.Clerk.load({ telemetry: false }).then(() => { window.__latch.ready = true; }, (e) => { window.__latch.error = String(e && e.message || e); })"></script>
+  src="/npm/@clerk/clerk-js@${version}/dist/clerk.browser.js"
+  onload="window.Clerk.load(${options}).then(() => { window.__latch.ready = true; }, (e) => { window.__latch.error = String(e && e.message || e); })"></script>
 </body></html>`;
 }
 
