@@ -21,7 +21,6 @@ import { createOrganizationsService } from './domains/organizations/service.js';
 import { createClientsService } from './domains/clients/service.js';
 import { aggregate, createUserLoader, findUsersByIds } from './domains/users/repository.js';
 import { createSessionsService } from './domains/sessions/service.js';
-import { organizationClaimsOf, v1OrganizationClaims, v2OrganizationClaims } from './domains/organizations/session-claims.js';
 import { createSignInTokensService } from './domains/sign-in-tokens/service.js';
 import { createJwtTemplatesService } from './domains/jwt-templates/service.js';
 import { claimsUserOf } from './domains/jwt-templates/serialize.js';
@@ -126,11 +125,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
       return key ? { kid: key.kid, privatePem: key.private_pem } : undefined;
     }),
     issuer: frontendApiOrigin(config.publicUrl),
-    organizationClaims: async (userId, orgId, naming) => {
-      const claims = await organizationClaimsOf(storage.db, roles, userId, orgId);
-      if (!claims) return null;
-      return naming === 'v1' ? v1OrganizationClaims(claims) : v2OrganizationClaims(claims);
-    },
+    organizationClaims: (userId, orgId, naming) => organizations.sessionClaims(userId, orgId, naming),
     customClaims: (userId, name) => jwtTemplates.claimsFor(userId, name),
     publicKeys: () => instance.jwks(),
   });
@@ -159,7 +154,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
       await users.update(userId, { password });
     },
     guard,
-    redeemTicket: (tx, ticket) => signInTokens.redeemInTx(tx, ticket),
+    // A sign-in token from the Backend API, or an organization invitation's ticket (its invitee joins).
+    redeemTicket: async (tx, ticket) => (await signInTokens.redeemInTx(tx, ticket)) ?? (await organizations.redeemTicketForSignIn(tx, ticket)),
   });
   const signUps = createSignUpsService({
     db: storage.db,
@@ -171,6 +167,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     messaging,
     createUser: async (input) => (await users.create(input)).user,
     deleteUser: (id) => users.delete(id),
+    organizationTickets: { peek: (ticket) => organizations.peekTicketForSignUp(ticket), redeem: (tx, ticket, userId) => organizations.redeemTicketForSignUp(tx, ticket, userId) },
   });
   return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, limiter, guard, signInTokens, jwtTemplates, bootstrap };
 }

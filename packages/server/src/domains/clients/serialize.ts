@@ -2,7 +2,7 @@
  * Clients and sessions → wire JSON. Only the Frontend API shows a client, so these build on the frontend
  * user (no private metadata can reach a browser through here).
  */
-import type { ClientJSON, FrontendSessionJSON, PublicUserDataJSON, SessionActivityJSON, TokenJSON } from '@latch/core';
+import type { ClientJSON, FrontendOrganizationMembershipJSON, FrontendSessionJSON, FrontendUserJSON, PublicUserDataJSON, SessionActivityJSON, TokenJSON } from '@latch/core';
 import { readJson } from '../../storage/schema.js';
 import type { SessionRow } from '../sessions/repository.js';
 import type { UserAggregate } from '../users/repository.js';
@@ -52,7 +52,20 @@ export function sessionActivityJSON(s: SessionRow): SessionActivityJSON | null {
   };
 }
 
-export function frontendSessionJSON(s: SessionRow, user: UserAggregate | null, publicUrl: string, now: number, token: TokenJSON | null = null): FrontendSessionJSON {
+/** The session's user, with their organization memberships when they were loaded. */
+function sessionUserJSON(user: UserAggregate, publicUrl: string, memberships: FrontendOrganizationMembershipJSON[] | undefined): FrontendUserJSON {
+  const json = frontendUserJSON(user, publicUrl);
+  return memberships ? { ...json, organization_memberships: memberships } : json;
+}
+
+export function frontendSessionJSON(
+  s: SessionRow,
+  user: UserAggregate | null,
+  publicUrl: string,
+  now: number,
+  token: TokenJSON | null = null,
+  memberships?: FrontendOrganizationMembershipJSON[],
+): FrontendSessionJSON {
   return {
     object: 'session',
     id: s.id,
@@ -63,7 +76,7 @@ export function frontendSessionJSON(s: SessionRow, user: UserAggregate | null, p
     last_active_organization_id: s.last_active_organization_id,
     last_active_token: token,
     actor: s.actor === null ? null : readJson<Record<string, unknown>>(s.actor),
-    user: user ? frontendUserJSON(user, publicUrl) : null,
+    user: user ? sessionUserJSON(user, publicUrl, memberships) : null,
     public_user_data: user ? publicUserDataJSON(user, publicUrl) : null,
     factor_verification_age: factorAges(s, now),
     tasks: null,
@@ -78,6 +91,8 @@ export interface ClientExtras {
   /** The wire forms of the sign-in and sign-up in progress on the client. */
   signIn?: Record<string, unknown> | null;
   signUp?: Record<string, unknown> | null;
+  /** Each user's organization memberships, by user id (`user.organization_memberships`). */
+  memberships?: ReadonlyMap<string, FrontendOrganizationMembershipJSON[]>;
 }
 
 /** The whole client. */
@@ -87,7 +102,9 @@ export function clientJSON(view: ClientView, publicUrl: string, now: number, ext
   return {
     object: 'client',
     id: c.id,
-    sessions: view.sessions.map(({ session, user }) => frontendSessionJSON(session, user, publicUrl, now, tokens.get(session.id) ?? null)),
+    sessions: view.sessions.map(({ session, user }) =>
+      frontendSessionJSON(session, user, publicUrl, now, tokens.get(session.id) ?? null, extras.memberships ? (extras.memberships.get(session.user_id) ?? []) : undefined),
+    ),
     sign_in: extras.signIn ?? null,
     sign_up: extras.signUp ?? null,
     last_active_session_id: c.last_active_session_id,

@@ -6,6 +6,7 @@ import type { AppDeps } from '../../app.js';
 import type { TokenJSON } from '@latch/core';
 import { clientJSON, frontendSessionJSON } from '../../domains/clients/serialize.js';
 import { registerSessionRoutes } from '../../domains/sessions/fapi.js';
+import { registerOrganizationFrontendRoutes } from '../../domains/organizations/fapi.js';
 import { registerMeRoutes } from '../../domains/me/fapi.js';
 import { frontendUserJSON } from '../../domains/users/serialize.js';
 import { registerSignInRoutes } from '../../domains/sign-ins/fapi.js';
@@ -24,7 +25,7 @@ import { createFapiRouter, fapiSurface } from './surface.js';
 import { originOf, type OriginPolicy } from './transport.js';
 
 export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Response | Promise<Response> } {
-  const { config, instance, clients, sessions, signIns, signUps, users, bootstrap, logger } = deps;
+  const { config, instance, clients, sessions, signIns, signUps, users, organizations, bootstrap, logger } = deps;
   const development = bootstrap.instance.environmentType === 'development';
   const publicUrl = config.publicUrl;
   const now = () => Date.now();
@@ -75,17 +76,19 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
     sessions,
     users,
     async present(userId) {
-      const [user] = await clients.usersOf([userId]);
-      return user ? frontendUserJSON(user, publicUrl) : null;
+      const [[user], memberships] = await Promise.all([clients.usersOf([userId]), organizations.frontendMembershipsOf([userId])]);
+      return user ? { ...frontendUserJSON(user, publicUrl), organization_memberships: memberships.get(userId) ?? [] } : null;
     },
   });
   registerSessionRoutes(router, {
     sessions,
     async present(session) {
-      const [user] = await clients.usersOf([session.user_id]);
-      return frontendSessionJSON(session, user ?? null, publicUrl, now());
+      const [[user], memberships] = await Promise.all([clients.usersOf([session.user_id]), organizations.frontendMembershipsOf([session.user_id])]);
+      return frontendSessionJSON(session, user ?? null, publicUrl, now(), null, memberships.get(session.user_id) ?? []);
     },
   });
+
+  registerOrganizationFrontendRoutes(router, { organizations, sessions, instance, publicUrl, uploadLimit: config.maxImageBytes + 64 * 1024 });
 
   const surface = fapiSurface({
     clients,
@@ -103,7 +106,8 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request): Resp
       const signIn = signInView && signInView.signIn.status !== 'complete' ? signInJSON(signInView, (await instance.settings()).auth, publicUrl, now()) : null;
       const signUpView = view.client.sign_up_id ? await signUps.view(view.client.sign_up_id) : null;
       const signUp = signUpView && signUpView.signUp.status !== 'complete' ? signUpJSON(signUpView, (await instance.settings()).auth, now()) : null;
-      return clientJSON(view, publicUrl, now(), { tokens, signIn, signUp });
+      const memberships = view.sessions.length ? await organizations.frontendMembershipsOf(view.sessions.map((s) => s.session.user_id)) : undefined;
+      return clientJSON(view, publicUrl, now(), { tokens, signIn, signUp, ...(memberships ? { memberships } : {}) });
     },
   });
 

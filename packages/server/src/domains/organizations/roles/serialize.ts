@@ -11,12 +11,13 @@ export function permissionJSON(p: PermissionRow): PermissionJSON {
   return { object: 'permission', id: p.id, name: p.name, key: p.key, description: p.description, type: p.type, created_at: p.created_at, updated_at: p.updated_at };
 }
 
-export function roleJSON(r: RoleWithPermissions): RoleJSON {
+/** A role; `key` is the key it is answered by (see `answeredRoleKey`), its own by default. */
+export function roleJSON(r: RoleWithPermissions, key: string = r.role.key): RoleJSON {
   return {
     object: 'role',
     id: r.role.id,
     name: r.role.name,
-    key: r.role.key,
+    key,
     description: r.role.description,
     is_creator_eligible: r.role.is_creator_eligible === 1,
     permissions: r.permissions.map(permissionJSON),
