@@ -203,4 +203,52 @@ describe('the organizations sample through the official clerk-js 5', () => {
     expect(seen.roleKeys).toEqual(expect.arrayContaining(['org:admin', 'org:member']));
     await p.context().close();
   }, 60_000);
+
+  it('creates an organization with <CreateOrganization/>, renames it and invites from <OrganizationProfile/>', async () => {
+    const email = 'components-browser@example.com';
+    await t.api('/users', { method: 'POST', json: { email_address: [email], password: PASSWORD, first_name: 'Comp' } });
+    const p = await open();
+    await signIn(p, email);
+    await p.evaluate(() => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (window as any).Clerk.mountCreateOrganization(document.getElementById('app'), { skipInvitationScreen: true });
+    });
+    await p.locator('input[name="name"]').fill('Component Org');
+    await p.getByRole('button', { name: /create organization/i }).click();
+    await p.waitForFunction(() => (window as unknown as { Clerk: { organization?: { name: string } | null } }).Clerk.organization?.name === 'Component Org', null, { timeout: 15_000 });
+
+    await p.evaluate(() => {
+      const el = document.getElementById('app') as HTMLElement;
+      el.innerHTML = '';
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (window as any).Clerk.mountOrganizationProfile(el);
+    });
+    await p.getByText('Component Org').first().waitFor({ timeout: 15_000 });
+    // Rename from the General page.
+    await p.getByRole('button', { name: /update profile/i }).click();
+    await p.locator('input[name="name"]').fill('Component Org Renamed');
+    await p.getByRole('button', { name: /^save$/i }).click();
+    await p.getByText('Component Org Renamed').first().waitFor({ timeout: 15_000 });
+    await p.getByRole('button', { name: 'Members', exact: true }).or(p.getByText('Members', { exact: true })).first().click();
+    await p.getByText(email).first().waitFor({ timeout: 15_000 });
+
+    // Invite someone: the component posts to /invitations/bulk with the default member role.
+    const invitee = 'component-invitee@example.com';
+    await p.getByRole('button', { name: /^invite$/i }).click();
+    // The address box is a tag input (plain text); the role picker already holds the default member role.
+    const box = p.locator('input[type="text"]').first();
+    await box.fill(invitee);
+    await box.press('Enter');
+    await p.getByRole('button', { name: /send invitations/i }).click();
+    const orgId = await p.evaluate(() => (window as unknown as { Clerk: { organization: { id: string } } }).Clerk.organization.id);
+    await expect
+      .poll(async () => {
+        const res = (await (await t.api(`/organizations/${orgId}/invitations?status=pending`)).json()) as { data: { email_address: string; role: string }[] };
+        return res.data.map((i) => [i.email_address, i.role]);
+      }, { timeout: 15_000 })
+      .toEqual([[invitee, 'org:member']]);
+    const bapi = (await (await t.api(`/organizations/${orgId}`)).json()) as { name: string };
+    expect(bapi.name).toBe('Component Org Renamed');
+    await p.context().close();
+  }, 60_000);
 });
