@@ -28,16 +28,7 @@ export function canonicalRoleKey(input: string): string {
   return ROLE_ALIASES.get(input) ?? input;
 }
 
-/** The seed documents' names of the system roles, answered when the instance's `legacy_role_keys` is on. */
-const LEGACY_KEYS: ReadonlyMap<string, string> = new Map([
-  [ADMIN_ROLE, 'admin'],
-  [MEMBER_ROLE, 'basic_member'],
-]);
-
-/** The key a role is answered by: its own, or with `legacy` the early name of a system role. */
-export function answeredRoleKey(key: string, legacy: boolean): string {
-  return legacy ? (LEGACY_KEYS.get(key) ?? key) : key;
-}
+export { answeredRoleKey } from './serialize.js';
 
 export const SYSTEM_PERMISSIONS: { key: string; name: string; description: string }[] = [
   { key: 'org:sys_profile:manage', name: 'Manage organization', description: 'Update the organization profile' },
