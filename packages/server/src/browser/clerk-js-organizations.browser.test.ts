@@ -209,19 +209,23 @@ describe('the organizations sample through the official clerk-js 5', () => {
     await t.api('/users', { method: 'POST', json: { email_address: [email], password: PASSWORD, first_name: 'Comp' } });
     const p = await open();
     await signIn(p, email);
+    // After creating, the component navigates: to a fragment of this page, so the page is not reloaded.
     await p.evaluate(() => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      (window as any).Clerk.mountCreateOrganization(document.getElementById('app'), { skipInvitationScreen: true });
+      (window as any).Clerk.mountCreateOrganization(document.getElementById('app'), { skipInvitationScreen: true, afterCreateOrganizationUrl: '#created' });
     });
     await p.locator('input[name="name"]').fill('Component Org');
     await p.getByRole('button', { name: /create organization/i }).click();
-    await p.waitForFunction(() => (window as unknown as { Clerk: { organization?: { name: string } | null } }).Clerk.organization?.name === 'Component Org', null, { timeout: 15_000 });
+    await p.waitForFunction(() => location.hash === '#created' && (window as unknown as { Clerk: { organization?: { name: string } | null } }).Clerk.organization?.name === 'Component Org', null, { timeout: 15_000 });
 
     await p.evaluate(() => {
       const el = document.getElementById('app') as HTMLElement;
-      el.innerHTML = '';
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      (window as any).Clerk.mountOrganizationProfile(el);
+      const Clerk = (window as any).Clerk;
+      Clerk.unmountCreateOrganization(el);
+      // The profile routes by the fragment: start it at its root.
+      history.replaceState(null, '', location.pathname);
+      Clerk.mountOrganizationProfile(el);
     });
     await p.getByText('Component Org').first().waitFor({ timeout: 15_000 });
     // Rename from the General page.
