@@ -34,7 +34,8 @@ describe('the organizations sample through the official clerk-js 5', () => {
   beforeAll(async () => {
     smtp = await startSmtpSink();
     let html = '';
-    web = await startPageServer({ '/': () => html }, ['@clerk/clerk-js']);
+    // The application's sign-up page (where invitation links land) mounts <SignUp/> once loaded.
+    web = await startPageServer({ '/': () => html, '/sign-up': () => html.replace('window.__latch.ready = true;', 'window.__latch.ready = true; window.Clerk.mountSignUp(document.getElementById(\'app\'));') }, ['@clerk/clerk-js']);
     t = await startTestServer('sqlite', { LATCH_SMTP_URL: smtp.url, LATCH_APP_URL: web.url });
     html = page(t.server.publishableKey, `${t.url}/fapi`);
     browser = await launchChromium();
@@ -253,6 +254,57 @@ describe('the organizations sample through the official clerk-js 5', () => {
       .toEqual([[invitee, 'org:member']]);
     const bapi = (await (await t.api(`/organizations/${orgId}`)).json()) as { name: string };
     expect(bapi.name).toBe('Component Org Renamed');
+    await p.context().close();
+  }, 60_000);
+
+  it('lands an invitee who follows the invitation e-mail on <SignUp/>, which signs them up into the organization', async () => {
+    const adminEmail = 'ticket-admin-browser@example.com';
+    await t.api('/users', { method: 'POST', json: { email_address: [adminEmail], password: PASSWORD } });
+    const admin = new FapiBrowser(t.url);
+    await admin.post('/client/sign_ins', { identifier: adminEmail, strategy: 'password', password: PASSWORD });
+    const orgId = (await admin.post<{ response: { id: string } }>('/organizations', { name: 'Ticket Org' })).body.response.id;
+    const invitee = 'ticket-invitee-browser@example.com';
+    expect((await admin.post(`/organizations/${orgId}/invitations`, { email_address: invitee, role: 'org:member' })).status).toBe(200);
+    const mail = await smtp.waitFor((m) => JSON.stringify(m.to ?? '').includes(invitee), 15_000);
+    const link = /(http[^"\s<]*\/tickets\/accept\?ticket=[^"\s<]+)/.exec(mail.html || mail.text || '')?.[1]?.replace(/&amp;/g, '&') as string;
+
+    const p = await (await browser.newContext()).newPage();
+    await p.goto(link);
+    await p.waitForFunction(() => (window as unknown as { __latch?: { ready: boolean } }).__latch?.ready === true, null, { timeout: 30_000 });
+    // The ticket proves the address: only the password is asked for.
+    const password = p.locator('input[name="password"]');
+    await password.waitFor({ timeout: 15_000 });
+    await password.fill(PASSWORD);
+    await p.getByRole('button', { name: 'Continue', exact: true }).click();
+    await p.waitForFunction(() => !!(window as unknown as { Clerk?: { user?: unknown } }).Clerk?.user, null, { timeout: 15_000 });
+    const joined = await p.evaluate(() =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (window as any).Clerk.user.organizationMemberships.map((m: { organization: { id: string }; role: string }) => [m.organization.id, m.role]),
+    );
+    expect(joined).toEqual([[orgId, 'org:member']]);
+    await p.context().close();
+  }, 60_000);
+
+  it('shows the last-admin refusal in <OrganizationProfile/> when the only admin tries to leave, and nothing changes', async () => {
+    const email = 'last-admin-browser@example.com';
+    await t.api('/users', { method: 'POST', json: { email_address: [email], password: PASSWORD } });
+    const p = await open();
+    await signIn(p, email);
+    const orgId = await p.evaluate(async () => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const Clerk = (window as any).Clerk;
+      const org = await Clerk.createOrganization({ name: 'Lonely Org' });
+      await Clerk.setActive({ organization: org.id });
+      Clerk.mountOrganizationProfile(document.getElementById('app'));
+      return org.id as string;
+    });
+    await p.getByRole('button', { name: /leave organization/i }).first().click();
+    const confirm = p.locator('input[name="deleteOrganizationConfirmation"], input[type="text"]').first();
+    await confirm.fill('Lonely Org');
+    await p.locator('.cl-formButtonPrimary').click();
+    await p.getByText(/administrator role/i).first().waitFor({ timeout: 15_000 });
+    const members = (await (await t.api(`/organizations/${orgId}/memberships`)).json()) as { data: { role: string }[] };
+    expect(members.data.map((m) => m.role)).toEqual(['org:admin']);
     await p.context().close();
   }, 60_000);
 });

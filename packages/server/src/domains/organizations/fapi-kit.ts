@@ -3,6 +3,7 @@
  * in the organization a path names, paging, and the list forms the official SDK reads.
  */
 import { z } from 'zod';
+import { ApiError } from '../../errors.js';
 import type { FapiCaller } from '../../http/fapi/surface.js';
 import { qBool, qInt } from '../../http/validation.js';
 import { signedInSession } from '../me/fapi.js';
@@ -44,4 +45,20 @@ export function organizationFapiContext(organizations: OrganizationsService, ses
       return organizations.access.check(await userOf(principal), organizationId, needed);
     },
   };
+}
+
+/**
+ * The last-admin refusal as the browser must get it: about the organization, not a form field. The
+ * prebuilt components file an error naming a field under that field, and their member and leave screens
+ * have no `role` field, so a named error would never be shown.
+ */
+export async function ruleErrorsUnfielded<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof ApiError && err.details.some((d) => d.code === 'organization_minimum_permissions_needed')) {
+      throw new ApiError(err.details.map(({ paramName: _field, ...rest }) => rest));
+    }
+    throw err;
+  }
 }

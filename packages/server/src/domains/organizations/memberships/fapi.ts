@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { FapiRouter } from '../../../http/fapi/surface.js';
 import { qArray } from '../../../http/validation.js';
 import { userFilterFields, userFilterFromQuery } from '../../users/filter-query.js';
-import { idParam, OrgParams, pageOf, pageOrArray, paginated, paging, type OrganizationFapiContext } from '../fapi-kit.js';
+import { idParam, OrgParams, pageOf, pageOrArray, paginated, paging, ruleErrorsUnfielded, type OrganizationFapiContext } from '../fapi-kit.js';
 import { canonicalRoleKey } from '../roles/service.js';
 import type { MembershipRow } from './repository.js';
 import { frontendMembershipJSON } from './serialize.js';
@@ -80,7 +80,7 @@ export function registerMembershipFrontendRoutes(router: FapiRouter, ctx: Organi
     },
     async ({ principal, params, body }) => {
       const { organization } = await ctx.authorize(principal, params.organization_id, 'org:sys_memberships:manage');
-      return single(await memberships.updateMembershipRole(organization.id, params.user_id, body.role));
+      return single(await ruleErrorsUnfielded(memberships.updateMembershipRole(organization.id, params.user_id, body.role)));
     },
   );
 
@@ -97,7 +97,7 @@ export function registerMembershipFrontendRoutes(router: FapiRouter, ctx: Organi
     },
     async ({ principal, params }) => {
       const { organization } = await ctx.authorize(principal, params.organization_id, 'org:sys_memberships:manage');
-      const removed = await memberships.removeMembership(organization.id, params.user_id);
+      const removed = await ruleErrorsUnfielded(memberships.removeMembership(organization.id, params.user_id));
       // The organization is still there: the removed membership is shown with it.
       return single(removed);
     },

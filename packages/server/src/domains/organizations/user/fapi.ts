@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { FapiRouter } from '../../../http/fapi/surface.js';
 import { deletedJSON } from '../../users/serialize.js';
 import { statusEnum } from '../bapi-params.js';
-import { idParam, pageOf, pageOrArray, paginated, paging, type OrganizationFapiContext } from '../fapi-kit.js';
+import { idParam, pageOf, pageOrArray, paginated, paging, ruleErrorsUnfielded, type OrganizationFapiContext } from '../fapi-kit.js';
 import { frontendInvitationJSON } from '../invitations/serialize.js';
 import { frontendMembershipJSON } from '../memberships/serialize.js';
 
@@ -50,7 +50,7 @@ export function registerUserOrganizationRoutes(router: FapiRouter, ctx: Organiza
     },
     async ({ principal, params }) => {
       const { organization, userId } = await ctx.authorize(principal, params.organization_id);
-      const removed = await memberships.removeMembership(organization.id, userId);
+      const removed = await ruleErrorsUnfielded(memberships.removeMembership(organization.id, userId));
       return deletedJSON('organization_membership', removed.id);
     },
   );
