@@ -307,4 +307,36 @@ describe('the organizations sample through the official clerk-js 5', () => {
     expect(members.data.map((m) => m.role)).toEqual(['org:admin']);
     await p.context().close();
   }, 60_000);
+
+  it('creates an organization from <OrganizationSwitcher/>, switches to it and back to the personal account', async () => {
+    const email = 'switcher-ui-browser@example.com';
+    await t.api('/users', { method: 'POST', json: { email_address: [email], password: PASSWORD } });
+    const p = await open();
+    await signIn(p, email);
+    // Selecting may navigate (reloading the page): the switcher is mounted again whenever it is missing.
+    const switcher = async () => {
+      await p.waitForFunction(() => (window as unknown as { __latch?: { ready: boolean } }).__latch?.ready === true, null, { timeout: 30_000 });
+      await p.evaluate(() => {
+        if (document.querySelector('.cl-organizationSwitcherTrigger')) return;
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        (window as any).Clerk.mountOrganizationSwitcher(document.getElementById('app'), { skipInvitationScreen: true });
+      });
+      await p.locator('.cl-organizationSwitcherTrigger').click();
+    };
+    const orgNow = () => p.evaluate(() => (window as unknown as { Clerk: { organization?: { name: string } | null } }).Clerk.organization?.name ?? null);
+    await switcher();
+    await p.getByRole('menuitem', { name: /create organization/i }).first().click();
+    await p.locator('input[name="name"]').fill('Switcher Org');
+    await p.locator('.cl-formButtonPrimary').click();
+    await expect.poll(orgNow, { timeout: 15_000 }).toBe('Switcher Org');
+
+    await switcher();
+    await p.locator('.cl-organizationSwitcherPopoverCard').getByText(/personal account/i).first().click();
+    await expect.poll(orgNow, { timeout: 15_000 }).toBeNull();
+
+    await switcher();
+    await p.locator('.cl-organizationSwitcherPopoverCard').getByText('Switcher Org').first().click();
+    await expect.poll(orgNow, { timeout: 15_000 }).toBe('Switcher Org');
+    await p.context().close();
+  }, 60_000);
 });
