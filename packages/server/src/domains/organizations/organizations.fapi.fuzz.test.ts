@@ -143,4 +143,47 @@ describe.each(testDialects())('Frontend API organization bad input on %s', (dial
       fuzzParams(150),
     );
   }, 300_000);
+
+  it('takes only images as logos, whatever the multipart body', async () => {
+    const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 64 }),
+      fc.uint8Array({ maxLength: 64 }).map((tail) => new Uint8Array([...png, ...tail])),
+      fc.constant(new Uint8Array(0)),
+    );
+    const field = fc.constantFrom('file', 'File', 'image', '');
+    const kind = fc.constantFrom('form', 'raw', 'truncated');
+    await fc.assert(
+      fc.asyncProperty(bytes, field, kind, fc.constantFrom('image/png', 'text/plain', ''), async (b, name, k, type) => {
+        const before = await snapshot();
+        const url = new URL(`${t.url}/fapi/v1/organizations/${ids.ORG}/logo`);
+        url.searchParams.set('_method', 'PUT');
+        const cookie = [...browser.cookies].map(([key, v]) => `${key}=${v}`).join('; ');
+        const headers: Record<string, string> = { origin: browser.origin, cookie };
+        let body: FormData | Blob;
+        if (k === 'form') {
+          const f = new FormData();
+          f.append(name, new Blob([b], { type }), 'logo');
+          body = f;
+        } else {
+          const boundary = 'fuzzboundary';
+          headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+          const head = new TextEncoder().encode(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="x"\r\nContent-Type: ${type}\r\n\r\n`);
+          const tail = new TextEncoder().encode(k === 'raw' ? `\r\n--${boundary}--\r\n` : '');
+          body = new Blob([new Uint8Array([...head, ...b, ...tail])]);
+        }
+        const res = await fetch(url, { method: 'POST', headers, body });
+        const text = await res.text();
+        const label = `${k} ${name} ${type} ${b.length} bytes → ${text.slice(0, 200)}`;
+        expect(res.status, label).toBeLessThan(500);
+        if (res.status >= 400) {
+          expect((JSON.parse(text) as { errors?: unknown[] }).errors?.length, label).toBeGreaterThan(0);
+          expect(await snapshot(), `changed data although refused: ${label}`).toBe(before);
+        } else {
+          expect((JSON.parse(text) as { response: { has_image: boolean } }).response.has_image, label).toBe(true);
+        }
+      }),
+      fuzzParams(40),
+    );
+  }, 120_000);
 });
