@@ -2,24 +2,17 @@
  * What the organization routes of the Frontend API share: who the signed-in caller is, their standing
  * in the organization a path names, paging, and the list forms the official SDK reads.
  */
-import { z } from 'zod';
 import { ApiError } from '../../errors.js';
 import type { FapiCaller } from '../../http/fapi/surface.js';
-import { qBool, qInt } from '../../http/validation.js';
+import { qBool } from '../../http/validation.js';
 import { signedInSession } from '../me/fapi.js';
 import type { SessionsService } from '../sessions/service.js';
 import type { OrganizationAccess, OrganizationPermission } from './access.js';
 import type { OrganizationsService } from './service.js';
 
-export const idParam = z.string().min(1).max(128);
-export const OrgParams = z.object({ organization_id: idParam });
-export const paging = { limit: qInt(1, 500).optional(), offset: qInt(0, 1e9).optional() };
+// Path ids and paging read the same as in the Backend API.
+export { idParam, OrgParams, pageOf, paging } from './bapi-params.js';
 export const paginated = { paginated: qBool().optional() };
-
-/** The default page: 10 from the start. */
-export function pageOf(q: { limit?: number | undefined; offset?: number | undefined }): { limit: number; offset: number } {
-  return { limit: q.limit ?? 10, offset: q.offset ?? 0 };
-}
 
 /** `{data, total_count}`, or the bare array when the caller did not ask for pages (`paginated=true`). */
 export function pageOrArray<T>(data: T[], total: number, asPages: boolean | undefined): { data: T[]; total_count: number } | T[] {
