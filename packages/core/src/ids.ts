@@ -35,6 +35,7 @@ export const ID_PREFIXES = [
   'role',
   'perm',
   'orgsugg',
+  'orgmemreq',
   'trace',
   'ver',
   'sit',

@@ -21,7 +21,6 @@ import { createOrganizationsService } from './domains/organizations/service.js';
 import { createClientsService } from './domains/clients/service.js';
 import { aggregate, createUserLoader, findUsersByIds } from './domains/users/repository.js';
 import { createSessionsService } from './domains/sessions/service.js';
-import { organizationClaimsOf, v1OrganizationClaims, v2OrganizationClaims } from './domains/organizations/session-claims.js';
 import { createSignInTokensService } from './domains/sign-in-tokens/service.js';
 import { createJwtTemplatesService } from './domains/jwt-templates/service.js';
 import { claimsUserOf } from './domains/jwt-templates/serialize.js';
@@ -135,11 +134,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     settings: authSettings,
     signer,
     issuer: frontendApiOrigin(config.publicUrl),
-    organizationClaims: async (userId, orgId, naming) => {
-      const claims = await organizationClaimsOf(storage.db, roles, userId, orgId);
-      if (!claims) return null;
-      return naming === 'v1' ? v1OrganizationClaims(claims) : v2OrganizationClaims(claims);
-    },
+    organizationClaims: (userId, orgId, naming) => organizations.sessionClaims(userId, orgId, naming),
     customClaims: (userId, name) => jwtTemplates.claimsFor(userId, name),
     publicKeys: () => instance.jwks(),
   });
@@ -171,7 +166,8 @@ export async function createServices(config: Config, options: { logger?: Logger;
     },
     guard,
     linkUrl,
-    redeemTicket: (tx, ticket) => signInTokens.redeemInTx(tx, ticket),
+    // A sign-in token from the Backend API, or an organization invitation's ticket (its invitee joins).
+    redeemTicket: async (tx, ticket) => (await signInTokens.redeemInTx(tx, ticket)) ?? (await organizations.redeemTicketForSignIn(tx, ticket)),
   });
   const signUps = createSignUpsService({
     db: storage.db,
@@ -184,6 +180,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     createUser: async (input) => (await users.create(input)).user,
     deleteUser: (id) => users.delete(id),
     linkUrl,
+    organizationTickets: { peek: (ticket) => organizations.peekTicketForSignUp(ticket), redeem: (tx, ticket, userId) => organizations.redeemTicketForSignUp(tx, ticket, userId) },
   });
   const emailLinks = createEmailLinksService({ db: storage.db, settings: authSettings, verifications, signIns, signUps });
   const handshake = createHandshakeService({ db: storage.db, signer, clients, sessions });

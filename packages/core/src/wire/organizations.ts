@@ -171,4 +171,6 @@ export interface OrganizationSettingsJSON {
   slug_disabled: boolean;
   domains_enrollment_modes: string[];
   domains_default_role: string;
+  /** Latch: the system roles are answered as `admin` and `basic_member` instead of `org:admin` and `org:member`. */
+  legacy_role_keys: boolean;
 }

@@ -1,5 +1,6 @@
 /** Wire types of a user and the identifiers it owns. */
 import type { Metadata } from './common.js';
+import type { FrontendOrganizationMembershipJSON } from './organizations.js';
 
 export interface IdentificationLinkJSON {
   type: string;
@@ -102,4 +103,5 @@ export interface UserJSON extends UserCoreJSON {
 }
 
 /** A user as the Frontend API shows it: never the private metadata. */
-export type FrontendUserJSON = UserCoreJSON & { private_metadata?: never };
+/** The Frontend API form: no private metadata; in a client, the user's organization memberships. */
+export type FrontendUserJSON = UserCoreJSON & { private_metadata?: never; organization_memberships?: FrontendOrganizationMembershipJSON[] };

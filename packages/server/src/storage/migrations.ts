@@ -566,6 +566,27 @@ const m0014_self_service: Step = async (db) => {
   await run(db, ['ALTER TABLE users ADD COLUMN pending_totp_secret TEXT']);
 };
 
+const m0015_organization_membership_requests: Step = async (db, dialect) => {
+  const t = TYPES[dialect];
+  await run(db, [
+    // A user who took up an automatic-suggestion domain's suggestion asks to join; an admin answers.
+    `CREATE TABLE organization_membership_requests (
+      id TEXT PRIMARY KEY,
+      organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+      user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      suggestion_id TEXT,
+      status TEXT NOT NULL CHECK (status IN ('pending','accepted','rejected')),
+      created_at ${t.ts} NOT NULL,
+      updated_at ${t.ts} NOT NULL,
+      UNIQUE (organization_id, user_id)
+    )`,
+    'CREATE INDEX organization_membership_requests_org_idx ON organization_membership_requests (organization_id, status, created_at, id)',
+    // The creation limit counts the organizations a user created.
+    'CREATE INDEX organizations_created_by_idx ON organizations (created_by)',
+    'CREATE INDEX organization_suggestions_user_idx ON organization_suggestions (user_id, status, created_at, id)',
+  ]);
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -580,6 +601,7 @@ const STEPS: Record<string, Step> = {
   '0012_email_links': m0012_email_links,
   '0013_handshake_nonces': m0013_handshake_nonces,
   '0014_self_service': m0014_self_service,
+  '0015_organization_membership_requests': m0015_organization_membership_requests,
 };
 
 function provider(dialect: DialectName) {

@@ -296,6 +296,17 @@ export interface OrganizationSuggestionTable {
   updated_at: number;
 }
 
+/** A user's request to join an organization (a taken-up suggestion), answered by an admin. */
+export interface OrganizationMembershipRequestTable {
+  id: string;
+  organization_id: string;
+  user_id: string;
+  suggestion_id: string | null;
+  status: 'pending' | 'accepted' | 'rejected';
+  created_at: number;
+  updated_at: number;
+}
+
 /** A browser or device. Only a SHA-256 digest of its token (the `__client` cookie, or a dev browser's id) is kept. */
 export interface ClientTable {
   id: string;
@@ -452,6 +463,7 @@ export interface Database {
   organization_invitations: OrganizationInvitationTable;
   organization_domains: OrganizationDomainTable;
   organization_suggestions: OrganizationSuggestionTable;
+  organization_membership_requests: OrganizationMembershipRequestTable;
   clients: ClientTable;
   sessions: SessionTable;
   sign_in_attempts: SignInAttemptTable;

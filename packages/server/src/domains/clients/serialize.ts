@@ -2,7 +2,7 @@
  * Clients and sessions → wire JSON. Only the Frontend API shows a client, so these build on the frontend
  * user (no private metadata can reach a browser through here).
  */
-import type { ClientJSON, FrontendSessionJSON, PublicUserDataJSON, SessionActivityJSON, TokenJSON } from '@latch/core';
+import type { ClientJSON, FrontendOrganizationMembershipJSON, FrontendSessionJSON, FrontendUserJSON, PublicUserDataJSON, SessionActivityJSON, TokenJSON } from '@latch/core';
 import { readJson } from '../../storage/schema.js';
 import type { SessionRow } from '../sessions/repository.js';
 import type { UserAggregate } from '../users/repository.js';
@@ -52,6 +52,12 @@ export function sessionActivityJSON(s: SessionRow): SessionActivityJSON | null {
   };
 }
 
+/** The session's user, with their pending verifications and organization memberships when they were loaded. */
+function sessionUserJSON(user: UserAggregate, publicUrl: string, pending: PendingVerifications | null, memberships: FrontendOrganizationMembershipJSON[] | undefined): FrontendUserJSON {
+  const json = frontendUserJSON(user, publicUrl, pending);
+  return memberships ? { ...json, organization_memberships: memberships } : json;
+}
+
 export function frontendSessionJSON(
   s: SessionRow,
   user: UserAggregate | null,
@@ -59,6 +65,7 @@ export function frontendSessionJSON(
   now: number,
   token: TokenJSON | null = null,
   pending: PendingVerifications | null = null,
+  memberships?: FrontendOrganizationMembershipJSON[],
 ): FrontendSessionJSON {
   return {
     object: 'session',
@@ -70,7 +77,7 @@ export function frontendSessionJSON(
     last_active_organization_id: s.last_active_organization_id,
     last_active_token: token,
     actor: s.actor === null ? null : readJson<Record<string, unknown>>(s.actor),
-    user: user ? frontendUserJSON(user, publicUrl, pending) : null,
+    user: user ? sessionUserJSON(user, publicUrl, pending, memberships) : null,
     public_user_data: user ? publicUserDataJSON(user, publicUrl) : null,
     factor_verification_age: factorAges(s, now),
     tasks: null,
@@ -87,6 +94,8 @@ export interface ClientExtras {
   signUp?: Record<string, unknown> | null;
   /** Verifications in progress of the users' unverified identifiers. */
   verifications?: PendingVerifications;
+  /** Each user's organization memberships, by user id (`user.organization_memberships`). */
+  memberships?: ReadonlyMap<string, FrontendOrganizationMembershipJSON[]>;
 }
 
 /** The whole client. */
@@ -96,7 +105,9 @@ export function clientJSON(view: ClientView, publicUrl: string, now: number, ext
   return {
     object: 'client',
     id: c.id,
-    sessions: view.sessions.map(({ session, user }) => frontendSessionJSON(session, user, publicUrl, now, tokens.get(session.id) ?? null, extras.verifications ?? null)),
+    sessions: view.sessions.map(({ session, user }) =>
+      frontendSessionJSON(session, user, publicUrl, now, tokens.get(session.id) ?? null, extras.verifications ?? null, extras.memberships ? (extras.memberships.get(session.user_id) ?? []) : undefined),
+    ),
     sign_in: extras.signIn ?? null,
     sign_up: extras.signUp ?? null,
     last_active_session_id: c.last_active_session_id,

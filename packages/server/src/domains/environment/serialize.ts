@@ -6,6 +6,7 @@
 import type { InstanceType } from '@latch/core';
 import type { AuthSettings } from '../instance/auth-settings.js';
 import type { OrganizationSettings, Restrictions } from '../instance/service.js';
+import { answeredRoleKey } from '../organizations/roles/serialize.js';
 
 export interface EnvironmentInput {
   instanceId: string;
@@ -216,9 +217,9 @@ export function environmentJSON(e: EnvironmentInput): Record<string, unknown> {
       max_allowed_memberships: org.max_allowed_memberships,
       force_organization_selection: false,
       actions: { admin_delete: org.admin_delete_enabled },
-      domains: { enabled: org.domains_enabled, enrollment_modes: org.domains_enrollment_modes, default_role: org.domains_default_role },
+      domains: { enabled: org.domains_enabled, enrollment_modes: org.domains_enrollment_modes, default_role: answeredRoleKey(org.domains_default_role, org.legacy_role_keys) },
       slug: { disabled: org.slug_disabled },
-      creator_role: org.creator_role,
+      creator_role: answeredRoleKey(org.creator_role, org.legacy_role_keys),
     },
     maintenance_mode: false,
     client_debug_mode: false,

@@ -42,6 +42,11 @@ export interface OrganizationSettings {
   creator_role: string;
   /** Role key given to members who join through a verified domain. */
   domains_default_role: string;
+  /**
+   * Answer the system roles by their early names, `admin` and `basic_member` (memberships, invitations,
+   * role lists and the `org_role` claim), as older SDK samples compare them. Input takes both spellings.
+   */
+  legacy_role_keys: boolean;
 }
 
 export const DEFAULT_ORGANIZATION_SETTINGS: OrganizationSettings = {
@@ -53,6 +58,7 @@ export const DEFAULT_ORGANIZATION_SETTINGS: OrganizationSettings = {
   domains_enrollment_modes: ['manual_invitation', 'automatic_invitation', 'automatic_suggestion'],
   creator_role: 'org:admin',
   domains_default_role: 'org:member',
+  legacy_role_keys: false,
 };
 
 export interface InstanceSettings {

@@ -20,6 +20,6 @@ export function registerOrganizationRoutes(router: BapiRouter, deps: { organizat
   registerMembershipRoutes(router, { organizations, memberships, publicUrl });
   registerInvitationRoutes(router, { organizations, invitations, publicUrl });
   registerDomainRoutes(router, { organizations, domains, publicUrl });
-  registerRoleRoutes(router, { roles });
+  registerRoleRoutes(router, { roles, legacyRoleKeys: async () => (await instance.settings()).organizations.legacy_role_keys });
   registerOrganizationSettingsRoutes(router, { instance, roles });
 }

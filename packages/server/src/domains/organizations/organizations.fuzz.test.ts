@@ -208,6 +208,7 @@ const SETTINGS_BODY: Fields = {
   domains_enrollment_modes: fc.oneof(fc.array(modeValue, { maxLength: 4 }), fc.constant(null)),
   creator_role_id: fc.oneof(ref('role'), ref('roleKey'), roleValue, fc.constant(null)),
   domains_default_role_id: fc.oneof(ref('role'), ref('roleKey'), roleValue, fc.constant(null)),
+  legacy_role_keys: nullableBool,
 };
 const EXTRA_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'nope', '', 'id', 'object', 'organization_id', 'user_id', 'role', 'members_count'];
 const structured = structuredOf(edgeValue, EXTRA_KEYS);

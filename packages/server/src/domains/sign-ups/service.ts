@@ -56,7 +56,17 @@ export interface SignUpsServiceDeps {
   deleteUser(id: string): Promise<void>;
   /** The address of an e-mail link with this token (the Frontend API's `/verify`). */
   linkUrl(token: string): string;
+  /** Organization invitation tickets (asked of the organizations domain): the new user joins the organization. */
+  organizationTickets?: OrganizationTickets;
   now?: () => number;
+}
+
+/** What signing up through an organization invitation's ticket needs of the organizations domain. */
+export interface OrganizationTickets {
+  /** The invited address and whether the invitation is still pending; null for a ticket that is not one. */
+  peek(ticket: string): Promise<{ emailAddress: string; pending: boolean } | null>;
+  /** The new user joins, inside the sign-up's transaction; throws when the invitation is no longer usable. */
+  redeem(tx: Tx, ticket: string, userId: string): Promise<void>;
 }
 
 function notFound(): ApiError {
@@ -119,10 +129,11 @@ export function createSignUpsService(deps: SignUpsServiceDeps) {
     if (row.status !== 'missing_requirements' || req.missing.length || req.unverified.length) return row;
     if (!row.email_address && !row.phone_number && !row.username) return row;
     const invitation = row.ticket ? await invitations.peek(row.ticket) : null;
+    const orgInvitation = row.ticket && !invitation ? await deps.organizationTickets?.peek(row.ticket) : null;
     const emails = row.email_address ? [row.email_address] : [];
     const phones = row.phone_number ? [row.phone_number] : [];
     // The instance's restrictions, decided by the access service exactly as for the Backend API.
-    await access.assertSignUpAllowed({ emails, phones }, { invited: invitation !== null });
+    await access.assertSignUpAllowed({ emails, phones }, { invited: invitation !== null || !!orgInvitation });
     const user = await deps.createUser({
       emailAddresses: emails,
       phoneNumbers: phones,
@@ -139,7 +150,9 @@ export function createSignUpsService(deps: SignUpsServiceDeps) {
       return await transaction(db, async (tx) => {
         const locked = await lockSignUp(tx, row.id);
         if (!locked || locked.status !== 'missing_requirements') throw new ApiError({ code: 'verification_already_verified', longMessage: 'This sign-up is already complete.' });
-        if (row.ticket) await invitations.redeem(row.ticket, user.id, tx);
+        if (row.ticket && invitation) await invitations.redeem(row.ticket, user.id, tx);
+        else if (row.ticket && orgInvitation && deps.organizationTickets) await deps.organizationTickets.redeem(tx, row.ticket, user.id);
+        else if (row.ticket) throw new ApiError({ code: 'invitation_not_pending', longMessage: 'The invitation ticket is not valid.', paramName: 'ticket' });
         const strategy = row.ticket ? 'ticket' : row.email_address ? (emailStrategy ?? 'email_code') : 'phone_code';
         const session = await sessions.createInTx(tx, auth, { clientId: row.client_id, userId: user.id, strategy, secondFactor: false, ...(activity ? { activity } : {}) });
         const t = now();
@@ -183,11 +196,14 @@ export function createSignUpsService(deps: SignUpsServiceDeps) {
       let invitedEmail: string | null = null;
       if (input.ticket || input.strategy === 'ticket') {
         const invitation = input.ticket ? await invitations.peek(input.ticket) : null;
-        if (!invitation || invitations.statusOf(invitation) !== 'pending') {
+        // Not the instance's invitation: perhaps an organization's.
+        const orgInvitation = input.ticket && !invitation ? await deps.organizationTickets?.peek(input.ticket) : null;
+        const invited = invitation && invitations.statusOf(invitation) === 'pending' ? invitation.email_address : orgInvitation?.pending ? orgInvitation.emailAddress : null;
+        if (!invited) {
           throw new ApiError({ code: 'invitation_not_pending', longMessage: 'The invitation has expired, was revoked, or was already used.', paramName: 'ticket' });
         }
         ticket = input.ticket ?? null;
-        invitedEmail = invitation.email_address;
+        invitedEmail = invited;
       } else if (auth.sign_up_mode === 'invitation') {
         throw new ApiError({ code: 'not_allowed_access', longMessage: 'Sign-ups on this application need an invitation.', paramName: 'email_address' });
       }

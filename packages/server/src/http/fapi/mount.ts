@@ -7,6 +7,7 @@ import type { TokenJSON } from '@latch/core';
 import type { SessionRow } from '../../domains/sessions/repository.js';
 import { clientJSON, frontendSessionJSON } from '../../domains/clients/serialize.js';
 import { registerSessionRoutes } from '../../domains/sessions/fapi.js';
+import { registerOrganizationFrontendRoutes } from '../../domains/organizations/fapi.js';
 import { registerMeRoutes } from '../../domains/me/fapi.js';
 import { registerMeIdentifierRoutes } from '../../domains/me/identifiers-fapi.js';
 import { registerMeSecurityRoutes } from '../../domains/me/security-fapi.js';
@@ -31,7 +32,7 @@ import { ApiError } from '../../errors.js';
 import { registerEmailLinkRoutes } from '../../domains/email-links/fapi.js';
 
 export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?: unknown): Response | Promise<Response> } {
-  const { config, instance, clients, sessions, signIns, signUps, users, account, bootstrap, logger } = deps;
+  const { config, instance, clients, sessions, signIns, signUps, users, account, organizations, bootstrap, logger } = deps;
   const development = bootstrap.instance.environmentType === 'development';
   const publicUrl = config.publicUrl;
   const now = () => Date.now();
@@ -92,12 +93,12 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?:
   });
   registerEmailLinkRoutes(router, { emailLinks: deps.emailLinks, guard: deps.guard });
   async function presentUser(userId: string) {
-    const [user] = await clients.usersOf([userId]);
-    return user ? frontendUserJSON(user, publicUrl, await account.pendingVerifications([user])) : null;
+    const [[user], memberships] = await Promise.all([clients.usersOf([userId]), organizations.frontendMembershipsOf([userId])]);
+    return user ? { ...frontendUserJSON(user, publicUrl, await account.pendingVerifications([user])), organization_memberships: memberships.get(userId) ?? [] } : null;
   }
   async function presentSession(session: SessionRow) {
-    const [user] = await clients.usersOf([session.user_id]);
-    return frontendSessionJSON(session, user ?? null, publicUrl, now(), null, await account.pendingVerifications([user ?? null]));
+    const [[user], memberships] = await Promise.all([clients.usersOf([session.user_id]), organizations.frontendMembershipsOf([session.user_id])]);
+    return frontendSessionJSON(session, user ?? null, publicUrl, now(), null, await account.pendingVerifications([user ?? null]), memberships.get(session.user_id) ?? []);
   }
   const guard = deps.guard;
   registerMeRoutes(router, { sessions, users, account, guard, publicUrl, uploadLimit: config.maxImageBytes + 64 * 1024, present: presentUser });
@@ -131,6 +132,8 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?:
   });
   registerSessionRoutes(router, { sessions, present: presentSession });
 
+  registerOrganizationFrontendRoutes(router, { organizations, sessions, instance, publicUrl, uploadLimit: config.maxImageBytes + 64 * 1024 });
+
   const surface = fapiSurface({
     clients,
     async clientJSON(clientId, c) {
@@ -147,8 +150,11 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?:
       const signIn = signInView && signInView.signIn.status !== 'complete' ? signInJSON(signInView, (await instance.settings()).auth, publicUrl, now()) : null;
       const signUpView = view.client.sign_up_id ? await signUps.view(view.client.sign_up_id) : null;
       const signUp = signUpView && signUpView.signUp.status !== 'complete' ? signUpJSON(signUpView, (await instance.settings()).auth, now()) : null;
-      const verifications = await account.pendingVerifications(view.sessions.map((s) => s.user));
-      return clientJSON(view, publicUrl, now(), { tokens, signIn, signUp, verifications });
+      const [verifications, memberships] = await Promise.all([
+        account.pendingVerifications(view.sessions.map((s) => s.user)),
+        view.sessions.length ? organizations.frontendMembershipsOf(view.sessions.map((s) => s.session.user_id)) : undefined,
+      ]);
+      return clientJSON(view, publicUrl, now(), { tokens, signIn, signUp, verifications, ...(memberships ? { memberships } : {}) });
     },
   });
 

@@ -5,7 +5,7 @@
 import { newId } from '@latch/core';
 import { sql, type Selectable, type Updateable } from 'kysely';
 import { containsPattern, forUpdate, type Db, type Executor, type Tx } from '../../../storage/database.js';
-import type { EnrollmentMode, OrganizationDomainTable } from '../../../storage/schema.js';
+import type { EnrollmentMode, OrganizationDomainTable, OrganizationSuggestionTable } from '../../../storage/schema.js';
 import type { Page } from '../shared.js';
 
 export type DomainRow = Selectable<OrganizationDomainTable>;
@@ -93,4 +93,39 @@ export async function countPendingSuggestions(ex: Executor, domainId: string): P
 
 export async function pendingSuggestionsOf(db: Db, userId: string) {
   return db.selectFrom('organization_suggestions').selectAll().where('user_id', '=', userId).where('status', '=', 'pending').orderBy('created_at', 'desc').execute();
+}
+
+export type SuggestionRow = Selectable<OrganizationSuggestionTable>;
+export type SuggestionStatus = SuggestionRow['status'];
+
+/** A page of a user's suggestions, newest first, leaving out organizations they have joined meanwhile. */
+export async function listSuggestionsOf(db: Db, q: Page & { userId: string; statuses?: SuggestionStatus[] }): Promise<{ rows: SuggestionRow[]; total: number }> {
+  let base = db
+    .selectFrom('organization_suggestions as s')
+    .where('s.user_id', '=', q.userId)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('organization_memberships as m').select('m.id').whereRef('m.organization_id', '=', 's.organization_id').whereRef('m.user_id', '=', 's.user_id'))),
+    );
+  if (q.statuses?.length) base = base.where('s.status', 'in', q.statuses);
+  const [rows, count] = await Promise.all([
+    base.selectAll('s').orderBy('s.created_at', 'desc').orderBy('s.id', 'desc').limit(q.limit).offset(q.offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.n) };
+}
+
+/** A suggestion made to this user, locked until the transaction ends; null when there is none. */
+export async function lockSuggestionOf(tx: Tx, userId: string, id: string): Promise<SuggestionRow | null> {
+  return (await tx.selectFrom('organization_suggestions').selectAll().where('id', '=', id).where('user_id', '=', userId).$call(forUpdate(tx)).executeTakeFirst()) ?? null;
+}
+
+/** Takes up a pending suggestion; false when it was not pending any more. */
+export async function takeUpSuggestion(tx: Tx, id: string, t: number): Promise<boolean> {
+  const r = await tx.updateTable('organization_suggestions').set({ status: 'accepted', updated_at: t }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Withdraws the domain's suggestions nobody has taken up yet. */
+export async function dropPendingSuggestions(tx: Tx, domainId: string): Promise<void> {
+  await tx.deleteFrom('organization_suggestions').where('domain_id', '=', domainId).where('status', '=', 'pending').execute();
 }

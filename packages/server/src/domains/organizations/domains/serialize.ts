@@ -40,6 +40,15 @@ export function domainJSON(v: DomainView, publicUrl: string): OrganizationDomain
   };
 }
 
+/**
+ * The Frontend API form: the verification also under its newer name (`affiliation_verification`);
+ * ownership is proven by an affiliation code or an admin, never by DNS, so `ownership_verification` is null.
+ */
+export function frontendDomainJSON(v: DomainView, publicUrl: string): OrganizationDomainJSON & { affiliation_verification: OrganizationDomainJSON['verification']; ownership_verification: null } {
+  const json = domainJSON(v, publicUrl);
+  return { ...json, affiliation_verification: json.verification, ownership_verification: null };
+}
+
 const ts = z.number().int();
 
 export const DomainSchema = z

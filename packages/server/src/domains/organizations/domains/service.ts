@@ -153,11 +153,32 @@ export function createDomainsService({ db, instance, invitations, messaging, now
 
     updateDomain,
 
+    /** A domain of the organization (by its id); 404 when it has none by that id. */
+    getDomain: domainOrThrow,
+
     async deleteDomain(idOrSlug: string, domainId: string): Promise<string> {
       const org = await organizationOrThrow(db, idOrSlug);
       const d = await domainOrThrow(org.id, domainId);
       await repo.deleteDomain(db, d.id);
       return d.id;
+    },
+
+    /**
+     * A new enrollment mode; with `deletePending` the invitations and suggestions the domain sent under
+     * its old mode that nobody has taken up are withdrawn first.
+     */
+    async updateEnrollmentMode(idOrSlug: string, domainId: string, mode: EnrollmentMode, deletePending: boolean): Promise<DomainRow> {
+      if (deletePending) {
+        const org = await organizationOrThrow(db, idOrSlug);
+        const d = await domainOrThrow(org.id, domainId);
+        const s = await settings();
+        if (!s.domains_enrollment_modes.includes(mode)) throw modeDisabled(mode);
+        await transaction(db, async (trx) => {
+          await invitationsRepo.revokePendingFromDomain(trx, org.id, d.name, now());
+          await repo.dropPendingSuggestions(trx, d.id);
+        });
+      }
+      return updateDomain(idOrSlug, domainId, { enrollmentMode: mode });
     },
 
     verifyDomainOwnership(idOrSlug: string, domainId: string): Promise<DomainRow> {

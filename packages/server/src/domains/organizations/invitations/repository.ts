@@ -129,3 +129,15 @@ export async function listInvitations(db: Db, q: InvitationListQuery, t: number)
   ]);
   return { rows, total: Number(count.n) };
 }
+
+/** Revokes the pending invitations an automatic-invitation domain sent to addresses at it. */
+export async function revokePendingFromDomain(tx: Tx, orgId: string, domain: string, t: number): Promise<void> {
+  await tx
+    .updateTable('organization_invitations')
+    .set({ status: 'revoked', revoked_at: t, updated_at: t })
+    .where('organization_id', '=', orgId)
+    .where('source', '=', 'domain')
+    .where('status', '=', 'pending')
+    .where('normalized', 'like', `%@${domain}`)
+    .execute();
+}

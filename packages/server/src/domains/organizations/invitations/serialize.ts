@@ -19,6 +19,8 @@ export interface InvitationView {
   organization: OrganizationRow | undefined;
   inviter: PublicProfile | undefined;
   roleName: string;
+  /** The key the role is answered by (the instance may answer system roles by their early names). */
+  roleKey?: string;
   status: OrganizationInvitationStatus;
   /** The accept link while the invitation is pending. */
   url: string | null;
@@ -31,7 +33,7 @@ function invitationCore(v: InvitationView, publicUrl: string): OrganizationInvit
     object: 'organization_invitation',
     id: i.id,
     email_address: i.email_address,
-    role: i.role,
+    role: v.roleKey ?? i.role,
     role_name: v.roleName,
     organization_id: i.organization_id,
     inviter_id: i.inviter_user_id,

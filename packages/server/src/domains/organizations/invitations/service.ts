@@ -22,7 +22,7 @@ import { publicProfilesById, type MembershipsService } from '../memberships/serv
 import * as organizationsRepo from '../organizations/repository.js';
 import type { OrganizationRow } from '../organizations/repository.js';
 import { lockOrganization, organizationOrThrow } from '../organizations/service.js';
-import type { RolesService } from '../roles/service.js';
+import { answeredRoleKey, type RolesService } from '../roles/service.js';
 import { alreadyMember, raceError } from '../shared.js';
 import * as repo from './repository.js';
 import type { InvitationListQuery, OrgInvitationRow } from './repository.js';
@@ -52,6 +52,8 @@ export interface InvitationsServiceDeps {
   messaging: MessagingService;
   publicUrl: string;
   ticketSecret: Buffer;
+  /** Whether the instance answers the system roles by their early names. */
+  legacyRoleKeys: () => Promise<boolean>;
   now: () => number;
 }
 
@@ -66,7 +68,7 @@ function redirectOf(input: string | null | undefined): string | null {
   }
 }
 
-export function createInvitationsService({ db, roles, memberships, messaging, publicUrl, ticketSecret, now }: InvitationsServiceDeps) {
+export function createInvitationsService({ db, roles, memberships, messaging, publicUrl, ticketSecret, legacyRoleKeys, now }: InvitationsServiceDeps) {
   function status(row: OrgInvitationRow, t = now()): OrgInvitationStatus {
     return effectiveInvitationStatus(row, t);
   }
@@ -140,6 +142,27 @@ export function createInvitationsService({ db, roles, memberships, messaging, pu
     return row;
   }
 
+  const unusable = (why: string) => new ApiError({ code: 'invitation_not_pending', longMessage: why, paramName: 'ticket' });
+
+  /**
+   * Accepts an invitation for a user who owns its e-mail address (verified), inside the caller's
+   * transaction: the user becomes a member with the invited role, and the invitation can never be used
+   * again.
+   */
+  async function acceptInTx(trx: Tx, invitationId: string, userId: string): Promise<MembershipRow> {
+    const inv = await repo.findInvitation(trx, invitationId);
+    if (!inv) throw unusable('The invitation does not exist.');
+    const org = await lockOrganization(trx, inv.organization_id, now());
+    const t = now();
+    if (!(await hasVerifiedEmail(trx, userId, inv.normalized))) {
+      throw new ApiError({ code: 'not_allowed_access', longMessage: 'The invitation was sent to an e-mail address this user has not verified.', paramName: 'user_id' });
+    }
+    if (!(await repo.acceptPending(trx, inv.id, userId, t))) throw unusable('The invitation has expired, was revoked, or was already used.');
+    const membership = await memberships.addMember(trx, org, userId, inv.role, { public: readJson<Metadata>(inv.public_metadata), private: readJson<Metadata>(inv.private_metadata) });
+    await acceptSuggestions(trx, org.id, userId, t);
+    return membership;
+  }
+
   async function getInvitation(idOrSlug: string, invitationId: string): Promise<OrgInvitationRow> {
     const org = await organizationOrThrow(db, idOrSlug);
     const row = await repo.findInvitationOf(db, org.id, invitationId);
@@ -210,21 +233,51 @@ export function createInvitationsService({ db, roles, memberships, messaging, pu
      */
     async acceptInvitation(ref: { ticket: string } | { invitationId: string }, userId: string): Promise<MembershipRow> {
       const id = 'ticket' in ref ? verifyTicket(ticketSecret, ref.ticket, TICKET_LABEL) : ref.invitationId;
-      const unusable = (why: string) => new ApiError({ code: 'invitation_not_pending', longMessage: why, paramName: 'ticket' });
       if (!id) throw unusable('The invitation ticket is not valid.');
-      return transaction(db, async (trx) => {
-        const inv = await repo.findInvitation(trx, id);
-        if (!inv) throw unusable('The invitation does not exist.');
-        const org = await lockOrganization(trx, inv.organization_id, now());
-        const t = now();
-        if (!(await hasVerifiedEmail(trx, userId, inv.normalized))) {
-          throw new ApiError({ code: 'not_allowed_access', longMessage: 'The invitation was sent to an e-mail address this user has not verified.', paramName: 'user_id' });
-        }
-        if (!(await repo.acceptPending(trx, inv.id, userId, t))) throw unusable('The invitation has expired, was revoked, or was already used.');
-        const membership = await memberships.addMember(trx, org, userId, inv.role, { public: readJson<Metadata>(inv.public_metadata), private: readJson<Metadata>(inv.private_metadata) });
-        await acceptSuggestions(trx, org.id, userId, t);
-        return membership;
-      });
+      return transaction(db, (trx) => acceptInTx(trx, id, userId));
+    },
+
+    /**
+     * Signing in with an organization invitation ticket (inside the sign-in's transaction): the user who
+     * holds the invited address, verified, joins with the invited role. Null for a ticket that is not an
+     * organization invitation's, or whose address nobody holds (they sign up instead).
+     */
+    async redeemForSignIn(trx: Tx, ticket: string): Promise<{ userId: string } | null> {
+      const id = verifyTicket(ticketSecret, ticket, TICKET_LABEL);
+      if (!id) return null;
+      const inv = await repo.findInvitation(trx, id);
+      if (!inv) return null;
+      const holder = await ownerOfIdentifier(trx, 'email_address', inv.normalized);
+      if (!holder) return null;
+      await acceptInTx(trx, inv.id, holder);
+      return { userId: holder };
+    },
+
+    /** What a sign-up through an organization invitation ticket starts from; null for a ticket that is not one. */
+    async peekForSignUp(ticket: string): Promise<{ emailAddress: string; pending: boolean } | null> {
+      const id = verifyTicket(ticketSecret, ticket, TICKET_LABEL);
+      const inv = id ? await repo.findInvitation(db, id) : null;
+      return inv ? { emailAddress: inv.normalized, pending: status(inv) === 'pending' } : null;
+    },
+
+    /** The new user joins the organization inside the sign-up's transaction (the ticket is used up). */
+    async redeemForSignUp(trx: Tx, ticket: string, userId: string): Promise<void> {
+      const id = verifyTicket(ticketSecret, ticket, TICKET_LABEL);
+      if (!id) throw unusable('The invitation ticket is not valid.');
+      await acceptInTx(trx, id, userId);
+    },
+
+    /** Invitations sent to any of the user's verified addresses, newest first. */
+    async listForUser(userId: string, q: { statuses?: OrgInvitationStatus[]; limit: number; offset: number }) {
+      const emails = await emailAddressesOf(db, userId, 'verified');
+      return repo.listInvitations(db, { emailAddresses: emails, orderBy: 'created_at', direction: 'desc', ...q }, now());
+    },
+
+    /** An invitation sent to one of the user's verified addresses; 404 for anyone else's. */
+    async invitationForUser(userId: string, invitationId: string): Promise<OrgInvitationRow> {
+      const inv = await repo.findInvitation(db, invitationId);
+      if (!inv || !(await hasVerifiedEmail(db, userId, inv.normalized))) throw notFound('Organization invitation');
+      return inv;
     },
 
     /** A user's e-mail addresses, normalized (404 when the user does not exist). */
@@ -240,10 +293,11 @@ export function createInvitationsService({ db, roles, memberships, messaging, pu
 
     /** The invitations with what their answers embed: organization, inviter, role name, status, link. */
     async views(rows: OrgInvitationRow[]): Promise<InvitationView[]> {
-      const [orgs, inviters, roleInfo] = await Promise.all([
+      const [orgs, inviters, roleInfo, legacy] = await Promise.all([
         organizationsRepo.organizationsByIds(db, rows.map((r) => r.organization_id)),
         publicProfilesById(db, rows.flatMap((r) => (r.inviter_user_id ? [r.inviter_user_id] : []))),
         roles.describeRoles(db, rows.map((r) => r.role)),
+        legacyRoleKeys(),
       ]);
       return rows.map((i) => {
         const s = status(i);
@@ -252,6 +306,7 @@ export function createInvitationsService({ db, roles, memberships, messaging, pu
           organization: orgs.get(i.organization_id),
           inviter: i.inviter_user_id ? inviters.get(i.inviter_user_id) : undefined,
           roleName: roleInfo.get(i.role)?.name ?? i.role,
+          roleKey: answeredRoleKey(i.role, legacy),
           status: s,
           url: s === 'pending' ? acceptUrl(i) : null,
         };

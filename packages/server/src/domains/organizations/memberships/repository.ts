@@ -121,3 +121,10 @@ export async function listMemberships(db: Db, dialect: DialectName, q: Membershi
   const [rows, count] = await Promise.all([rowsQuery.execute(), base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()]);
   return { rows: rows as MembershipRow[], total: Number(count.n) };
 }
+
+/** Every membership of these users, oldest first (what a browser's client shows of each user). */
+export async function membershipsOfUsers(ex: Executor, userIds: string[]): Promise<MembershipRow[]> {
+  const unique = [...new Set(userIds)];
+  if (!unique.length) return [];
+  return ex.selectFrom('organization_memberships').selectAll().where('user_id', 'in', unique).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+}

@@ -21,6 +21,8 @@ export interface MembershipView {
   user: PublicProfile | null;
   /** The role's name and permission keys; undefined when the role is gone. */
   role: { name: string; permissions: string[] } | undefined;
+  /** The key the role is answered by (the instance may answer system roles by their early names). */
+  roleKey?: string;
 }
 
 /** A user's public data; only public fields are read, whatever the profile carries. */
@@ -44,7 +46,7 @@ function membershipCore(v: MembershipView, publicUrl: string): OrganizationMembe
   return {
     object: 'organization_membership',
     id: m.id,
-    role: m.role,
+    role: v.roleKey ?? m.role,
     role_name: v.role?.name ?? m.role,
     permissions: v.role?.permissions ?? [],
     public_metadata: readJson<Metadata>(m.public_metadata),

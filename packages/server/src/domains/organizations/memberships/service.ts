@@ -16,7 +16,7 @@ import { nextMetadata, assertMetadataSize } from '../../metadata/metadata.js';
 import * as organizationsRepo from '../organizations/repository.js';
 import type { OrganizationRow } from '../organizations/repository.js';
 import { lockOrganization, organizationOrThrow } from '../organizations/service.js';
-import { ADMIN_ROLE, type RolesService } from '../roles/service.js';
+import { ADMIN_ROLE, answeredRoleKey, type RolesService } from '../roles/service.js';
 import { alreadyMember, lastAdmin, quotaExceeded, raceError } from '../shared.js';
 import * as repo from './repository.js';
 import type { MembershipListQuery, MembershipRow } from './repository.js';
@@ -28,6 +28,8 @@ export interface MembershipsServiceDeps {
   db: Db;
   dialect: DialectName;
   roles: RolesService;
+  /** Whether the instance answers the system roles by their early names. */
+  legacyRoleKeys: () => Promise<boolean>;
   now: () => number;
 }
 
@@ -36,7 +38,7 @@ export async function publicProfilesById(ex: Executor, userIds: string[]): Promi
   return new Map((await publicProfiles(ex, userIds)).map((p) => [p.id, p]));
 }
 
-export function createMembershipsService({ db, dialect, roles, now }: MembershipsServiceDeps) {
+export function createMembershipsService({ db, dialect, roles, legacyRoleKeys, now }: MembershipsServiceDeps) {
   /** Adds a member under the organization lock (the caller's); enforces the limit through the counter. */
   async function addMember(trx: Tx, org: OrganizationRow, userId: string, role: string, meta: { public?: Metadata; private?: Metadata } = {}): Promise<MembershipRow> {
     const user = await findUserSummary(trx, userId);
@@ -149,14 +151,16 @@ export function createMembershipsService({ db, dialect, roles, now }: Membership
 
     /** The memberships with what their answers embed: organization, member's public data, role. */
     async views(rows: MembershipRow[]): Promise<MembershipView[]> {
-      const [orgs, users, roleInfo] = await Promise.all([
+      if (!rows.length) return [];
+      const [orgs, users, roleInfo, legacy] = await Promise.all([
         organizationsRepo.organizationsByIds(db, rows.map((r) => r.organization_id)),
         publicProfilesById(db, rows.map((r) => r.user_id)),
         roles.describeRoles(db, rows.map((r) => r.role)),
+        legacyRoleKeys(),
       ]);
       return rows.flatMap((m) => {
         const organization = orgs.get(m.organization_id);
-        return organization ? [{ membership: m, organization, user: users.get(m.user_id) ?? null, role: roleInfo.get(m.role) }] : [];
+        return organization ? [{ membership: m, organization, user: users.get(m.user_id) ?? null, role: roleInfo.get(m.role), roleKey: answeredRoleKey(m.role, legacy) }] : [];
       });
     },
   };

@@ -6,7 +6,7 @@
  */
 import { deleteImage, deleteImagesOf, insertImage } from '../../images/repository.js';
 import { sql, type Selectable, type SelectQueryBuilder, type Updateable } from 'kysely';
-import { containsPattern, type Db, type Executor, type Tx } from '../../../storage/database.js';
+import { containsPattern, forUpdate, type Db, type Executor, type Tx } from '../../../storage/database.js';
 import type { Database, OrganizationTable } from '../../../storage/schema.js';
 import type { Page } from '../shared.js';
 
@@ -113,4 +113,25 @@ export async function shiftAdmins(tx: Tx, orgId: string, delta: number, keepAnAd
     .where((eb) => (delta < 0 && keepAnAdmin ? eb('admins_count', '>', 1) : sql<boolean>`1 = 1`))
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * What limits a user's creating organizations, locked until the transaction ends (so concurrent creates
+ * by one user are counted one after the other); null when there is no such user.
+ */
+export async function lockCreator(tx: Tx, userId: string): Promise<{ create_organization_enabled: number; create_organizations_limit: number | null } | null> {
+  return (
+    (await tx
+      .selectFrom('users')
+      .select(['create_organization_enabled', 'create_organizations_limit'])
+      .where('id', '=', userId)
+      .$call(forUpdate(tx))
+      .executeTakeFirst()) ?? null
+  );
+}
+
+/** How many existing organizations the user created. */
+export async function countCreatedBy(ex: Executor, userId: string): Promise<number> {
+  const r = await ex.selectFrom('organizations').select((eb) => eb.fn.countAll<number>().as('n')).where('created_by', '=', userId).executeTakeFirstOrThrow();
+  return Number(r.n);
 }

@@ -62,6 +62,11 @@ export interface CreateOrganizationInput {
   publicMetadata?: Metadata | null;
   privateMetadata?: Metadata | null;
   createdAt?: number | null;
+  /**
+   * The creator is a user creating it themselves (the Frontend API): their `create_organization_enabled`
+   * and `create_organizations_limit` apply, counted under a lock on the user.
+   */
+  selfServe?: boolean;
 }
 
 export interface UpdateOrganizationInput {
@@ -96,6 +101,17 @@ export function createOrganizationService({ db, instance, roles, memberships, no
   }
 
   const get = (idOrSlug: string) => organizationOrThrow(db, idOrSlug);
+
+  /** A user may create one more organization (their row stays locked, so concurrent creates count in turn). */
+  async function assertMayCreate(trx: Tx, userId: string): Promise<void> {
+    const creator = await repo.lockCreator(trx, userId);
+    if (!creator) throw new ApiError({ code: 'resource_not_found', longMessage: 'The creating user does not exist.', paramName: 'created_by' });
+    if (!creator.create_organization_enabled) throw new ApiError({ code: 'not_allowed_access', longMessage: 'You are not allowed to create organizations.' });
+    const limit = creator.create_organizations_limit;
+    if (limit && (await repo.countCreatedBy(trx, userId)) >= limit) {
+      throw new ApiError({ code: 'not_allowed_access', longMessage: `You have reached the limit of ${limit} organizations you can create.`, meta: { limit } });
+    }
+  }
 
   return {
     async create(input: CreateOrganizationInput): Promise<OrganizationRow> {
@@ -141,6 +157,7 @@ export function createOrganizationService({ db, instance, roles, memberships, no
               updated_at: t,
             };
             row.search_text = searchText(row);
+            if (input.createdBy && input.selfServe) await assertMayCreate(trx, input.createdBy);
             await repo.insertOrganization(trx, row);
             if (input.createdBy) {
               const creatorRole = await roles.resolveRoleKey(trx, s.creator_role, 'created_by');

@@ -8,7 +8,7 @@ import { DeletedObjectSchema } from '../../../http/wire-schemas.js';
 import { deletedJSON } from '../../users/serialize.js';
 import { answers, idParam, list, pageOf, paging } from '../bapi-params.js';
 import { permissionJSON, PermissionSchema, roleJSON, RoleSchema } from './serialize.js';
-import type { RolesService } from './service.js';
+import { answeredRoleKey, type RoleWithPermissions, type RolesService } from './service.js';
 
 const ROLE_TAGS = ['Organization Roles'];
 const PERMISSION_TAGS = ['Organization Permissions'];
@@ -18,8 +18,13 @@ const PermParams = z.object({ permission_id: idParam });
 const permissionsList = z.array(z.string().min(1).max(128)).max(100);
 const keyedListQuery = z.object({ query: z.string().max(256).optional(), order_by: z.string().max(64).optional(), ...paging });
 
-export function registerRoleRoutes(router: BapiRouter, deps: { roles: RolesService }): void {
-  const { roles } = deps;
+export function registerRoleRoutes(router: BapiRouter, deps: { roles: RolesService; legacyRoleKeys: () => Promise<boolean> }): void {
+  const { roles, legacyRoleKeys } = deps;
+  const many = async (rows: RoleWithPermissions[]) => {
+    const legacy = await legacyRoleKeys();
+    return rows.map((r) => roleJSON(r, answeredRoleKey(r.role.key, legacy)));
+  };
+  const json = async (r: RoleWithPermissions) => (await many([r]))[0];
   const role = answers('The role', RoleSchema);
   const permission = answers('The permission', PermissionSchema);
   const deleted = answers('Deleted', DeletedObjectSchema);
@@ -29,7 +34,7 @@ export function registerRoleRoutes(router: BapiRouter, deps: { roles: RolesServi
     async ({ query }) => {
       const order = parseOrderBy(query.order_by, ORDER, '+created_at');
       const { rows, total } = await roles.listRoles({ query: query.query, orderBy: order.field, direction: order.direction, ...pageOf(query) });
-      return { data: rows.map(roleJSON), total_count: total };
+      return { data: await many(rows), total_count: total };
     },
   );
   router.add(
@@ -50,11 +55,11 @@ export function registerRoleRoutes(router: BapiRouter, deps: { roles: RolesServi
         .strict(),
       responses: role,
     },
-    async ({ body }) => roleJSON(await roles.createRole({ name: body.name, key: body.key, description: body.description, permissions: body.permissions ?? [] })),
+    async ({ body }) => json(await roles.createRole({ name: body.name, key: body.key, description: body.description, permissions: body.permissions ?? [] })),
   );
   router.add(
     { method: 'get', path: '/organization_roles/{organization_role_id}', operationId: 'GetOrganizationRole', summary: 'Retrieve an organization role', tags: ROLE_TAGS, params: RoleParams, responses: role },
-    async ({ params }) => roleJSON(await roles.getRole(params.organization_role_id)),
+    async ({ params }) => json(await roles.getRole(params.organization_role_id)),
   );
   router.add(
     {
@@ -75,7 +80,7 @@ export function registerRoleRoutes(router: BapiRouter, deps: { roles: RolesServi
       responses: role,
     },
     async ({ params, body }) =>
-      roleJSON(
+      json(
         await roles.updateRole(params.organization_role_id, {
           name: body.name ?? undefined,
           key: body.key ?? undefined,
@@ -99,7 +104,7 @@ export function registerRoleRoutes(router: BapiRouter, deps: { roles: RolesServi
         params: z.object({ organization_role_id: idParam, permission_id: idParam }),
         responses: role,
       },
-      async ({ params }) => roleJSON(await roles.setRolePermission(params.organization_role_id, params.permission_id, present)),
+      async ({ params }) => json(await roles.setRolePermission(params.organization_role_id, params.permission_id, present)),
     );
   }
 

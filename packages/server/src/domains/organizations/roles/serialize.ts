@@ -7,16 +7,28 @@ import { wireSchemas } from '../../../http/router.js';
 import type { PermissionRow } from './repository.js';
 import type { RoleWithPermissions } from './service.js';
 
+/** The seed documents' names of the system roles, answered when the instance's `legacy_role_keys` is on. */
+const LEGACY_KEYS: ReadonlyMap<string, string> = new Map([
+  ['org:admin', 'admin'],
+  ['org:member', 'basic_member'],
+]);
+
+/** The key a role is answered by: its own, or with `legacy` the early name of a system role. */
+export function answeredRoleKey(key: string, legacy: boolean): string {
+  return legacy ? (LEGACY_KEYS.get(key) ?? key) : key;
+}
+
 export function permissionJSON(p: PermissionRow): PermissionJSON {
   return { object: 'permission', id: p.id, name: p.name, key: p.key, description: p.description, type: p.type, created_at: p.created_at, updated_at: p.updated_at };
 }
 
-export function roleJSON(r: RoleWithPermissions): RoleJSON {
+/** A role; `key` is the key it is answered by (see `answeredRoleKey`), its own by default. */
+export function roleJSON(r: RoleWithPermissions, key: string = r.role.key): RoleJSON {
   return {
     object: 'role',
     id: r.role.id,
     name: r.role.name,
-    key: r.role.key,
+    key,
     description: r.role.description,
     is_creator_eligible: r.role.is_creator_eligible === 1,
     permissions: r.permissions.map(permissionJSON),

@@ -28,6 +28,8 @@ export function canonicalRoleKey(input: string): string {
   return ROLE_ALIASES.get(input) ?? input;
 }
 
+export { answeredRoleKey } from './serialize.js';
+
 export const SYSTEM_PERMISSIONS: { key: string; name: string; description: string }[] = [
   { key: 'org:sys_profile:manage', name: 'Manage organization', description: 'Update the organization profile' },
   { key: 'org:sys_profile:delete', name: 'Delete organization', description: 'Delete the organization' },
@@ -75,7 +77,7 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
   }
 
   async function getRole(idOrKey: string): Promise<RoleWithPermissions> {
-    const role = await repo.findRole(db, idOrKey);
+    const role = await repo.findRole(db, canonicalRoleKey(idOrKey));
     if (!role) throw notFound('Role');
     return { role, permissions: (await repo.permissionRowsByRole(db, [role.id])).get(role.id) ?? [] };
   }
@@ -127,9 +129,9 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
 
     getRole,
 
-    /** The role an id or key names, or null. */
+    /** The role an id or key names (either spelling of a system role), or null. */
     findRole(idOrKey: string): Promise<RoleRow | null> {
-      return repo.findRole(db, idOrKey);
+      return repo.findRole(db, canonicalRoleKey(idOrKey));
     },
 
     async createRole(input: { name: string; key: string; description?: string | null; permissions?: string[] }): Promise<RoleWithPermissions> {
@@ -145,7 +147,9 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
 
     async updateRole(id: string, input: { name?: string; key?: string; description?: string | null; permissions?: string[] }): Promise<RoleWithPermissions> {
       const { role } = await getRole(id);
-      const newKey = input.key !== undefined && input.key !== role.key ? input.key : null;
+      // A system role's key may be sent back in either spelling (see `legacy_role_keys`).
+      const given = input.key === undefined ? undefined : canonicalRoleKey(input.key);
+      const newKey = given !== undefined && given !== role.key ? given : null;
       if (newKey !== null) {
         if (role.is_system) throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'The key of a system role cannot change.', paramName: 'key' });
         if (!KEY.test(newKey)) throw keyError('key', 'org:<name>');
@@ -153,7 +157,7 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
       await transaction(db, async (trx) => {
         await repo.updateRole(trx, role.id, {
           ...(input.name !== undefined ? { name: input.name } : {}),
-          ...(input.key !== undefined ? { key: input.key } : {}),
+          ...(newKey !== null ? { key: newKey } : {}),
           ...(input.description !== undefined ? { description: input.description ?? '' } : {}),
           updated_at: now(),
         });

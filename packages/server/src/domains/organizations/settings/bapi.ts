@@ -25,7 +25,7 @@ export function registerOrganizationSettingsRoutes(router: BapiRouter, deps: { i
       path: '/instance/organization_settings',
       operationId: 'UpdateInstanceOrganizationSettings',
       summary: 'Update instance organization settings',
-      description: '`creator_role_id` and `domains_default_role_id` take a role id or key.',
+      description: '`creator_role_id` and `domains_default_role_id` take a role id or key. `legacy_role_keys` answers the system roles as `admin` and `basic_member`.',
       tags: TAGS,
       body: z
         .object({
@@ -37,6 +37,7 @@ export function registerOrganizationSettingsRoutes(router: BapiRouter, deps: { i
           domains_enrollment_modes: z.array(modeEnum).max(3).nullable().optional(),
           creator_role_id: z.string().max(128).nullable().optional(),
           domains_default_role_id: z.string().max(128).nullable().optional(),
+          legacy_role_keys: z.boolean().nullable().optional(),
         })
         .strict(),
       responses: one,
@@ -49,6 +50,7 @@ export function registerOrganizationSettingsRoutes(router: BapiRouter, deps: { i
       if (typeof body.domains_enabled === 'boolean') patch.domains_enabled = body.domains_enabled;
       if (typeof body.slug_disabled === 'boolean') patch.slug_disabled = body.slug_disabled;
       if (body.domains_enrollment_modes) patch.domains_enrollment_modes = body.domains_enrollment_modes;
+      if (typeof body.legacy_role_keys === 'boolean') patch.legacy_role_keys = body.legacy_role_keys;
       for (const [param, field] of [
         ['creator_role_id', 'creator_role'],
         ['domains_default_role_id', 'domains_default_role'],

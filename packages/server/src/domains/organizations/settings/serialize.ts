@@ -20,6 +20,7 @@ export function settingsJSON(s: OrganizationSettings): OrganizationSettingsJSON 
     slug_disabled: s.slug_disabled,
     domains_enrollment_modes: s.domains_enrollment_modes,
     domains_default_role: s.domains_default_role,
+    legacy_role_keys: s.legacy_role_keys,
   };
 }
 
@@ -37,6 +38,7 @@ export const OrganizationSettingsSchema = z
     slug_disabled: z.boolean(),
     domains_enrollment_modes: z.array(z.string()),
     domains_default_role: z.string(),
+    legacy_role_keys: z.boolean(),
   })
   .strict()
   .register(wireSchemas, { id: 'OrganizationSettings' });
