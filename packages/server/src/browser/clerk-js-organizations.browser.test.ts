@@ -1,5 +1,6 @@
 /**
- * The flow of the organizations sample (seeds/004) through the official browser SDK (`@clerk/clerk-js` 5)
+ * The flow of the organizations sample (seeds/004) through the official browser SDK of both generations
+ * (Core 2: `@clerk/clerk-js` 5; Core 3: clerk-js 6 with `@clerk/ui`)
  * against Latch's Frontend API in headless Chromium: create an organization, make it active, rename it,
  * invite two people, revoke one invitation, let the other sign up through the invitation e-mail, change
  * their role and remove them; the last-admin rule as the SDK sees it; the session token carrying the
@@ -10,22 +11,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FapiBrowser } from '../test/fapi-browser.js';
 import { launchChromium, startPageServer, type PageServer } from '../test/browser.js';
+import { CLERK_PACKAGES, clerkJsPage } from '../test/clerk-js-app.js';
 import { startTestServer, type TestServer } from '../test/harness.js';
 import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.js';
 
 const PASSWORD = 'a long and unusual passphrase';
 
-function page(publishableKey: string, proxyUrl: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Latch organizations app</title></head><body>
-<div id="app"></div>
-<script>window.__latch = { ready: false, error: null };</script>
-<script async crossorigin="anonymous" data-clerk-publishable-key="${publishableKey}" data-clerk-proxy-url="${proxyUrl}"
-  src="/npm/@clerk/clerk-js@5/dist/clerk.browser.js"
-  onload="window.Clerk.load({ telemetry: false }).then(() => { window.__latch.ready = true; }, (e) => { window.__latch.error = String(e && e.message || e); })"></script>
-</body></html>`;
-}
-
-describe('the organizations sample through the official clerk-js 5', () => {
+describe.each(['core2', 'core3'] as const)('the organizations sample through the official browser SDK (%s)', (generation) => {
   let t: TestServer;
   let smtp: SmtpSink;
   let web: PageServer;
@@ -35,9 +27,9 @@ describe('the organizations sample through the official clerk-js 5', () => {
     smtp = await startSmtpSink();
     let html = '';
     // The application's sign-up page (where invitation links land) mounts <SignUp/> once loaded.
-    web = await startPageServer({ '/': () => html, '/sign-up': () => html.replace('window.__latch.ready = true;', 'window.__latch.ready = true; window.Clerk.mountSignUp(document.getElementById(\'app\'));') }, ['@clerk/clerk-js']);
+    web = await startPageServer({ '/': () => html, '/sign-up': () => html.replace('window.__latch.ready = true;', 'window.__latch.ready = true; window.Clerk.mountSignUp(document.getElementById(\'app\'));') }, CLERK_PACKAGES);
     t = await startTestServer('sqlite', { LATCH_SMTP_URL: smtp.url, LATCH_APP_URL: web.url });
-    html = page(t.server.publishableKey, `${t.url}/fapi`);
+    html = clerkJsPage(t.server.publishableKey, `${t.url}/fapi`, generation);
     browser = await launchChromium();
   }, 60_000);
 
@@ -325,7 +317,8 @@ describe('the organizations sample through the official clerk-js 5', () => {
     };
     const orgNow = () => p.evaluate(() => (window as unknown as { Clerk: { organization?: { name: string } | null } }).Clerk.organization?.name ?? null);
     await switcher();
-    await p.getByRole('menuitem', { name: /create organization/i }).first().click();
+    // Core 2 lists "Create organization" as a menu item, Core 3 as a button of the popover.
+    await p.getByRole('menuitem', { name: /create organization/i }).or(p.getByRole('button', { name: /create organization/i })).first().click();
     await p.locator('input[name="name"]').fill('Switcher Org');
     await p.locator('.cl-formButtonPrimary').click();
     await expect.poll(orgNow, { timeout: 15_000 }).toBe('Switcher Org');
