@@ -182,7 +182,6 @@ export async function createServices(config: Config, options: { logger?: Logger;
     linkUrl,
     organizationTickets: { peek: (ticket) => organizations.peekTicketForSignUp(ticket), redeem: (tx, ticket, userId) => organizations.redeemTicketForSignUp(tx, ticket, userId) },
   });
-  const emailLinks = createEmailLinksService({ db: storage.db, settings: authSettings, verifications, signIns, signUps });
   const handshake = createHandshakeService({ db: storage.db, signer, clients, sessions });
   const account = createAccountService({
     db: storage.db,
@@ -193,7 +192,9 @@ export async function createServices(config: Config, options: { logger?: Logger;
     sessions,
     guard,
     admit: (ids) => access.assertSignUpAllowed(ids),
+    linkUrl,
   });
+  const emailLinks = createEmailLinksService({ db: storage.db, settings: authSettings, verifications, signIns, signUps, identifications: account });
   return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, emailLinks, handshake, signer, account, limiter, guard, signInTokens, jwtTemplates, bootstrap };
 }
 

@@ -214,6 +214,35 @@ describe.each(testDialects())('e-mail links on %s', (dialect) => {
     expect((await (await t.api(`/sessions?user_id=${u.id}`)).json()) as unknown[]).toHaveLength(1);
   });
 
+  it('verifies an address added in the profile by link: the address only, nobody is signed in by it', async () => {
+    const u = await user();
+    const b = new FapiBrowser(t.url);
+    const signedIn = await b.post<Envelope>('/client/sign_ins', { identifier: u.email, strategy: 'password', password: PASSWORD });
+    expect(signedIn.body.response.status).toBe('complete');
+    const second = `added${++seq}-${dialect}@example.com`;
+    const added = await b.post<{ response: { id: string; verification: Json | null } }>('/me/email_addresses', { email_address: second });
+    expect(added.status).toBe(200);
+    const evil = await b.post<Err>(`/me/email_addresses/${added.body.response.id}/prepare_verification`, { strategy: 'email_link', redirect_url: 'https://evil.example/' });
+    expect(evil.body.errors[0]?.meta?.param_name).toBe('redirect_url');
+    const prepared = await b.post<{ response: { verification: Json } }>(`/me/email_addresses/${added.body.response.id}/prepare_verification`, { strategy: 'email_link', redirect_url: 'http://localhost:3000/user' });
+    expect(prepared.status).toBe(200);
+    expect(prepared.body.response.verification).toMatchObject({ strategy: 'email_link', status: 'unverified' });
+    const link = await lastLinkTo(second, 'magic_link_sign_in');
+    const elsewhere = new FapiBrowser(t.url);
+    const opened = await elsewhere.open(link);
+    const landing = new URL(opened.location ?? '');
+    expect(landing.pathname).toBe('/user');
+    expect(landing.searchParams.get('__clerk_status')).toBe('verified');
+    expect(landing.searchParams.get('__clerk_created_session')).toBeNull();
+    expect(elsewhere.cookies.get('__client')).toBeUndefined();
+    const bapi = (await (await t.api(`/users/${u.id}`)).json()) as { email_addresses: { email_address: string; verification: { status: string; strategy: string } | null }[] };
+    expect(bapi.email_addresses.find((e) => e.email_address === second)?.verification).toMatchObject({ status: 'verified', strategy: 'email_link' });
+    const again = await elsewhere.open(link);
+    expect(new URL(again.location ?? '').searchParams.get('__clerk_status')).toBe('failed');
+    expect((await (await t.api(`/sessions?user_id=${u.id}`)).json()) as unknown[]).toHaveLength(1);
+  });
+
+  // Last: it spends this address's per-IP allowance of link openings.
   it('any token at all: never 5xx, and nothing proved or stored', async () => {
     logSeed('email-links', dialect);
     const u = await user();
@@ -237,4 +266,5 @@ describe.each(testDialects())('e-mail links on %s', (dialect) => {
     const row = await t.server.services.storage.db.selectFrom('verifications').select(['status', 'attempts']).where('owner_id', '=', id).executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'unverified', attempts: 0 });
   }, 120_000);
+
 });

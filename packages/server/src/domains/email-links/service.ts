@@ -18,6 +18,8 @@ export interface EmailLinksDeps {
   verifications: VerificationsService;
   signIns: SignInsService;
   signUps: SignUpsService;
+  /** Links that verify an address the user added to their account (asked of the account domain). */
+  identifications?: { verifyByLink(identificationId: string, token: string, clientId: string | null): Promise<{ status: 'verified' | 'expired' | 'failed'; redirectUrl: string | null }> };
 }
 
 /** `__clerk_status` of the landing page's redirect, as the browser SDK reads it. */
@@ -40,9 +42,15 @@ class Undo extends Error {
   }
 }
 
-export function createEmailLinksService({ db, settings, verifications, signIns, signUps }: EmailLinksDeps) {
+export function createEmailLinksService({ db, settings, verifications, signIns, signUps, identifications }: EmailLinksDeps) {
   return {
     async open(token: string, callerClientId: string | null): Promise<LinkOpened> {
+      const owner = await verifications.linkOwner(db, token);
+      if (owner?.ownerId.startsWith('idn_') && identifications) {
+        // An address added in the user's profile: verified under the user's locks, nobody signed in.
+        const r = await identifications.verifyByLink(owner.ownerId, token, callerClientId);
+        return { status: r.status, redirectUrl: r.redirectUrl ?? owner.redirectUrl, createdSessionId: null, attemptClientId: null };
+      }
       const auth = await settings();
       let proved: VerificationRow | null = null;
       let attemptClientId: string | null = null;

@@ -24,6 +24,8 @@ export interface MeIdentifierRoutesDeps {
   guard: Guard;
   /** The wire form of identifications (with their verification in progress). */
   present(rows: IdentificationRow[]): Promise<unknown[]>;
+  /** Checks an e-mail link's `redirect_url` against the allowed origins (throws the coded error). */
+  checkRedirect(url: string | undefined): Promise<string | undefined>;
 }
 
 const KINDS = [
@@ -49,7 +51,7 @@ const KINDS = [
   },
 ] as const;
 
-export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users, account, guard, present }: MeIdentifierRoutesDeps): void {
+export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users, account, guard, present, checkRedirect }: MeIdentifierRoutesDeps): void {
   const one = async (row: IdentificationRow) => (await present([row]))[0];
 
   for (const kind of KINDS) {
@@ -109,7 +111,7 @@ export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users
         path: `${item}/prepare_verification`,
         operationId: kind.ops.prepare,
         summary: `Send a code to a ${kind.noun}`,
-        description: `Sends a six-digit code (ten minutes, five guesses) to the ${kind.noun}; a new one replaces the earlier. Only \`${type === 'email_address' ? 'email_code' : 'phone_code'}\` is offered${type === 'email_address' ? ' (Latch has no e-mail link flow)' : ''}.`,
+        description: `Sends a six-digit code (ten minutes, five guesses) to the ${kind.noun}; a new one replaces the earlier. ${type === 'email_address' ? 'With `email_link` (where the instance verifies by link) a one-use link goes instead, whose landing page verifies the address and redirects to `redirect_url` (an allowed origin).' : 'Only `phone_code` is offered.'}`,
         tags,
         params,
         body: z
@@ -124,7 +126,8 @@ export function registerMeIdentifierRoutes(router: FapiRouter, { sessions, users
       },
       async ({ principal, params: p, body }) => {
         const { user_id } = await signedInSession(principal, sessions);
-        return one(await account.prepareVerification(user_id, idOf(p), type, body.strategy));
+        const redirectUrl = body.strategy === 'email_link' ? ((await checkRedirect(body.redirect_url)) ?? null) : null;
+        return one(await account.prepareVerification(user_id, idOf(p), type, body.strategy, redirectUrl));
       },
     );
 

@@ -41,6 +41,8 @@ export interface AccountServiceDeps {
   guard: Guard;
   /** The instance's restrictions (allowlist, blocklist, disposable domains…) on identifiers. */
   admit?: (ids: { emails: string[]; phones: string[]; wallets: string[] }) => Promise<void>;
+  /** The address of an e-mail link with this token (the Frontend API's `/verify`). */
+  linkUrl?: (token: string) => string;
   now?: () => number;
 }
 
@@ -48,7 +50,7 @@ function notAllowed(longMessage: string, paramName?: string): ApiError {
   return new ApiError({ code: 'not_allowed_access', longMessage, ...(paramName ? { paramName } : {}) });
 }
 
-export function createAccountService({ db, settings, users, verifications, messaging, sessions, guard, admit, now = Date.now }: AccountServiceDeps) {
+export function createAccountService({ db, settings, users, verifications, messaging, sessions, guard, admit, linkUrl, now = Date.now }: AccountServiceDeps) {
   /** Runs a check of the user's current password; a wrong one counts toward the lockout. */
   async function counted<T>(userId: string, check: () => Promise<T>): Promise<T> {
     await guard.assertNotLockedOut(userId);
@@ -81,8 +83,13 @@ export function createAccountService({ db, settings, users, verifications, messa
      * Sends a fresh code to one of the user's unverified identifiers (replacing an earlier one). The
      * code belongs to that identification: it verifies nothing else.
      */
-    async prepareVerification(userId: string, id: string, type: IdentifierType, strategy: string): Promise<IdentificationRow> {
-      if (strategy !== CODE_STRATEGY[type]) {
+    async prepareVerification(userId: string, id: string, type: IdentifierType, strategy: string, redirectUrl: string | null = null): Promise<IdentificationRow> {
+      const link = type === 'email_address' && strategy === 'email_link';
+      if (link) {
+        if (!linkUrl || !(await settings()).email_address.verification.includes('email_link')) {
+          throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: 'This application does not verify e-mail addresses with links.', paramName: 'strategy' });
+        }
+      } else if (strategy !== CODE_STRATEGY[type]) {
         const offered = CODE_STRATEGY[type];
         throw new ApiError({ code: 'strategy_for_user_invalid', longMessage: `Verify this ${type.replace('_', ' ')} with ${offered}.`, paramName: 'strategy' });
       }
@@ -91,6 +98,19 @@ export function createAccountService({ db, settings, users, verifications, messa
       let sent = false;
       const row = await users.withOwnIdentification(userId, id, type, async (tx, row) => {
         if (row.status === 'verified') throw new ApiError({ code: 'verification_already_verified', longMessage: `${row.value} is verified already.`, paramName: 'strategy' });
+        if (link && linkUrl) {
+          const token = await verifications.issueLink(tx, { ownerId: row.id, slot: SLOT, strategy, identificationId: row.id, target: row.value, redirectUrl });
+          sent = true;
+          await messaging.enqueueTemplated(tx, {
+            type: 'email',
+            slug: 'magic_link_sign_in',
+            to: row.value,
+            data: { magic_link: linkUrl(token), ttl_minutes: CODE_TTL_MS / 60_000 },
+            userId,
+            emailAddressId: row.id,
+          });
+          return row;
+        }
         const code = await verifications.issue(tx, { ownerId: row.id, slot: SLOT, strategy, identificationId: row.id, target: row.value });
         if (code !== null) {
           sent = true;
@@ -107,6 +127,31 @@ export function createAccountService({ db, settings, users, verifications, messa
       });
       if (sent) messaging.wake();
       return row;
+    },
+
+    /**
+     * An e-mail link sent by `prepareVerification` was opened: under the user's and the address's locks,
+     * the link is redeemed and the address verified (and made primary if there is no verified primary).
+     * The outcome as the landing page reports it.
+     */
+    async verifyByLink(identificationId: string, token: string, clientId: string | null): Promise<{ status: 'verified' | 'expired' | 'failed'; redirectUrl: string | null }> {
+      const owner = await users.ownerOfIdentification(identificationId);
+      if (!owner) return { status: 'failed', redirectUrl: null };
+      let redirectUrl: string | null = null;
+      let status: 'expired' | 'failed' = 'failed';
+      try {
+        await users.verifyOwnIdentification(owner, identificationId, 'email_address', 'email_link', async (tx) => {
+          const outcome = await verifications.redeemLink(tx, token, clientId);
+          redirectUrl = outcome.verification?.redirect_url ?? null;
+          if (outcome.ok) return null;
+          status = outcome.status;
+          return new ApiError({ code: outcome.status === 'expired' ? 'verification_expired' : 'verification_failed', longMessage: 'The link proves nothing.' });
+        });
+        return { status: 'verified', redirectUrl };
+      } catch (err) {
+        if (err instanceof ApiError && err.status < 500) return { status, redirectUrl };
+        throw err;
+      }
     },
 
     /**

@@ -103,6 +103,11 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
       await deleteIdentification(identificationId, type);
     },
 
+    /** The user an e-mail address belongs to (an e-mail link names only the address), or null. */
+    async ownerOfIdentification(identificationId: string): Promise<string | null> {
+      return (await findIdentification(db, identificationId, 'email_address'))?.user_id ?? null;
+    },
+
     /** One of the user's identifications of a kind; 404 when it is not theirs. */
     async getOwnIdentification(userId: string, identificationId: string, type: IdentificationType): Promise<IdentificationRow> {
       const row = await findIdentification(db, identificationId, type);

@@ -36,3 +36,7 @@ export async function updateVerification(db: Executor, id: string, patch: Partia
 export async function deleteVerificationsOf(db: Executor, ownerId: string): Promise<void> {
   await db.deleteFrom('verifications').where('owner_id', '=', ownerId).execute();
 }
+
+export function findVerificationById(db: Executor, id: string) {
+  return db.selectFrom('verifications').selectAll().where('id', '=', id).executeTakeFirst();
+}

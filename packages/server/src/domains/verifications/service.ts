@@ -9,8 +9,8 @@ import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { newId } from '@latch/core';
 import { digestsEqual } from '../../crypto/tokens.js';
 import { ApiError } from '../../errors.js';
-import type { Tx } from '../../storage/database.js';
-import { lockVerification, lockVerificationById, replaceVerification, updateVerification, type VerificationRow } from './repository.js';
+import type { Executor, Tx } from '../../storage/database.js';
+import { findVerificationById, lockVerification, lockVerificationById, replaceVerification, updateVerification, type VerificationRow } from './repository.js';
 
 export const CODE_TTL_MS = 10 * 60 * 1000;
 export const MAX_CODE_ATTEMPTS = 5;
@@ -85,6 +85,17 @@ export function createVerificationsService({ secret, testMode, now = Date.now }:
       const secret = randomBytes(32).toString('base64url');
       const row = await write(tx, input, (id) => ({ code_hash: digest(id, secret), attempts: 0, status: 'unverified', expires_at: now() + CODE_TTL_MS, redirect_url: input.redirectUrl }));
       return `${row.id}.${secret}`;
+    },
+
+    /**
+     * What an e-mail link's token is for (its attempt or identification) and where its landing page
+     * goes, without redeeming it (nor checking its secret); null if it names nothing.
+     */
+    async linkOwner(db: Executor, token: string): Promise<{ ownerId: string; redirectUrl: string | null } | null> {
+      const m = LINK_TOKEN.exec(token);
+      if (!m) return null;
+      const v = await findVerificationById(db, m[1] ?? '');
+      return v && v.strategy === 'email_link' ? { ownerId: v.owner_id, redirectUrl: v.redirect_url } : null;
     },
 
     /**

@@ -103,6 +103,7 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?:
   const guard = deps.guard;
   registerMeRoutes(router, { sessions, users, account, guard, publicUrl, uploadLimit: config.maxImageBytes + 64 * 1024, present: presentUser });
   registerMeIdentifierRoutes(router, {
+    checkRedirect,
     sessions,
     users,
     account,
