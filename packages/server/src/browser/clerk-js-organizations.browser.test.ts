@@ -197,7 +197,7 @@ describe.each(['core2', 'core3'] as const)('the organizations sample through the
     await p.context().close();
   }, 60_000);
 
-  it('creates an organization with <CreateOrganization/>, renames it and invites from <OrganizationProfile/>', async () => {
+  it('creates an organization with <CreateOrganization/>, and from <OrganizationProfile/> renames it, invites, changes a member\'s role and removes them', async () => {
     const email = 'components-browser@example.com';
     await t.api('/users', { method: 'POST', json: { email_address: [email], password: PASSWORD, first_name: 'Comp' } });
     const p = await open();
@@ -246,8 +246,33 @@ describe.each(['core2', 'core3'] as const)('the organizations sample through the
       .toEqual([[invitee, 'org:member']]);
     const bapi = (await (await t.api(`/organizations/${orgId}`)).json()) as { name: string };
     expect(bapi.name).toBe('Component Org Renamed');
+
+    // A member (added through the Backend API) gets the admin role and is then removed, from the members page.
+    const memberEmail = 'component-member@example.com';
+    const member = (await (await t.api('/users', { method: 'POST', json: { email_address: [memberEmail], password: PASSWORD, first_name: 'Mem' } })).json()) as { id: string };
+    expect((await t.api(`/organizations/${orgId}/memberships`, { method: 'POST', json: { user_id: member.id, role: 'org:member' } })).status).toBe(200);
+    const roleOf = async () => {
+      const res = (await (await t.api(`/organizations/${orgId}/memberships?limit=50`)).json()) as { data: { role: string; public_user_data: { user_id: string } }[] };
+      return res.data.find((m) => m.public_user_data.user_id === member.id)?.role ?? null;
+    };
+    // The page loaded again, so the SDK reads the members afresh.
+    await p.goto(web.url);
+    await p.waitForFunction(() => (window as unknown as { __latch: { ready: boolean } }).__latch.ready, null, { timeout: 30_000 });
+    await p.evaluate(() => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (window as any).Clerk.mountOrganizationProfile(document.getElementById('app'));
+    });
+    await p.getByRole('button', { name: 'Members', exact: true }).or(p.getByText('Members', { exact: true })).first().click();
+    const row = p.locator('tr', { hasText: memberEmail });
+    await row.waitFor({ timeout: 15_000 });
+    await row.getByRole('button', { name: /member/i }).first().click();
+    await p.locator('.cl-selectOption', { hasText: 'Admin' }).or(p.getByRole('option', { name: /admin/i })).first().click();
+    await expect.poll(roleOf, { timeout: 15_000 }).toBe('org:admin');
+    await row.getByRole('button', { name: /open menu/i }).click();
+    await p.getByRole('menuitem', { name: /remove member/i }).click();
+    await expect.poll(roleOf, { timeout: 15_000 }).toBeNull();
     await p.context().close();
-  }, 60_000);
+  }, 90_000);
 
   it('lands an invitee who follows the invitation e-mail on <SignUp/>, which signs them up into the organization', async () => {
     const adminEmail = 'ticket-admin-browser@example.com';
