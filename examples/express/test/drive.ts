@@ -64,7 +64,7 @@ export function sampleChecks(ctx: () => Context): void {
     const { t, me, app } = ctx();
     await t.api(`/users/${me.userId}`, { method: 'PATCH', json: { first_name: 'Grace', last_name: 'Hopper' } });
     const forged = `${me.token.slice(0, me.token.lastIndexOf('.'))}.${Buffer.from('not the signature').toString('base64url')}`;
-    for (const headers of [{}, { cookie: '__client_uat=0; __clerk_db_jwt=dvb_example' }, { authorization: `Bearer ${forged}` }]) {
+    for (const headers of [{}, { cookie: '__client_uat=0; __clerk_db_jwt=dvb_example' }, { authorization: `Bearer ${forged}` }] as Record<string, string>[]) {
       const res = await post(`${app.base}/api/update-user`, {}, headers);
       expect(res.status).toBe(app.signedOut.status);
       app.signedOut.body(await res.json());
@@ -131,43 +131,48 @@ export function sampleChecks(ctx: () => Context): void {
 
   it('a returning visitor with an expired __session goes through one handshake and the page renders signed in', async () => {
     const { t, me, app } = ctx();
-    const now = Math.floor(Date.now() / 1000);
-    const claims = decodeJwt(me.token).payload;
-    // Cookies from an hour ago: the token long expired, __client_uat from before it was issued.
-    const expired = await forgeToken(t, { ...claims, iat: now - 3000, nbf: now - 3000, exp: now - 2940 });
-    const jar = new SiteJar({ __session: expired, __client_uat: String(now - 3600), __clerk_db_jwt: 'dvb_example' });
-    const client = `__client=${me.browser.cookies.get('__client')}`;
-
-    let handshakes = 0;
-    let url = `${app.base}/`;
-    let page: Response | null = null;
-    for (let hop = 0; hop < 6 && !page; hop++) {
-      const res = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(), 'sec-fetch-dest': 'document', accept: 'text/html' } });
-      jar.apply(res.headers);
-      if (res.status === 200) {
-        page = res;
-        break;
-      }
-      expect(res.status).toBe(307);
-      const next = new URL(res.headers.get('location') as string, url);
-      if (next.origin === new URL(t.url).origin) {
-        // The Frontend API: identifies the browser by its client cookie and sends it back with fresh cookies.
-        expect(next.pathname).toBe('/fapi/v1/client/handshake');
-        handshakes++;
-        const fapi = await fetch(next, { redirect: 'manual', headers: { cookie: client } });
-        expect(fapi.status).toBe(307);
-        url = new URL(fapi.headers.get('location') as string, next).toString();
-      } else {
-        expect(next.pathname).not.toBe('/sign-in');
-        url = next.toString();
-      }
-    }
-    expect(handshakes).toBe(1);
-    expect(page?.status).toBe(200);
-    expect(await page?.text()).toContain(`Signed in as ${me.userId}`);
-    // The cookies now hold a fresh token: the next page load needs no handshake.
-    const again = await fetch(`${app.base}/`, { redirect: 'manual', headers: { cookie: jar.header(), 'sec-fetch-dest': 'document' } });
-    expect(again.status).toBe(200);
-    expect(decodeJwt(jar.cookies.get('__session') as string).payload.exp).toBeGreaterThan(now);
+    await returningVisitor(t, me, app.base);
   });
+}
+
+/** A returning visitor (cookies from an hour ago, the token long expired) loads `/`: one handshake, then signed in. */
+export async function returningVisitor(t: TestServer, me: SignedInBrowser, base: string): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = decodeJwt(me.token).payload;
+  // Cookies from an hour ago: the token long expired, __client_uat from before it was issued.
+  const expired = await forgeToken(t, { ...claims, iat: now - 3000, nbf: now - 3000, exp: now - 2940 });
+  const jar = new SiteJar({ __session: expired, __client_uat: String(now - 3600), __clerk_db_jwt: 'dvb_example' });
+  const client = `__client=${me.browser.cookies.get('__client')}`;
+
+  let handshakes = 0;
+  let url = `${base}/`;
+  let page: Response | null = null;
+  for (let hop = 0; hop < 6 && !page; hop++) {
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(), 'sec-fetch-dest': 'document', accept: 'text/html' } });
+    jar.apply(res.headers);
+    if (res.status === 200) {
+      page = res;
+      break;
+    }
+    expect(res.status).toBe(307);
+    const next = new URL(res.headers.get('location') as string, url);
+    if (next.origin === new URL(t.url).origin) {
+      // The Frontend API: identifies the browser by its client cookie and sends it back with fresh cookies.
+      expect(next.pathname).toBe('/fapi/v1/client/handshake');
+      handshakes++;
+      const fapi = await fetch(next, { redirect: 'manual', headers: { cookie: client } });
+      expect(fapi.status).toBe(307);
+      url = new URL(fapi.headers.get('location') as string, next).toString();
+    } else {
+      expect(next.pathname).not.toBe('/sign-in');
+      url = next.toString();
+    }
+  }
+  expect(handshakes).toBe(1);
+  expect(page?.status).toBe(200);
+  expect(await page?.text()).toContain(`Signed in as ${me.userId}`);
+  // The cookies now hold a fresh token: the next page load needs no handshake.
+  const again = await fetch(`${base}/`, { redirect: 'manual', headers: { cookie: jar.header(), 'sec-fetch-dest': 'document' } });
+  expect(again.status).toBe(200);
+  expect(decodeJwt(jar.cookies.get('__session') as string).payload.exp).toBeGreaterThan(now);
 }

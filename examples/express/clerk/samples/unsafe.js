@@ -4,6 +4,7 @@ import { body } from '../../shared/body.js'
 
 export default function unsafeSample(app) {
 app .post ( '/updateStripe' , async (req , res) => {
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- the sample reads stripeId and does not use it
 const { stripeId , userId } = await body .json ()
 await clerkClient . users .updateUserMetadata (userId , {
 unsafeMetadata : {

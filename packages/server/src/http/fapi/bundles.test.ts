@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../test/harness.js';
-import { ApiError } from '../../errors.js';
+import type { ApiError } from '../../errors.js';
 import { errorEnvelope } from '../error-response.js';
 import { mountBundles, versionMatches, type BundleResolver } from './bundles.js';
 
