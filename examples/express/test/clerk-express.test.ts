@@ -4,30 +4,12 @@
  * CLERK_PUBLISHABLE_KEY, CLERK_API_URL, and CLERK_PROXY_URL for the handshake), then driven over HTTP with
  * the same checks as the @latch/express app.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { startTestServer, type TestServer } from '../../../packages/server/src/test/harness.js';
 import { signInThroughFapi, type SignedInBrowser } from '../../../packages/backend/src/test/kit.js';
-import { sampleChecks, type AppUnderTest } from './drive.js';
-
-/** Starts `node <script>` with `env` and resolves with the URL it prints once listening. */
-export function startApp(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string; output: () => string }> {
-  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (m?.[1]) resolve({ child, base: m[1], output: () => output });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
-  });
-}
+import { sampleChecks, startApp, stopApp, type AppUnderTest } from './drive.js';
 
 describe('examples/express on the official @clerk/express, configured by env vars only', () => {
   let t: TestServer;
@@ -51,11 +33,7 @@ describe('examples/express on the official @clerk/express, configured by env var
     };
   });
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill();
-      await exited;
-    }
+    await stopApp(child);
     await t?.close();
   });
 

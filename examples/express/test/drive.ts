@@ -3,10 +3,37 @@
  * real Latch server: a user signed in through the Frontend API, then the app driven over HTTP with that
  * browser's cookies or a Bearer token, every sample's effect read back through the Backend API.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, it } from 'vitest';
 import { decodeJwt } from '@latch/backend';
 import type { TestServer } from '../../../packages/server/src/test/harness.js';
 import { forgeToken, SiteJar, type SignedInBrowser } from '../../../packages/backend/src/test/kit.js';
+
+/** Starts `node <script>` with `env` and resolves with the URL it prints once listening. */
+export function startApp(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+  const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (m?.[1]) resolve({ child, base: m[1], output: () => output });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
+  });
+}
+
+/** Stops a process `startApp` started, and waits for it to exit. */
+export async function stopApp(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill();
+  await exited;
+}
 
 export interface AppUnderTest {
   /** The app's origin, e.g. http://127.0.0.1:40123. */
