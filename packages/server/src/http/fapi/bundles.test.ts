@@ -8,8 +8,10 @@ import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import fc from 'fast-check';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fuzzParams } from '../../test/fuzz-kit.js';
 import { startTestServer, type TestServer } from '../../test/harness.js';
 import type { ApiError } from '../../errors.js';
 import { errorEnvelope } from '../error-response.js';
@@ -113,7 +115,7 @@ describe('mountBundles with a given resolver', () => {
     writeFileSync(join(dir, 'dist', 'ui.browser.js'), 'window.__ui = 1;');
     writeFileSync(join(dir, 'dist', 'ui.css'), 'body{}');
     writeFileSync(join(dir, 'dist', 'chunks', 'a_1.36.0.js'), 'a');
-    writeFileSync(join(dir, 'secret.txt'), 'secret');
+    writeFileSync(join(dir, 'secret.txt'), 'TOP-SECRET-CONTENT');
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -143,6 +145,25 @@ describe('mountBundles with a given resolver', () => {
     expect((await h.request('/fapi/npm/@clerk/ui@2/dist/ui.browser.js')).status).toBe(404);
     expect((await h.request('/fapi/npm/@clerk/ui@1/dist/%2e%2e/secret.txt')).status).toBe(404);
     expect((await h.request('/fapi/npm/@clerk/ui@1/dist/chunks')).status).toBe(404);
+  });
+
+  it('any path under /fapi/npm is a file of dist or a 404 envelope, never a 5xx or a file outside dist (property)', async () => {
+    const h = app((name) => (name === '@clerk/ui' ? { name, version: '1.36.0', dist: join(dir, 'dist') } : null));
+    const piece = fc.oneof(
+      fc.constantFrom('..', '.', '%2e%2e', '%2E.', '%2f', '%5c', '\\', '', 'dist', 'chunks', 'ui.browser.js', 'a_1.36.0.js', 'secret.txt', '@clerk', 'ui@1', 'ui@1.36.0', '%00', '%252e%252e', '~'),
+      fc.string({ maxLength: 8 }).map(encodeURIComponent),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 7 }), async (parts) => {
+        const res = await h.request(`http://x/fapi/npm/@clerk/ui@${parts.join('/')}`);
+        expect([200, 404]).toContain(res.status);
+        const text = await res.text();
+        expect(text).not.toContain('TOP-SECRET-CONTENT');
+        if (res.status === 404) expect((JSON.parse(text) as { errors: { code: string }[] }).errors[0]?.code).toBe('resource_not_found');
+        else expect(['window.__ui = 1;', 'body{}', 'a']).toContain(text);
+      }),
+      fuzzParams(300),
+    );
   });
 
   it('matches versions by tag, line and exact release', () => {
