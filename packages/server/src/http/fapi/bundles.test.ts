@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuzzParams } from '../../test/fuzz-kit.js';
 import { startTestServer, type TestServer } from '../../test/harness.js';
 import type { ApiError } from '../../errors.js';
-import { errorEnvelope } from '../error-response.js';
+import { errorEnvelope, notFoundError } from '../error-response.js';
 import { mountBundles, versionMatches, type BundleResolver } from './bundles.js';
 
 const require = createRequire(import.meta.url);
@@ -123,6 +123,7 @@ describe('mountBundles with a given resolver', () => {
     const h = new Hono();
     mountBundles(h, resolve);
     h.onError((err, c) => errorEnvelope(c, err as ApiError, 'trace'));
+    h.notFound((c) => errorEnvelope(c, notFoundError(c), 'trace'));
     return h;
   }
 
@@ -155,6 +156,7 @@ describe('mountBundles with a given resolver', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(piece, { maxLength: 7 }), async (parts) => {
+        // (A path that dot-segments lift out of /fapi/npm is the app's ordinary 404.)
         const res = await h.request(`http://x/fapi/npm/@clerk/ui@${parts.join('/')}`);
         expect([200, 404]).toContain(res.status);
         const text = await res.text();
