@@ -7,17 +7,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { startTestServer, type TestServer } from '../../../packages/server/src/test/harness.js';
+import { startTestServer, testDialects, type TestServer } from '../../../packages/server/src/test/harness.js';
 import { signInThroughFapi, type SignedInBrowser } from '../../../packages/backend/src/test/kit.js';
 import { sampleChecks, startApp, stopApp, type AppUnderTest } from './drive.js';
 
-describe('examples/express on the official @clerk/express, configured by env vars only', () => {
+describe.each(testDialects())('examples/express on the official @clerk/express, configured by env vars only (%s)', (dialect) => {
   let t: TestServer;
   let me: SignedInBrowser;
   let child: ChildProcess;
   let app: AppUnderTest;
   beforeAll(async () => {
-    t = await startTestServer();
+    t = await startTestServer(dialect);
     const started = await startApp(fileURLToPath(new URL('../clerk/server.js', import.meta.url)), {
       CLERK_SECRET_KEY: t.secretKey,
       CLERK_PUBLISHABLE_KEY: t.server.publishableKey,

@@ -7,19 +7,19 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { resetLatchClient } from '@latch/express';
-import { startTestServer, type TestServer } from '../../../packages/server/src/test/harness.js';
+import { startTestServer, testDialects, type TestServer } from '../../../packages/server/src/test/harness.js';
 import { signInThroughFapi, type SignedInBrowser } from '../../../packages/backend/src/test/kit.js';
 import { sampleChecks, type AppUnderTest } from './drive.js';
 
 type AppModule = { createApp(): { listen(port: number, host: string, cb: () => void): Server } };
 
-describe('examples/express on @latch/express', () => {
+describe.each(testDialects())('examples/express on @latch/express (%s)', (dialect) => {
   let t: TestServer;
   let me: SignedInBrowser;
   let server: Server;
   let app: AppUnderTest;
   beforeAll(async () => {
-    t = await startTestServer();
+    t = await startTestServer(dialect);
     process.env.LATCH_SECRET_KEY = t.secretKey;
     process.env.LATCH_API_URL = t.apiUrl;
     process.env.LATCH_PUBLISHABLE_KEY = t.server.publishableKey;
