@@ -78,4 +78,9 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly', URLSearchParams: 'readonly', setTimeout: 'readonly', performance: 'readonly', Buffer: 'readonly' },
     },
   },
+  {
+    // The example apps are fetch-Request handlers too.
+    files: ['examples/**/*.js'],
+    languageOptions: { globals: { Request: 'readonly', Response: 'readonly', Headers: 'readonly' } },
+  },
 );

@@ -7,10 +7,11 @@ export default defineConfig({
     alias: {
       '@latch/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
       '@latch/backend': fileURLToPath(new URL('./packages/backend/src/index.ts', import.meta.url)),
+      '@latch/express': fileURLToPath(new URL('./packages/express/src/index.ts', import.meta.url)),
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: files run in parallel forks; each test file owns its database or PostgreSQL schema.

@@ -14,6 +14,7 @@ import { bodyConsumed } from '../body.js';
 import { clearClientCookie, clientUatOf, cookieSuffix, writeClientCookie, writeClientUat, type CookieOptions } from './cookies.js';
 import { callerOf, type FapiCaller, type FapiRouter, type FapiAuth } from './surface.js';
 import type { Surface } from '../router.js';
+import { installedBundleResolver, mountBundles, type BundleResolver } from './bundles.js';
 import { checkOrigin, originAllowed, untunnel, type OriginPolicy } from './transport.js';
 
 type Env = { Variables: { traceId: string } };
@@ -36,6 +37,8 @@ export interface FapiAppDeps {
   discardClient(clientId: string): Promise<void>;
   /** `GET /fapi/v1/client/handshake` (a redirect, outside the router's envelopes). */
   handshake(c: Context): Promise<Response>;
+  /** Where the official browser bundles are found; default: the packages installed beside the server. */
+  bundles?: BundleResolver;
 }
 
 const ALLOWED_HEADERS = 'Content-Type, Authorization, X-Requested-With';
@@ -49,7 +52,7 @@ function corsHeaders(c: Context, origin: string): void {
 }
 
 export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request, env?: unknown): Response | Promise<Response> } {
-  const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks, trustProxy, discardClient, handshake } = deps;
+  const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks, trustProxy, discardClient, handshake, bundles = installedBundleResolver() } = deps;
   const suffix = cookieSuffix(publishableKey);
   const app = new Hono<Env>();
 
@@ -113,6 +116,8 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request, env?
     },
   };
   app.get('/fapi/v1/client/handshake', (c) => handshake(c));
+  // The official browser bundles, from the packages installed beside the server (optional).
+  mountBundles(app, bundles);
   router.mount(app as never, '/fapi/v1', guarded);
   // The public keys at the Frontend API's well-known address too (what a JWKS-by-issuer lookup finds).
   app.get('/fapi/.well-known/jwks.json', async (c) => {

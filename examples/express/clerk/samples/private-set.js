@@ -1,0 +1,16 @@
+// Seed 003, "private.ts" (set private metadata) — the Express sample, on the official @clerk/express (its `clerkClient` is the sample's, so the text is the original's). The sample reads
+// a free variable `body`; `shared/body.js` gives it one (the request's JSON body), so the text runs as written.
+import { clerkClient } from '@clerk/express'
+import { body } from '../../shared/body.js'
+
+export default function privateSetSample(app) {
+app .post ( '/updateStripe' , async (req , res) => {
+const { stripeId , userId } = await body .json ()
+await clerkClient . users .updateUserMetadata (userId , {
+privateMetadata : {
+stripeId : stripeId ,
+} ,
+})
+res .status ( 200 ) .json ({ success : true })
+})
+}
