@@ -70,7 +70,8 @@ describe('GET /fapi/npm/… on a real server', () => {
   });
 
   it('answers a version that is not installed, a missing file and a non-bundle package with a 404 envelope', async () => {
-    const other = `${Number(clerkJsVersion.split('.')[0]) + 1}`;
+    // Major 6 is installed too (under an alias, below); nothing of major + 2 is.
+    const other = `${Number(clerkJsVersion.split('.')[0]) + 2}`;
     const wrong = await fetch(`${t.url}/fapi/npm/@clerk/clerk-js@${other}/dist/clerk.browser.js`);
     expect(wrong.status).toBe(404);
     const body = (await wrong.json()) as { errors: { code: string; long_message: string }[] };
@@ -81,6 +82,18 @@ describe('GET /fapi/npm/… on a real server', () => {
     expect(((await missing.json()) as { errors: { message: string }[] }).errors[0]?.message).toBe('bundle file not found');
     expect((await fetch(`${t.url}/fapi/npm/@clerk/backend@3/dist/index.js`)).status).toBe(404);
     expect((await fetch(`${t.url}/fapi/npm/@clerk/clerk-js@5/package.json`)).status).toBe(404);
+  });
+
+  it('serves a second major installed under the alias <name>-<major> (clerk-js 6 beside 5), and the real @clerk/ui', async () => {
+    const six = await fetch(`${t.url}/fapi/npm/@clerk/clerk-js@6/dist/clerk.browser.js`);
+    expect(six.status).toBe(200);
+    expect((await six.text()).includes('6.40.0')).toBe(true);
+    expect((await fetch(`${t.url}/fapi/npm/@clerk/clerk-js@6.40.0/dist/clerk.browser.js`)).headers.get('cache-control')).toContain('immutable');
+    const five = await fetch(`${t.url}/fapi/npm/@clerk/clerk-js@5/dist/clerk.browser.js`);
+    expect((await five.text()).includes(clerkJsVersion)).toBe(true);
+    const ui = await fetch(`${t.url}/fapi/npm/@clerk/ui@1/dist/ui.browser.js`);
+    expect(ui.status).toBe(200);
+    expect(ui.headers.get('content-type')).toContain('javascript');
   });
 
   it('never leaves dist, however the path is spelled', async () => {

@@ -10,8 +10,9 @@
  * deeper) are served, so no path can leave the package.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import type { Context, Env, Hono } from 'hono';
 import { ApiError } from '../../errors.js';
 
@@ -42,24 +43,40 @@ export interface InstalledBundle {
   dist: string;
 }
 
-export type BundleResolver = (name: BundlePackage) => InstalledBundle | null;
+/**
+ * The installed package for a request; `major` is the major version asked for (absent for `@latest`),
+ * so a resolver may find a second major installed under an alias.
+ */
+export type BundleResolver = (name: BundlePackage, major?: string) => InstalledBundle | null;
 
-/** Finds an installed package by its `package.json`, from `from` (default: this module). */
+/**
+ * Finds an installed package by its `package.json`, from `from` (default: this module). Another major
+ * version can be installed beside it under the alias `<name>-<major>` (`npm install
+ * @clerk/clerk-js-6@npm:@clerk/clerk-js@6`): a request for that major is served from the alias.
+ */
 export function installedBundleResolver(from: string = import.meta.url): BundleResolver {
   const require = createRequire(from);
-  const cache = new Map<BundlePackage, InstalledBundle | null>();
-  return (name) => {
-    if (cache.has(name)) return cache.get(name) ?? null;
+  const cache = new Map<string, InstalledBundle | null>();
+  const find = (name: BundlePackage, installedAs: string): InstalledBundle | null => {
+    if (cache.has(installedAs)) return cache.get(installedAs) ?? null;
     let found: InstalledBundle | null = null;
-    try {
-      const manifest = require.resolve(`${name}/package.json`);
-      const { version } = require(manifest) as { version?: unknown };
-      if (typeof version === 'string') found = { name, version, dist: join(dirname(manifest), 'dist') };
-    } catch {
-      found = null;
+    // Looked up on the module search path, not through `require.resolve`: not every package exports its package.json.
+    const dir = (require.resolve.paths(installedAs) ?? []).map((d) => join(d, installedAs)).find((d) => existsSync(join(d, 'package.json')));
+    if (dir) {
+      try {
+        const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: unknown };
+        if (typeof version === 'string') found = { name, version, dist: join(dir, 'dist') };
+      } catch {
+        found = null;
+      }
     }
-    cache.set(name, found);
+    cache.set(installedAs, found);
     return found;
+  };
+  return (name, major) => {
+    const plain = find(name, name);
+    if (major === undefined || plain?.version.split('.')[0] === major) return plain;
+    return find(name, `${name}-${major}`) ?? plain;
   };
 }
 
@@ -91,7 +108,7 @@ export function mountBundles<E extends Env>(app: Hono<E>, resolve: BundleResolve
     if (!VERSION_TAG.test(version) || segments[0] !== 'dist' || segments.length < 2 || segments.length > 3 || !segments.slice(1).every((s) => SEGMENT.test(s) && !s.includes('..'))) {
       throw notServed('not found', `${raw} is not a bundle path: expected /fapi/npm/${name}@<version>/dist/<file>.`);
     }
-    const installed = resolve(name);
+    const installed = resolve(name, version === 'latest' ? undefined : version.split('.')[0]);
     if (!installed) {
       throw notServed('bundle not installed', `${name} is not installed beside the Latch server, so its browser bundles are not served here. Install it (npm install ${name}) or load the bundle from elsewhere.`);
     }
