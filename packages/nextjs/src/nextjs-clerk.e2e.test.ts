@@ -7,15 +7,15 @@ import { describeExample } from './test/scenarios.js';
 
 describeExample('examples/nextjs-clerk on the official @clerk/nextjs', {
   dir: fileURLToPath(new URL('../../../examples/nextjs-clerk/', import.meta.url)),
-  env: (t, clerkJsUrl) => ({
+  env: (t, urls) => ({
     NEXT_PUBLIC_CLERK_PUBLISHABLE_KEY: t.server.publishableKey,
-    NEXT_PUBLIC_CLERK_PROXY_URL: `${t.url}/fapi`,
+    NEXT_PUBLIC_CLERK_PROXY_URL: urls.fapi,
     NEXT_PUBLIC_CLERK_SIGN_IN_URL: '/sign-in',
     NEXT_PUBLIC_CLERK_TELEMETRY_DISABLED: '1',
     CLERK_API_URL: t.url,
     CLERK_SECRET_KEY: t.secretKey,
-    LATCH_CLERK_JS_URL: clerkJsUrl,
+    LATCH_CLERK_JS_URL: urls.clerkJs,
   }),
   adminRole: 'org:admin',
-  protectedStatus: 404,
+  protectedStatus: 307,
 });

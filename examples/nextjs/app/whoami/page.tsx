@@ -3,6 +3,6 @@ import { auth } from '@latch/nextjs/server'
 export default async function WhoAmI() {
   const { isAuthenticated, userId, sessionId, orgId, orgRole, orgSlug } = await auth()
   return (
-    <pre id="whoami">{JSON.stringify({ isAuthenticated, userId, sessionId, orgId, orgRole, orgSlug })}</pre>
+    <pre id="whoami">{JSON.stringify({ isAuthenticated, userId: userId ?? null, sessionId: sessionId ?? null, orgId: orgId ?? null, orgRole: orgRole ?? null, orgSlug: orgSlug ?? null })}</pre>
   )
 }

@@ -1,6 +1,7 @@
 /**
  * End-to-end plumbing for the example applications: `next build` once, `next start` on a free port of
- * 127.0.0.1 (the same host as the Latch server, so the Frontend API's cookies reach the app), the
+ * `localhost` (the official middleware rewrites to the URL the browser used, and Next.js proxies a rewrite
+ * to any other origin over HTTP, so the names must agree), the
  * server's output kept line by line so a test can wait for what a sample logs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -56,7 +57,7 @@ export interface NextApp {
 }
 
 export async function nextStart(dir: string, port: number, env: Record<string, string>): Promise<NextApp> {
-  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, 'start', '-H', 'localhost', '-p', String(port)], {
     cwd: dir,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -103,7 +104,7 @@ export async function nextStart(dir: string, port: number, env: Record<string, s
 
   await waitForLine(/Ready in|✓ Ready/, 0, 60_000);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://localhost:${port}`,
     lines,
     waitForLine,
     close: () =>

@@ -18,10 +18,10 @@ export interface ExampleSpec {
   /** Folder of the example, absolute. */
   dir: string;
   /** The app's environment: only variables, as a deployment would set them. */
-  env(t: TestServer, clerkJsUrl: string): Record<string, string>;
+  env(t: TestServer, urls: { clerkJs: string; fapi: string }): Record<string, string>;
   /** `claims.org_role` / `orgRole` as the seed-004 API route answers it. */
   adminRole: string;
-  /** What the middleware's `auth.protect()` answers a signed-out API call. */
+  /** What the middleware's `auth.protect()` answers a signed-out API call (the official SDK: a redirect to sign-in). */
   protectedStatus: number;
 }
 
@@ -47,12 +47,14 @@ export function describeExample(name: string, spec: ExampleSpec): void {
     let counter = 0;
 
     beforeAll(async () => {
+      // The browser sees the app and the Frontend API on `localhost` (the name `next start` gives its own
+      // URL; the official middleware's rewrites must match it), on two ports: one site for cookies.
       const port = await freePort();
-      const appUrl = `http://127.0.0.1:${port}`;
-      t = await startTestServer('sqlite', { LATCH_SECRET_KEY: newSecretKey('production'), LATCH_APP_URL: appUrl });
+      const appUrl = `http://localhost:${port}`;
+      t = await startTestServer('sqlite', { LATCH_SECRET_KEY: newSecretKey('production'), LATCH_APP_URL: appUrl, LATCH_PUBLIC_URL: 'http://localhost:0' });
       expect(t.server.publishableKey).toMatch(/^pk_live_/);
       assets = await startPageServer({}, ['@clerk/clerk-js']);
-      const env = spec.env(t, `${assets.url}/npm/@clerk/clerk-js@5/dist/clerk.browser.js`);
+      const env = spec.env(t, { clerkJs: `${assets.url}/npm/@clerk/clerk-js@5/dist/clerk.browser.js`, fapi: `http://localhost:${new URL(t.url).port}/fapi` });
       await buildLatchPackages();
       await nextBuild(spec.dir, env);
       app = await nextStart(spec.dir, port, env);
@@ -267,10 +269,10 @@ export function describeExample(name: string, spec: ExampleSpec): void {
       expect((await bapiUser(user.id)).unsafe_metadata).toEqual({ birthday: '11-30-1969' });
 
       for (const path of ['/metadata/private', '/metadata/public', '/api/private', '/api/public']) {
-        const r = await fetch(`${app.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ stripeId: 'cus_evil', role: 'owner', userId: user.id }) });
+        const r = await fetch(`${app.url}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ stripeId: 'cus_evil', role: 'owner', userId: user.id }) });
         expect(r.status, path).toBe(spec.protectedStatus);
       }
-      expect((await fetch(`${app.url}/private?userId=${user.id}`, { headers: { accept: 'application/json' } })).status).toBe(spec.protectedStatus);
+      expect((await fetch(`${app.url}/private?userId=${user.id}`, { redirect: 'manual', headers: { accept: 'application/json' } })).status).toBe(spec.protectedStatus);
       expect(await bapiUser(user.id)).toMatchObject({ private_metadata: { stripeId: 'cus_pages' }, public_metadata: { role: 'admin' } });
       await context.close();
     });
@@ -282,7 +284,7 @@ export function describeExample(name: string, spec: ExampleSpec): void {
       const now = Math.floor(Date.now() / 1000);
       const expired = await forgeToken(t, { ...payloadOf(jar.get('__session') as string), iat: now - 300, nbf: now - 305, exp: now - 240 });
       const stale = [...jar.keys()].filter((n) => n.startsWith('__session') || n.startsWith('__client_uat'));
-      await context.addCookies(stale.map((name) => ({ name, value: name.startsWith('__session') ? expired : String(now - 300), domain: '127.0.0.1', path: '/' })));
+      await context.addCookies(stale.map((name) => ({ name, value: name.startsWith('__session') ? expired : String(now - 300), domain: 'localhost', path: '/' })));
 
       const p = await context.newPage();
       const handshakes: string[] = [];
