@@ -94,12 +94,13 @@ export function describeExample(name: string, spec: ExampleSpec): void {
       return jar;
     }
 
-    /** A browser signed in through clerk-js on the app's sign-in page (programmatically: no form). */
+    /** A browser signed in through clerk-js on one of the app's pages (programmatically: no form). */
     async function signedIn(): Promise<{ context: BrowserContext; page: Page; user: { id: string; email: string; imageUrl: string } }> {
       const user = await createUser();
       const context = await browser.newContext();
       const page = await context.newPage();
-      await page.goto(`${app.url}/sign-in`);
+      // Any page loads clerk-js; not the sign-in page, whose form would navigate away once signed in.
+      await page.goto(`${app.url}/whoami`);
       await waitReady(page);
       await page.evaluate(
         async ({ email, password }) => {
@@ -151,6 +152,8 @@ export function describeExample(name: string, spec: ExampleSpec): void {
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
       await page.locator('input[name="password"]').fill(PASSWORD);
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
+      // Signed in, the form goes on to the after-sign-in page (the home page).
+      await page.waitForURL(`${app.url}/`);
       await waitSessionCookies(context);
       expect(await whoami(page)).toMatchObject({ isAuthenticated: true, userId: user.id, orgId: null });
 
@@ -184,7 +187,7 @@ export function describeExample(name: string, spec: ExampleSpec): void {
       await submit(page, '/add-domain', 'Add Domain', 'No active organization found. Set one as active or create/join one', ['input[name="domain"]', domain]);
 
       const org = (await (await t.api('/organizations', { method: 'POST', json: { name: 'Acme Inc', created_by: user.id } })).json()) as { id: string; name: string };
-      await page.goto(`${app.url}/sign-in`);
+      await page.goto(`${app.url}/whoami`);
       await waitReady(page);
       await page.evaluate(async (organization) => (window as unknown as Win).Clerk.setActive({ organization }), org.id);
       await expect.poll(async () => {
