@@ -157,4 +157,12 @@ describe('@latch/nextjs', () => {
     const gssp = withServerSideAuth(async ({ req }) => (req.auth.sessionId ? { props: {} } : { redirect: { destination: '/sign-in' }, props: {} }));
     expect(await gssp({ req: { headers: toRecord(signedOut) } } as never)).toEqual({ redirect: { destination: '/sign-in', permanent: false } });
   });
+
+  // Last: the option is process-wide from here on.
+  it('the signInUrl option sends protect() there', async () => {
+    const mw = latchMiddleware(async (auth) => void (await auth.protect()), { signInUrl: '/login' });
+    const res = await mw(new NextRequest(`${APP}/account`, { headers: { 'sec-fetch-dest': 'document' } }), event);
+    expect(res.status).toBe(307);
+    expect(res.headers.get('location')).toBe(`${APP}/login?redirect_url=${encodeURIComponent(`${APP}/account`)}`);
+  });
 });

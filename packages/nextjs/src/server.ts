@@ -12,7 +12,7 @@
  */
 import type { NextFetchEvent, NextRequest } from 'next/server.js';
 import type { Auth, HasParams, LatchClient, SignedInAuth, SignedOutAuth } from '@latch/backend';
-import { AUTH_HEADERS, authFromHeaders, H, latchClientInstance, latchConfig, signInUrl, signToken, type HeaderSource } from './state.js';
+import { AUTH_HEADERS, authFromHeaders, H, latchClientInstance, latchConfig, setSignInUrl, signInUrl, signToken, type HeaderSource } from './state.js';
 
 export type { Auth, SignedInAuth, SignedOutAuth, HasParams, LatchClient, User } from '@latch/backend';
 export { MiddlewareMissingError } from './state.js';
@@ -298,6 +298,7 @@ export function latchMiddleware(handlerOrOptions?: LatchMiddlewareHandler | Latc
   const options: LatchMiddlewareOptions = (isOptions(handlerOrOptions) && typeof handlerOrOptions !== 'function' ? handlerOrOptions : maybeOptions) ?? {};
   // Read the environment once, at start, so a missing variable fails loudly (not while `next build` loads it).
   if (process.env.NEXT_PHASE !== 'phase-production-build') latchConfig();
+  if (options.signInUrl) setSignInUrl(options.signInUrl);
 
   return async (request, event) => {
     const config = latchConfig();
@@ -315,7 +316,6 @@ export function latchMiddleware(handlerOrOptions?: LatchMiddlewareHandler | Latc
     const a = state.toAuth();
     const helpers = withHelpers(a, url);
     const mwAuth = Object.assign(async () => helpers, { protect: helpers.protect }) as MiddlewareAuth;
-    if (options.signInUrl) process.env.LATCH_SIGN_IN_URL ||= options.signInUrl;
 
     let res: Response | null;
     try {

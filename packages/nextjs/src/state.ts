@@ -35,9 +35,19 @@ export function latchClientInstance(): LatchClient {
   return client;
 }
 
-/** Where signed-out visitors are sent: `NEXT_PUBLIC_LATCH_SIGN_IN_URL` / `LATCH_SIGN_IN_URL`, default `/sign-in`. */
+let configuredSignInUrl: string | null = null;
+
+/** `latchMiddleware(…, { signInUrl })`: wins over the environment for this process. */
+export function setSignInUrl(url: string): void {
+  configuredSignInUrl = url;
+}
+
+/**
+ * Where signed-out visitors are sent: the middleware's `signInUrl` option, else
+ * `NEXT_PUBLIC_LATCH_SIGN_IN_URL` / `LATCH_SIGN_IN_URL`, default `/sign-in`.
+ */
 export function signInUrl(): string {
-  return process.env.NEXT_PUBLIC_LATCH_SIGN_IN_URL || process.env.LATCH_SIGN_IN_URL || '/sign-in';
+  return configuredSignInUrl || process.env.NEXT_PUBLIC_LATCH_SIGN_IN_URL || process.env.LATCH_SIGN_IN_URL || '/sign-in';
 }
 
 export function signToken(token: string, secretKey: string): string {
