@@ -5,6 +5,8 @@
  * server's output kept line by line so a test can wait for what a sample logs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -38,9 +40,41 @@ function run(cmd: string, args: string[], cwd: string, env: Record<string, strin
   });
 }
 
-/** Builds the Latch packages the examples import (tsc -b; a no-op when up to date). */
-export function buildLatchPackages(): Promise<void> {
-  return run(process.execPath, [TSC_BIN, '-b', 'packages/core', 'packages/backend', 'packages/nextjs'], REPO_ROOT, {});
+const BUILD_LOCK = join(REPO_ROOT, 'packages', 'nextjs', '.e2e-build-lock');
+
+function lockHolderAlive(): boolean {
+  try {
+    process.kill(Number(readFileSync(join(BUILD_LOCK, 'pid'), 'utf8')), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds the Latch packages the examples import (`tsc -b`; a no-op when up to date, forced when a `dist`
+ * is missing beside its build info). Test files run in parallel: one builds while the others wait for it.
+ */
+export async function buildLatchPackages(): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    try {
+      mkdirSync(BUILD_LOCK);
+      writeFileSync(join(BUILD_LOCK, 'pid'), String(process.pid));
+      break;
+    } catch {
+      if (existsSync(BUILD_LOCK) && !lockHolderAlive() && existsSync(join(BUILD_LOCK, 'pid'))) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`${BUILD_LOCK} is held by another build`);
+      await new Promise<void>((resolve) => setTimeout(resolve, 200)); // polling the lock: a condition, not a delay
+    }
+  }
+  try {
+    const packages = ['packages/core', 'packages/backend', 'packages/nextjs'];
+    const missing = !['packages/core/dist/index.js', 'packages/backend/dist/index.js', 'packages/nextjs/dist/server.js'].every((f) => existsSync(join(REPO_ROOT, f)));
+    await run(process.execPath, [TSC_BIN, '-b', ...packages, ...(missing ? ['--force'] : [])], REPO_ROOT, {});
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 export function nextBuild(dir: string, env: Record<string, string>): Promise<void> {
