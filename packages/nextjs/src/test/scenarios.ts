@@ -114,9 +114,10 @@ export function describeExample(name: string, spec: ExampleSpec): void {
       return { context, page, user };
     }
 
-    async function whoami(p: Page, path = '/whoami'): Promise<{ isAuthenticated: boolean; userId: string | null; orgId: string | null }> {
+    type WhoAmI = { isAuthenticated: boolean; userId: string | null; orgId: string | null; orgRole: string | null; isOrgAdmin: boolean };
+    async function whoami(p: Page, path = '/whoami'): Promise<WhoAmI> {
       await p.goto(`${app.url}${path}`);
-      return JSON.parse((await p.locator('#whoami').textContent()) ?? 'null') as { isAuthenticated: boolean; userId: string | null; orgId: string | null };
+      return JSON.parse((await p.locator('#whoami').textContent()) ?? 'null') as WhoAmI;
     }
 
     /** Submits a page's Server Action form and returns the app output printed since. */
@@ -155,10 +156,18 @@ export function describeExample(name: string, spec: ExampleSpec): void {
       // Signed in, the form goes on to the after-sign-in page (the home page).
       await page.waitForURL(`${app.url}/`);
       await waitSessionCookies(context);
-      expect(await whoami(page)).toMatchObject({ isAuthenticated: true, userId: user.id, orgId: null });
+      expect(await whoami(page)).toMatchObject({ isAuthenticated: true, userId: user.id, orgId: null, isOrgAdmin: false });
+      await page.goto(`${app.url}/protected`);
+      expect(await page.locator('#protected').textContent()).toBe(`${user.id} ${user.email}`);
 
       const anonymous = await browser.newContext();
-      expect(await whoami(await anonymous.newPage())).toMatchObject({ isAuthenticated: false, userId: null });
+      const a = await anonymous.newPage();
+      expect(await whoami(a)).toMatchObject({ isAuthenticated: false, userId: null, isOrgAdmin: false });
+      // auth.protect() in a Server Component: to the sign-in page, coming back afterwards.
+      await a.goto(`${app.url}/protected`);
+      const to = new URL(a.url());
+      expect(to.pathname).toBe('/sign-in');
+      expect(new URL(to.searchParams.get('redirect_url') ?? '', app.url).href).toBe(`${app.url}/protected`);
       await anonymous.close();
       await context.close();
     });
@@ -196,7 +205,7 @@ export function describeExample(name: string, spec: ExampleSpec): void {
       }, { timeout: 15_000 }).toBe(org.id);
       await page.close();
       const p = await context.newPage();
-      expect(await whoami(p)).toMatchObject({ isAuthenticated: true, userId: user.id, orgId: org.id });
+      expect(await whoami(p)).toMatchObject({ isAuthenticated: true, userId: user.id, orgId: org.id, orgRole: 'org:admin', isOrgAdmin: true });
 
       await submit(p, '/add-domain', 'Add Domain', `Added domain ${domain} to organization ${org.id}`, ['input[name="domain"]', domain]);
       const domains = (await (await t.api(`/organizations/${org.id}/domains`)).json()) as { data: { name: string; enrollment_mode: string }[] };
