@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.latch/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.latch/**', 'coverage/**', '**/.next/**', 'examples/nextjs/**', 'examples/nextjs-clerk/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,6 +8,9 @@ export default defineConfig({
       '@latch/core': fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
       '@latch/backend': fileURLToPath(new URL('./packages/backend/src/index.ts', import.meta.url)),
       '@latch/express': fileURLToPath(new URL('./packages/express/src/index.ts', import.meta.url)),
+      '@latch/nextjs/server': fileURLToPath(new URL('./packages/nextjs/src/server.ts', import.meta.url)),
+      '@latch/nextjs/api': fileURLToPath(new URL('./packages/nextjs/src/api.ts', import.meta.url)),
+      '@latch/nextjs/ssr': fileURLToPath(new URL('./packages/nextjs/src/ssr.ts', import.meta.url)),
     },
   },
   test: {

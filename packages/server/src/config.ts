@@ -58,7 +58,7 @@ export class ConfigError extends Error {
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads `.env` from `cwd` when present; real environment variables win over the file. */
-export function loadEnv(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Record<string, string | undefined> {
+export function loadEnv(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Record<string, string | undefined> {
   const file = `${cwd}/.env`;
   const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
   return { ...fromFile, ...env };

@@ -1,0 +1,5 @@
+import AddHobby from './components/AddHobby'
+import { addHobby } from './actions'
+export default function Hobby() {
+return <AddHobby addHobby={addHobby} />
+}

@@ -1,0 +1,15 @@
+import type { ReactNode } from 'react'
+import LatchScripts from './latch-scripts'
+
+export const metadata = { title: 'Latch + Next.js' }
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        {children}
+        <LatchScripts />
+      </body>
+    </html>
+  )
+}

@@ -1,0 +1,1 @@
+/** Next.js API route. */import { requireAuth } from "@latch/nextjs/api";/* Return the user's active organization id and role. */export default requireAuth((req, res) => {const { org_id, org_role } = req.auth.claims;res.json({orgId: org_id,role: org_role,});});
