@@ -9,6 +9,9 @@
 import type { Context } from 'hono';
 import { ApiError } from '../errors.js';
 
+/** The body limit of a route that names none. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
 const BODY = 'latchBody';
 const LIMIT = 'latchBodyLimit';
 
@@ -18,7 +21,7 @@ export function setBodyLimit(c: Context, maxSize: number, tooLarge: () => ApiErr
 }
 
 function limitOf(c: Context): { maxSize: number; tooLarge: () => ApiError } {
-  return (c.get(LIMIT as never) as { maxSize: number; tooLarge: () => ApiError } | undefined) ?? { maxSize: 1024 * 1024, tooLarge: () => ApiError.of('request_body_invalid', 'The request body is too large.') };
+  return (c.get(LIMIT as never) as { maxSize: number; tooLarge: () => ApiError } | undefined) ?? { maxSize: DEFAULT_BODY_LIMIT, tooLarge: () => ApiError.of('request_body_invalid', 'The request body is too large.') };
 }
 
 async function readRequest(request: Request, maxSize: number, tooLarge: () => ApiError): Promise<Buffer> {

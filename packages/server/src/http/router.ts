@@ -7,7 +7,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { ApiError } from '../errors.js';
-import { readBodyText, setBodyLimit } from './body.js';
+import { DEFAULT_BODY_LIMIT, readBodyText, setBodyLimit } from './body.js';
 import { arrayKeys, parseOrThrow } from './validation.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -82,8 +82,6 @@ export interface Router<Principal, A extends string> {
   openapi(info: { title: string; version: string; serverUrl: string; prefix: string; surface?: Surface<Principal, A> }): Record<string, unknown>;
 }
 
-/** Default largest body: 1 MiB. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 const EMPTY = z.object({});
 

@@ -8,7 +8,7 @@ import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { ApiError } from '../../errors.js';
 import { CLIENT_COOKIE } from '../../http/fapi/cookies.js';
-import { originAllowed, type OriginPolicy } from '../../http/fapi/transport.js';
+import { allowedRedirect, type OriginPolicy } from '../../http/fapi/transport.js';
 import type { HandshakeService } from './service.js';
 
 export interface HandshakeRouteDeps {
@@ -23,15 +23,7 @@ export function handshakeHandler({ handshake, originPolicy, development, suffix 
   return async (c) => {
     const raw = c.req.query('redirect_url');
     if (!raw) throw ApiError.of('form_param_missing', 'redirect_url is required: the page to send the browser back to.', 'redirect_url');
-    let target: URL;
-    try {
-      target = new URL(raw);
-    } catch {
-      throw ApiError.of('form_param_format_invalid', 'redirect_url must be an absolute URL.', 'redirect_url');
-    }
-    if ((target.protocol !== 'http:' && target.protocol !== 'https:') || !originAllowed(await originPolicy(), target.origin)) {
-      throw ApiError.of('form_param_value_invalid', `redirect_url ${target.origin} is not an allowed origin of this instance; add it to the allowed origins.`, 'redirect_url');
-    }
+    const target = allowedRedirect(await originPolicy(), raw);
     const directives = await handshake.directives({
       clientToken: getCookie(c, CLIENT_COOKIE) ?? null,
       devBrowser: c.req.query('__clerk_db_jwt') || null,

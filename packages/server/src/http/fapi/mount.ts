@@ -27,8 +27,7 @@ import { createFapiApp } from './app.js';
 import { clientUatOf, cookieSuffix } from './cookies.js';
 import { handshakeHandler } from '../../domains/handshake/fapi.js';
 import { createFapiRouter, fapiSurface } from './surface.js';
-import { originAllowed, originOf, type OriginPolicy } from './transport.js';
-import { ApiError } from '../../errors.js';
+import { allowedRedirect, originOf, type OriginPolicy } from './transport.js';
 import { registerEmailLinkRoutes } from '../../domains/email-links/fapi.js';
 
 export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?: unknown): Response | Promise<Response> } {
@@ -49,10 +48,7 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?:
   /** An e-mail link's landing page may send the browser only to an allowed origin (no open redirect). */
   async function checkRedirect(url: string | undefined): Promise<string | undefined> {
     if (url === undefined || url === '') return undefined;
-    const origin = originOf(url);
-    if (origin === null || !originAllowed(await originPolicy(), origin)) {
-      throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'redirect_url must be an http(s) URL on an allowed origin.', paramName: 'redirect_url' });
-    }
+    allowedRedirect(await originPolicy(), url);
     return url;
   }
 

@@ -62,6 +62,24 @@ export function originOf(url: string): string | null {
   }
 }
 
+/**
+ * A URL the Frontend API may send a browser to (an e-mail link's landing, the handshake's return): an
+ * absolute http(s) URL on an allowed origin, so Latch is never an open redirect. Otherwise the coded
+ * error, naming `param`.
+ */
+export function allowedRedirect(policy: OriginPolicy, raw: string, param = 'redirect_url'): URL {
+  let target: URL;
+  try {
+    target = new URL(raw);
+  } catch {
+    throw ApiError.of('form_param_format_invalid', `${param} must be an absolute URL.`, param);
+  }
+  if ((target.protocol !== 'http:' && target.protocol !== 'https:') || !originAllowed(policy, target.origin)) {
+    throw ApiError.of('form_param_value_invalid', `${param} ${target.origin} is not an allowed origin of this instance; add it to the allowed origins.`, param);
+  }
+  return target;
+}
+
 export interface OriginPolicy {
   /** Origins allowed to call with credentials. */
   allowed: ReadonlySet<string>;
