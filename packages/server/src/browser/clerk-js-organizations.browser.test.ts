@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FapiBrowser } from '../test/fapi-browser.js';
 import { launchChromium, startPageServer, type PageServer } from '../test/browser.js';
-import { CLERK_PACKAGES, clerkJsPage } from '../test/clerk-js-app.js';
+import { CLERK_PACKAGES, clerkJsPage, openApp } from '../test/clerk-js-app.js';
 import { startTestServer, type TestServer } from '../test/harness.js';
 import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.js';
 
@@ -40,16 +40,7 @@ describe.each(['core2', 'core3'] as const)('the organizations sample through the
     await smtp?.close();
   });
 
-  async function open(): Promise<Page> {
-    const p = await (await browser.newContext()).newPage();
-    await p.goto(web.url);
-    await p.waitForFunction(() => {
-      const l = (window as unknown as { __latch: { ready: boolean; error: string | null } }).__latch;
-      return l.ready || l.error !== null;
-    }, null, { timeout: 30_000 });
-    expect(await p.evaluate(() => (window as unknown as { __latch: { error: string | null } }).__latch.error)).toBeNull();
-    return p;
-  }
+  const open = (): Promise<Page> => openApp(browser, web.url);
 
   async function signIn(p: Page, email: string): Promise<void> {
     await p.evaluate(

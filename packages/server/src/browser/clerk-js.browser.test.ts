@@ -8,23 +8,12 @@ import { verifyToken } from '@clerk/backend';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, startPageServer, type PageServer } from '../test/browser.js';
+import { clerkJsPage, mailedCode, mountComponent, openApp, waitReady } from '../test/clerk-js-app.js';
 import { startTestServer, type TestServer } from '../test/harness.js';
 import { startSmtpSink, type SmtpSink } from '../test/smtp-sink.js';
 import { base32Decode, totpCode } from '../crypto/totp.js';
 
 const PASSWORD = 'a long and unusual passphrase';
-
-function page(publishableKey: string, proxyUrl: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Latch test app</title></head><body>
-<div id="app"></div>
-<script>
-  window.__latch = { ready: false, error: null };
-</script>
-<script async crossorigin="anonymous" data-clerk-publishable-key="${publishableKey}" data-clerk-proxy-url="${proxyUrl}"
-  src="/npm/@clerk/clerk-js@5/dist/clerk.browser.js"
-  onload="window.Clerk.load({ telemetry: false }).then(() => { window.__latch.ready = true; }, (e) => { window.__latch.error = String(e && e.message || e); })"></script>
-</body></html>`;
-}
 
 describe('official clerk-js 5 against the Frontend API', () => {
   let t: TestServer;
@@ -38,7 +27,7 @@ describe('official clerk-js 5 against the Frontend API', () => {
     let html = '';
     web = await startPageServer({ '/': () => html }, ['@clerk/clerk-js']);
     t = await startTestServer('sqlite', { LATCH_SMTP_URL: smtp.url, LATCH_APP_URL: web.url });
-    html = page(t.server.publishableKey, `${t.url}/fapi`);
+    html = clerkJsPage(t.server.publishableKey, `${t.url}/fapi`);
     browser = await launchChromium();
   }, 60_000);
 
@@ -49,19 +38,7 @@ describe('official clerk-js 5 against the Frontend API', () => {
     await smtp?.close();
   });
 
-  async function open(): Promise<Page> {
-    const context = await browser.newContext();
-    const p = await context.newPage();
-    await p.goto(web.url);
-    await waitReady(p);
-    return p;
-  }
-
-  async function waitReady(p: Page): Promise<void> {
-    await p.waitForFunction(() => (window as unknown as { __latch: { ready: boolean; error: string | null } }).__latch.ready || (window as unknown as { __latch: { error: string | null } }).__latch.error !== null, null, { timeout: 30_000 });
-    const error = await p.evaluate(() => (window as unknown as { __latch: { error: string | null } }).__latch.error);
-    expect(error).toBeNull();
-  }
+  const open = (): Promise<Page> => openApp(browser, web.url);
 
   it('loads, signs in with a password, shows the user button and mints a verifiable token', async () => {
     const email = 'browser-user@example.com';
@@ -104,14 +81,7 @@ describe('official clerk-js 5 against the Frontend API', () => {
     await p.context().close();
   }, 60_000);
 
-  async function mount(p: Page, what: 'mountSignIn' | 'mountSignUp'): Promise<void> {
-    await p.evaluate((fn) => {
-      const w = window as unknown as Record<string, Record<string, (el: HTMLElement) => void>>;
-      const el = document.getElementById('app') as HTMLElement;
-      el.innerHTML = '';
-      (w.Clerk as Record<string, (el: HTMLElement) => void>)[fn]?.(el);
-    }, what);
-  }
+  const mount = (p: Page, what: 'mountSignIn' | 'mountSignUp'): Promise<void> => mountComponent(p, what);
 
   const signedInUser = (p: Page) => p.evaluate(() => (window as unknown as { Clerk: { user: { id: string } | null | undefined } }).Clerk.user?.id ?? null);
 
@@ -120,13 +90,7 @@ describe('official clerk-js 5 against the Frontend API', () => {
     return (await signedInUser(p)) as string;
   }
 
-  /** The code in the first e-mail to `address` that arrives after the first `seen` messages. */
-  async function codeFor(address: string, seen: number): Promise<string> {
-    const mail = await smtp.waitFor((m) => smtp.messages.indexOf(m) >= seen && JSON.stringify(m.to ?? '').includes(address), 15_000);
-    const code = /(\d{6})/.exec(mail.subject ?? '')?.[1];
-    if (!code) throw new Error(`no code in "${mail.subject ?? ''}"`);
-    return code;
-  }
+  const codeFor = (address: string, seen: number): Promise<string> => mailedCode(smtp, address, seen);
 
   it('signs up with e-mail, password and the code from the e-mail, signs out, and signs in with an e-mail code', async () => {
     const email = 'signup-in-browser@example.com';
