@@ -55,6 +55,28 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request, env?
   const { router, surface, logger, originPolicy, publishableKey, cookies, clientUat, jwks, trustProxy, discardClient, handshake, bundles = installedBundleResolver() } = deps;
   const suffix = cookieSuffix(publishableKey);
   const app = new Hono<Env>();
+  const written = new WeakSet<FapiCaller>();
+
+  /** The client cookie, `Clerk-Db-Jwt` and `__client_uat` that the caller's changes call for; once per request. */
+  async function writeCallerHeaders(c: Context, caller: FapiCaller): Promise<void> {
+    if (written.has(caller)) return;
+    written.add(caller);
+    if (caller.destroyed) {
+      clearClientCookie(c, cookies);
+      writeClientUat(c, 0, suffix, cookies);
+      return;
+    }
+    if (caller.issuedToken) {
+      if (caller.via === 'dev_browser') c.header('Clerk-Db-Jwt', caller.issuedToken);
+      else writeClientCookie(c, caller.issuedToken, cookies);
+    }
+    if (caller.authChanged && caller.client) {
+      const shown = caller.shownClient;
+      // From the client the response already holds, when it has it.
+      const uat = shown && shown.id === caller.client.id ? clientUatOf(shown.sessions.length, shown.updated_at) : await clientUat(caller.client.id);
+      writeClientUat(c, uat, suffix, cookies);
+    }
+  }
 
   app.use('*', async (c, next) => {
     const traceId = newTraceId();
@@ -83,23 +105,8 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request, env?
       caller.issuedToken = null;
       caller.authChanged = false;
     }
-    if (caller) {
-      if (caller.destroyed) {
-        clearClientCookie(c, cookies);
-        writeClientUat(c, 0, suffix, cookies);
-      } else {
-        if (caller.issuedToken) {
-          if (caller.via === 'dev_browser') c.header('Clerk-Db-Jwt', caller.issuedToken);
-          else writeClientCookie(c, caller.issuedToken, cookies);
-        }
-        if (caller.authChanged && caller.client) {
-          const shown = caller.shownClient;
-          // From the client the response already holds, when it has it.
-          const uat = shown && shown.id === caller.client.id ? clientUatOf(shown.sessions.length, shown.updated_at) : await clientUat(caller.client.id);
-          writeClientUat(c, uat, suffix, cookies);
-        }
-      }
-    }
+    // Normally written by the surface before the body; here for responses it did not write.
+    if (caller) await writeCallerHeaders(c, caller);
     if (hasBody(c) && !bodyConsumed(c)) c.res.headers.set('Connection', 'close');
   });
 
@@ -111,6 +118,7 @@ export function createFapiApp(deps: FapiAppDeps): { fetch(request: Request, env?
     ...surface,
     async guard(c, auth) {
       const caller = await surface.guard(c, auth);
+      caller.writeHeaders = (ctx) => writeCallerHeaders(ctx, caller);
       checkOrigin(c, await originPolicy(), caller.via === 'cookie');
       return caller;
     },

@@ -31,6 +31,12 @@ export class FapiCaller {
   createdClient = false;
   /** The client as this request's response showed it (so the cookies need not load it again). */
   shownClient: ClientJSON | null = null;
+  /**
+   * Writes the cookies this request's changes call for (set by the app). Called before a successful
+   * response's body is built, so the response is made once with all its headers: a header added to a
+   * finished response makes Hono copy it into a stream-backed one, which costs more than the handler.
+   */
+  writeHeaders: ((c: Context) => Promise<void>) | null = null;
 
   constructor(
     public client: ClientRow | null,
@@ -143,11 +149,15 @@ export function fapiSurface({ clients, clientJSON }: FapiSurfaceDeps): Surface<F
     decode: readFormBody,
     async respond(c, result, caller) {
       const r = result instanceof FapiResult ? result : FapiResult.enveloped(result);
-      if (r.mode === 'bare') return c.json(r.value as object, r.status as 200);
-      if (r.mode === 'redirect') return c.redirect(r.value as string, 303);
-      if (r.mode === 'page') return c.html(r.value as string, r.status as 200);
+      if (r.mode === 'bare' || r.mode === 'redirect' || r.mode === 'page') {
+        if (r.status < 400) await caller.writeHeaders?.(c);
+        if (r.mode === 'bare') return c.json(r.value as object, r.status as 200);
+        if (r.mode === 'redirect') return c.redirect(r.value as string, 303);
+        return c.html(r.value as string, r.status as 200);
+      }
       const client = caller.client && !caller.destroyed ? await clientJSON(caller.client.id, c) : null;
       caller.shownClient = client;
+      if (r.status < 400) await caller.writeHeaders?.(c);
       if (r.mode === 'client') return c.json({ response: client, client: null });
       return c.json({ response: r.value ?? null, client }, r.status as 200);
     },
