@@ -18,7 +18,7 @@
 /* global fetch */
 import { fork } from 'node:child_process';
 import { createPrivateKey, sign } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,6 +130,7 @@ function rawSigningRate(pem) {
 /** argon2id hashes per second with the server's parameters and `concurrency` in flight. */
 async function rawArgonRate(concurrency) {
   let n = 0;
+  const cpu0 = process.cpuUsage();
   const end = performance.now() + 5000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -139,7 +140,14 @@ async function rawArgonRate(concurrency) {
       }
     }),
   );
-  return n / 5;
+  const cpu = process.cpuUsage(cpu0);
+  return { rate: n / 5, cpuMsPerHash: (cpu.user + cpu.system) / 1000 / n };
+}
+
+/** User + system CPU time of a process so far, in ms (Linux). */
+function processCpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 function percentile(sorted, p) {
@@ -207,6 +215,7 @@ try {
   const rows = [];
   let failed = false;
   let peerRatio = null;
+  let cpuNote = null;
   if (opt.only === 'all' || opt.only === 'tokens') {
     const raw = rawSigningRate(signingKey.private_pem);
     server = await startSignPeer(signingKey.private_pem);
@@ -222,12 +231,16 @@ try {
     peerRatio = r.rps / peer.rps;
   }
   if (opt.only === 'all' || opt.only === 'signin') {
-    const raw = await rawArgonRate(WORKERS);
+    const { rate: raw, cpuMsPerHash } = await rawArgonRate(WORKERS);
+    const signMs = 1000 / rawSigningRate(signingKey.private_pem);
     server = await startServer();
     // A short warm-up, so the measured run sees warm caches and no first-use costs.
     await signIns(server.url, withPasswords, 2).catch(() => undefined);
+    const cpu0 = processCpuMs(server.child.pid);
     const r = await signIns(server.url, withPasswords);
+    const serverCpu = (processCpuMs(server.child.pid) - cpu0) / (r.rps * DURATION);
     server.stop();
+    cpuNote = `password sign-in, CPU per request: server ${fmt(serverCpu, 2)} ms = argon2id ${fmt(cpuMsPerHash, 2)} ms (raw, same parameters and concurrency) + ${fmt(serverCpu - cpuMsPerHash, 2)} ms for the rest (HTTP, the database writes, the response, and the session token's RS256 signature: ${fmt(signMs, 2)} ms raw)`;
     server = undefined;
     failed ||= r.bad > 0;
     rows.push(['password sign-in (create + password)', r, raw, `argon2id/s, ${WORKERS} in flight`, 0.9]);
@@ -241,6 +254,7 @@ try {
     console.log(`| ${name} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${what} | ${fmt(raw)} | ${fmt(ratio, 2)}× | ${verdict} |`);
   }
   if (peerRatio !== null) console.log(`\ntoken refresh: Latch / bare signing node:http server = ${fmt(peerRatio, 2)}×`);
+  if (cpuNote !== null) console.log(`\n${cpuNote}`);
   if (failed) {
     console.error('some requests failed or were not 2xx');
     process.exitCode = 1;
