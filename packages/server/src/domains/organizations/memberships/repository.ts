@@ -105,6 +105,11 @@ export interface MembershipListQuery extends Page {
   direction: 'asc' | 'desc';
 }
 
+/** Whether the list has a user filter with a condition in it (an empty one would read every user). */
+function hasUserFilter(q: Pick<MembershipListQuery, 'userFilter'>): q is { userFilter: UserFilter } {
+  return q.userFilter !== undefined && Object.values(q.userFilter).some((v) => v !== undefined);
+}
+
 /** The orderings by a user field read the member's copy of it (migration 0017); null when the user has none. */
 const USER_KEY = {
   first_name: 'm.user_first_name',
@@ -134,7 +139,7 @@ export function membershipIdsQuery(db: Db, dialect: DialectName, q: Omit<Members
   // One role as an equality: then (organization_id, role, created_at, id) serves the default ordering.
   if (q.roles?.length === 1) base = base.where('m.role', '=', q.roles[0] as string);
   else if (q.roles?.length) base = base.where('m.role', 'in', q.roles);
-  if (q.userFilter) base = base.where('m.user_id', 'in', filterUserIds(db, dialect, q.userFilter));
+  if (hasUserFilter(q)) base = base.where('m.user_id', 'in', filterUserIds(db, dialect, q.userFilter));
   const dir = q.direction;
   if (q.orderBy in USER_KEY) {
     const key = USER_KEY[q.orderBy as keyof typeof USER_KEY];
@@ -158,7 +163,7 @@ export function countMembershipsQuery(db: Db, dialect: DialectName, q: Omit<Memb
  * counts the rows of a large organization or of every membership.
  */
 async function countMemberships(db: Db, dialect: DialectName, q: MembershipListQuery): Promise<number> {
-  if (!q.userId && !q.roles?.length && !q.userFilter) {
+  if (!q.userId && !q.roles?.length && !hasUserFilter(q)) {
     const counters = db.selectFrom('organizations');
     const row = q.organizationId
       ? await counters.select('members_count as n').where('id', '=', q.organizationId).executeTakeFirst()
