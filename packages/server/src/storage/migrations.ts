@@ -587,6 +587,101 @@ const m0015_organization_membership_requests: Step = async (db, dialect) => {
   ]);
 };
 
+/** The user fields a member list orders by, copied onto each membership (see m0017). */
+const MEMBER_SORT_KEYS = (uid: string) => `
+  user_first_name = (SELECT u.first_name FROM users u WHERE u.id = ${uid}),
+  user_last_name = (SELECT u.last_name FROM users u WHERE u.id = ${uid}),
+  user_username = (SELECT u.username_normalized FROM users u WHERE u.id = ${uid}),
+  user_email_address = (SELECT i.normalized FROM users u JOIN identifications i ON i.id = u.primary_email_address_id WHERE u.id = ${uid}),
+  user_phone_number = (SELECT i.normalized FROM users u JOIN identifications i ON i.id = u.primary_phone_number_id WHERE u.id = ${uid})`;
+
+const USER_SORT_KEY_CHANGED = (o: string, n: string) =>
+  ['first_name', 'last_name', 'username_normalized', 'primary_email_address_id', 'primary_phone_number_id'].map((c) => `${o}.${c} IS DISTINCT FROM ${n}.${c}`).join(' OR ');
+
+const m0017_organizations_scale: Step = async (db, dialect) => {
+  // Member lists ordered by a user field (names, username, primary e-mail address and phone number)
+  // at 100,000 organizations: a join to users can only be sorted, so each membership carries a copy of
+  // those fields, kept current by triggers on users and identifications (whichever code path changes
+  // them; a primary identifier is set only once it exists, so inserting one never changes a key), and every ordering of an organization's members (and of all memberships) is read in order
+  // from an index ending with the id tie-breaker. Values first, then the members without one (by id).
+  await run(db, [
+    'ALTER TABLE organization_memberships ADD COLUMN user_first_name TEXT',
+    'ALTER TABLE organization_memberships ADD COLUMN user_last_name TEXT',
+    'ALTER TABLE organization_memberships ADD COLUMN user_username TEXT',
+    'ALTER TABLE organization_memberships ADD COLUMN user_email_address TEXT',
+    'ALTER TABLE organization_memberships ADD COLUMN user_phone_number TEXT',
+    `UPDATE organization_memberships SET ${MEMBER_SORT_KEYS('organization_memberships.user_id')}`,
+  ]);
+  const indexes: string[] = [];
+  for (const key of ['user_first_name', 'user_last_name', 'user_username', 'user_email_address', 'user_phone_number']) {
+    indexes.push(`CREATE INDEX organization_memberships_org_${key}_idx ON organization_memberships (organization_id, ${key}, id)`);
+    indexes.push(`CREATE INDEX organization_memberships_${key}_idx ON organization_memberships (${key}, id)`);
+  }
+  await run(db, [
+    ...indexes,
+    // All memberships by updated_at and by role; one role of an organization by creation.
+    'CREATE INDEX organization_memberships_updated_idx ON organization_memberships (updated_at, id)',
+    'CREATE INDEX organization_memberships_role_idx ON organization_memberships (role, id)',
+    'CREATE INDEX organization_memberships_org_role_created_idx ON organization_memberships (organization_id, role, created_at, id)',
+    // (user_id, created_at, id) serves every lookup by user.
+    'DROP INDEX organization_memberships_user_idx',
+    // Invitations: every ordering of an organization's and of all invitations, and the instance's by status.
+    'CREATE INDEX organization_invitations_org_email_idx ON organization_invitations (organization_id, normalized, id)',
+    'CREATE INDEX organization_invitations_org_expires_idx ON organization_invitations (organization_id, expires_at, id)',
+    'CREATE INDEX organization_invitations_email_id_idx ON organization_invitations (normalized, id)',
+    'DROP INDEX organization_invitations_email_idx',
+    'CREATE INDEX organization_invitations_expires_idx ON organization_invitations (expires_at, id)',
+    'CREATE INDEX organization_invitations_status_idx ON organization_invitations (status, created_at, id)',
+  ]);
+  if (dialect === 'sqlite') {
+    await run(db, [
+      `CREATE TRIGGER organization_memberships_sort_keys_insert AFTER INSERT ON organization_memberships BEGIN
+         UPDATE organization_memberships SET ${MEMBER_SORT_KEYS('new.user_id')} WHERE id = new.id;
+       END`,
+      `CREATE TRIGGER users_member_sort_keys_update AFTER UPDATE ON users WHEN ${USER_SORT_KEY_CHANGED('old', 'new').replaceAll('IS DISTINCT FROM', 'IS NOT')} BEGIN
+         UPDATE organization_memberships SET ${MEMBER_SORT_KEYS('new.id')} WHERE user_id = new.id;
+       END`,
+      `CREATE TRIGGER identifications_member_sort_keys_update AFTER UPDATE OF normalized ON identifications WHEN old.normalized IS NOT new.normalized BEGIN
+         UPDATE organization_memberships SET ${MEMBER_SORT_KEYS('new.user_id')} WHERE user_id = new.user_id;
+       END`,
+      `CREATE TRIGGER identifications_member_sort_keys_delete AFTER DELETE ON identifications BEGIN
+         UPDATE organization_memberships SET ${MEMBER_SORT_KEYS('old.user_id')} WHERE user_id = old.user_id AND EXISTS (SELECT 1 FROM users WHERE id = old.user_id);
+       END`,
+    ]);
+  } else {
+    await run(db, [
+      `CREATE FUNCTION organization_memberships_sort_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         SELECT u.first_name, u.last_name, u.username_normalized, pe.normalized, pp.normalized
+           INTO NEW.user_first_name, NEW.user_last_name, NEW.user_username, NEW.user_email_address, NEW.user_phone_number
+           FROM users u
+           LEFT JOIN identifications pe ON pe.id = u.primary_email_address_id
+           LEFT JOIN identifications pp ON pp.id = u.primary_phone_number_id
+           WHERE u.id = NEW.user_id;
+         RETURN NEW;
+       END $$`,
+      `CREATE TRIGGER organization_memberships_sort_keys_insert BEFORE INSERT ON organization_memberships
+         FOR EACH ROW EXECUTE FUNCTION organization_memberships_sort_keys()`,
+      `CREATE FUNCTION member_sort_keys_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+       DECLARE uid TEXT;
+       BEGIN
+         IF TG_TABLE_NAME = 'users' THEN uid := NEW.id;
+         ELSIF TG_OP = 'DELETE' THEN uid := OLD.user_id;
+         ELSE uid := NEW.user_id;
+         END IF;
+         UPDATE organization_memberships SET ${MEMBER_SORT_KEYS('uid')} WHERE user_id = uid AND EXISTS (SELECT 1 FROM users WHERE id = uid);
+         RETURN NULL;
+       END $$`,
+      `CREATE TRIGGER users_member_sort_keys_update AFTER UPDATE ON users
+         FOR EACH ROW WHEN (${USER_SORT_KEY_CHANGED('OLD', 'NEW')}) EXECUTE FUNCTION member_sort_keys_refresh()`,
+      `CREATE TRIGGER identifications_member_sort_keys_delete AFTER DELETE ON identifications
+         FOR EACH ROW EXECUTE FUNCTION member_sort_keys_refresh()`,
+      `CREATE TRIGGER identifications_member_sort_keys_update AFTER UPDATE OF normalized ON identifications
+         FOR EACH ROW WHEN (OLD.normalized IS DISTINCT FROM NEW.normalized) EXECUTE FUNCTION member_sort_keys_refresh()`,
+    ]);
+  }
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -602,6 +697,7 @@ const STEPS: Record<string, Step> = {
   '0013_handshake_nonces': m0013_handshake_nonces,
   '0014_self_service': m0014_self_service,
   '0015_organization_membership_requests': m0015_organization_membership_requests,
+  '0017_organizations_scale': m0017_organizations_scale,
 };
 
 function provider(dialect: DialectName) {

@@ -247,6 +247,19 @@ export interface OrganizationMembershipTable {
   updated_at: number;
 }
 
+/**
+ * The member's user fields that member lists order by, copied onto the membership by triggers (migration
+ * 0017) so that each ordering reads from an index: first and last name, normalized username and the
+ * normalized primary e-mail address and phone number (null when the user has none). Never written by code.
+ */
+export interface MemberSortKeys {
+  user_first_name: Generated<string | null>;
+  user_last_name: Generated<string | null>;
+  user_username: Generated<string | null>;
+  user_email_address: Generated<string | null>;
+  user_phone_number: Generated<string | null>;
+}
+
 export interface OrganizationInvitationTable {
   id: string;
   organization_id: string;
@@ -459,7 +472,7 @@ export interface Database {
   organization_roles: OrganizationRoleTable;
   organization_permissions: OrganizationPermissionTable;
   organization_role_permissions: OrganizationRolePermissionTable;
-  organization_memberships: OrganizationMembershipTable;
+  organization_memberships: OrganizationMembershipTable & MemberSortKeys;
   organization_invitations: OrganizationInvitationTable;
   organization_domains: OrganizationDomainTable;
   organization_suggestions: OrganizationSuggestionTable;

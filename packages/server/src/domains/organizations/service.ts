@@ -32,7 +32,7 @@ export interface OrganizationsDeps {
 export function createOrganizationsService({ db, dialect, instance, roles, messaging, publicUrl, ticketSecret, now = Date.now }: OrganizationsDeps) {
   const legacyRoleKeys = async () => (await instance.settings()).organizations.legacy_role_keys;
   const memberships = createMembershipsService({ db, dialect, roles, legacyRoleKeys, now });
-  const organizations = createOrganizationService({ db, instance, roles, memberships, now });
+  const organizations = createOrganizationService({ db, dialect, instance, roles, memberships, now });
   const invitations = createInvitationsService({ db, roles, memberships, messaging, publicUrl, ticketSecret, legacyRoleKeys, now });
   const domains = createDomainsService({ db, instance, invitations, messaging, now });
   const membershipRequests = createMembershipRequestsService({ db, instance, roles, memberships, publicUrl, now });

@@ -102,8 +102,8 @@ export interface InvitationListQuery extends Page {
   direction: 'asc' | 'desc';
 }
 
-/** A page of invitations; the statuses filter by effective status (a lapsed pending one is expired). */
-export async function listInvitations(db: Db, q: InvitationListQuery, t: number): Promise<{ rows: OrgInvitationRow[]; total: number }> {
+/** The filtered invitations (exported for the query-plan tests); the statuses filter by effective status (a lapsed pending one is expired). */
+export function invitationsWhere(db: Db, q: Omit<InvitationListQuery, 'limit' | 'offset' | 'orderBy' | 'direction'>, t: number) {
   let base = db.selectFrom('organization_invitations');
   if (q.organizationId) base = base.where('organization_id', '=', q.organizationId);
   if (q.emailAddresses) base = base.where('normalized', 'in', q.emailAddresses.length ? q.emailAddresses : ['']);
@@ -113,7 +113,8 @@ export async function listInvitations(db: Db, q: InvitationListQuery, t: number)
       eb.or(
         statuses.map((s) =>
           s === 'pending'
-            ? eb.and([eb('status', '=', 'pending'), eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)])])
+            ? // Not lapsed, written so that no index on expires_at is chosen over the status's one (which keeps the list's order).
+              eb.and([eb('status', '=', 'pending'), eb(eb.fn.coalesce('expires_at', eb.val(t + 1)), '>', t)])
             : s === 'expired'
               ? eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'pending'), eb('expires_at', '<=', t)])])
               : eb('status', '=', s),
@@ -122,10 +123,23 @@ export async function listInvitations(db: Db, q: InvitationListQuery, t: number)
     );
   }
   if (q.query) base = base.where(sql<boolean>`(normalized LIKE ${containsPattern(q.query.toLowerCase())} ESCAPE '\\' OR id LIKE ${containsPattern(q.query)} ESCAPE '\\')`);
+  return base;
+}
+
+/**
+ * The rows of a page in list order (exported for the query-plan tests): each ordering has an index
+ * ending with the id tie-breaker, per organization and for the instance (migration 0017).
+ */
+export function invitationsPageQuery(db: Db, q: InvitationListQuery, t: number) {
   const column = q.orderBy === 'email_address' ? 'normalized' : q.orderBy;
+  return invitationsWhere(db, q, t).selectAll().orderBy(column, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset);
+}
+
+/** A page of invitations and how many match. */
+export async function listInvitations(db: Db, q: InvitationListQuery, t: number): Promise<{ rows: OrgInvitationRow[]; total: number }> {
   const [rows, count] = await Promise.all([
-    base.selectAll().orderBy(column, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    invitationsPageQuery(db, q, t).execute(),
+    invitationsWhere(db, q, t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.n) };
 }

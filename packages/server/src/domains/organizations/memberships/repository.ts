@@ -1,18 +1,21 @@
 /**
- * Queries of the organization_memberships table. A member list is filtered and ordered by the member's
- * user fields; the users domain supplies both, as subqueries (`filterUserIds`, `userSortKeys`).
+ * Queries of the organization_memberships table. A member list is filtered by the member's user fields
+ * (the users domain's `filterUserIds` subquery) and ordered by the member's copy of them (`user_*`,
+ * kept by triggers), so that every ordering is read from an index.
  */
-import { sql, type Selectable, type Updateable } from 'kysely';
+import { type Selectable, type Updateable } from 'kysely';
 import { type DialectName, type Db, type Executor, type Tx, forUpdate } from '../../../storage/database.js';
 import type { OrganizationMembershipTable } from '../../../storage/schema.js';
-import { userSortKeys } from '../../users/directory-repository.js';
 import { type UserFilter, filterUserIds } from '../../users/repository.js';
 import type { Page } from '../shared.js';
 
 export type MembershipRow = Selectable<OrganizationMembershipTable>;
 
+/** The membership columns (not the sort keys the triggers keep). */
+const MEMBERSHIP_COLUMNS = ['id', 'organization_id', 'user_id', 'role', 'public_metadata', 'private_metadata', 'created_at', 'updated_at'] as const;
+
 export async function findMembership(ex: Executor, orgId: string, userId: string): Promise<MembershipRow | null> {
-  return (await ex.selectFrom('organization_memberships').selectAll().where('organization_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst()) ?? null;
+  return (await ex.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where('organization_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst()) ?? null;
 }
 
 /** The membership for a read-modify-write: locked until the transaction ends. */
@@ -20,7 +23,7 @@ export async function lockMembership(tx: Tx, orgId: string, userId: string): Pro
   return (
     (await tx
       .selectFrom('organization_memberships')
-      .selectAll()
+      .select(MEMBERSHIP_COLUMNS)
       .where('organization_id', '=', orgId)
       .where('user_id', '=', userId)
       .$call(forUpdate(tx))
@@ -29,7 +32,7 @@ export async function lockMembership(tx: Tx, orgId: string, userId: string): Pro
 }
 
 export async function membershipById(ex: Executor, id: string): Promise<MembershipRow | null> {
-  return (await ex.selectFrom('organization_memberships').selectAll().where('id', '=', id).executeTakeFirst()) ?? null;
+  return (await ex.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where('id', '=', id).executeTakeFirst()) ?? null;
 }
 
 export async function insertMembership(tx: Tx, row: MembershipRow): Promise<void> {
@@ -102,29 +105,114 @@ export interface MembershipListQuery extends Page {
   direction: 'asc' | 'desc';
 }
 
-export async function listMemberships(db: Db, dialect: DialectName, q: MembershipListQuery): Promise<{ rows: MembershipRow[]; total: number }> {
-  let base = db.selectFrom('organization_memberships as m').innerJoin(userSortKeys(db).as('u'), 'u.id', 'm.user_id');
+/** Whether the list has a user filter with a condition in it (an empty one would read every user). */
+function hasUserFilter(q: Pick<MembershipListQuery, 'userFilter'>): q is { userFilter: UserFilter } {
+  return q.userFilter !== undefined && Object.values(q.userFilter).some((v) => v !== undefined);
+}
+
+/** The orderings by a user field read the member's copy of it (migration 0017); null when the user has none. */
+const USER_KEY = {
+  first_name: 'm.user_first_name',
+  last_name: 'm.user_last_name',
+  username: 'm.user_username',
+  email_address: 'm.user_email_address',
+  phone_number: 'm.user_phone_number',
+} as const;
+
+/**
+ * Which part of an ordering a query reads: the memberships whose user has a value (`present`), then
+ * those without (`absent`, by id), each in order from an index, as the user lists do. The orderings by a
+ * membership column have no absent part.
+ */
+export type MembershipOrderPart = 'present' | 'absent';
+
+/** Whether the ordering reads an absent part too. */
+export function hasAbsentPart(orderBy: MembershipOrder): boolean {
+  return orderBy in USER_KEY;
+}
+
+/** The query for the ids of one part of a page, in list order (exported for the query-plan tests). */
+export function membershipIdsQuery(db: Db, dialect: DialectName, q: Omit<MembershipListQuery, 'limit' | 'offset'>, part: MembershipOrderPart) {
+  let base = db.selectFrom('organization_memberships as m').select('m.id as id');
   if (q.organizationId) base = base.where('m.organization_id', '=', q.organizationId);
   if (q.userId) base = base.where('m.user_id', '=', q.userId);
-  if (q.roles?.length) base = base.where('m.role', 'in', q.roles);
-  if (q.userFilter) base = base.where('m.user_id', 'in', filterUserIds(db, dialect, q.userFilter));
-  const byUser = q.orderBy === 'first_name' || q.orderBy === 'last_name' || q.orderBy === 'username' || q.orderBy === 'email_address' || q.orderBy === 'phone_number';
-  const column = byUser ? sql.ref(`u.${q.orderBy}`) : sql.ref(`m.${q.orderBy}`);
-  const dir = q.direction === 'desc' ? sql`DESC` : sql`ASC`;
-  const rowsQuery = base
-    .selectAll('m')
-    .orderBy(sql`(${column} IS NULL)`, 'asc')
-    .orderBy(sql`${column} ${dir}`)
-    .orderBy(sql`m.id ${dir}`)
-    .limit(q.limit)
-    .offset(q.offset);
-  const [rows, count] = await Promise.all([rowsQuery.execute(), base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()]);
-  return { rows: rows as MembershipRow[], total: Number(count.n) };
+  // One role as an equality: then (organization_id, role, created_at, id) serves the default ordering.
+  if (q.roles?.length === 1) base = base.where('m.role', '=', q.roles[0] as string);
+  else if (q.roles?.length) base = base.where('m.role', 'in', q.roles);
+  if (hasUserFilter(q)) base = base.where('m.user_id', 'in', filterUserIds(db, dialect, q.userFilter));
+  const dir = q.direction;
+  if (q.orderBy in USER_KEY) {
+    const key = USER_KEY[q.orderBy as keyof typeof USER_KEY];
+    // Within the absent part the key is NULL throughout: ordering by it as well keeps the index's order.
+    return base.where(key, part === 'present' ? 'is not' : 'is', null).orderBy(key, dir).orderBy('m.id', dir);
+  }
+  return base.orderBy(`m.${q.orderBy as 'created_at' | 'updated_at' | 'role'}`, dir).orderBy('m.id', dir);
+}
+
+/** The count query of a list (exported for the query-plan tests). */
+export function countMembershipsQuery(db: Db, dialect: DialectName, q: Omit<MembershipListQuery, 'limit' | 'offset' | 'orderBy' | 'direction'>) {
+  return membershipIdsQuery(db, dialect, { ...q, orderBy: 'created_at', direction: 'asc' }, 'present')
+    .clearSelect()
+    .clearOrderBy()
+    .select((eb) => eb.fn.countAll<number>().as('n'));
+}
+
+/**
+ * How many memberships the list has. Unfiltered, an organization's is its members counter and the
+ * instance's the sum of all counters (both kept with the memberships in one transaction), so neither
+ * counts the rows of a large organization or of every membership.
+ */
+async function countMemberships(db: Db, dialect: DialectName, q: MembershipListQuery): Promise<number> {
+  if (!q.userId && !q.roles?.length && !hasUserFilter(q)) {
+    const counters = db.selectFrom('organizations');
+    const row = q.organizationId
+      ? await counters.select('members_count as n').where('id', '=', q.organizationId).executeTakeFirst()
+      : await counters.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('members_count'), eb.lit(0)).as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+  const row = await countMembershipsQuery(db, dialect, q).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function membershipIds(db: Db, dialect: DialectName, q: MembershipListQuery): Promise<string[]> {
+  const page = (part: MembershipOrderPart, limit: number, offset: number) =>
+    membershipIdsQuery(db, dialect, q, part)
+      .limit(limit)
+      .offset(offset)
+      .execute()
+      .then((rows) => rows.map((r) => r.id));
+  const ids = await page('present', q.limit, q.offset);
+  if (hasAbsentPart(q.orderBy) && ids.length < q.limit) {
+    // The page reaches past the members with a value: how many of those precede it is either known (some
+    // were on this page) or at most `offset`, so counting them reads at most `offset` index entries.
+    let skip = 0;
+    if (!ids.length && q.offset > 0) {
+      const row = await db
+        .selectFrom(membershipIdsQuery(db, dialect, q, 'present').clearOrderBy().limit(q.offset).as('p'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      skip = q.offset - Number(row.n);
+    }
+    ids.push(...(await page('absent', q.limit - ids.length, skip)));
+  }
+  return ids;
+}
+
+/**
+ * A page of memberships: ids in list order from an index (values first, members without one last; ties
+ * by id, descending with the ordering), then those rows.
+ */
+export async function listMemberships(db: Db, dialect: DialectName, q: MembershipListQuery): Promise<{ rows: MembershipRow[]; total: number }> {
+  const [ids, total] = await Promise.all([membershipIds(db, dialect, q), countMemberships(db, dialect, q)]);
+  if (!ids.length) return { rows: [], total };
+  const rows = await db.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where('id', 'in', ids).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return { rows: ids.flatMap((id) => byId.get(id) ?? []), total };
 }
 
 /** Every membership of these users, oldest first (what a browser's client shows of each user). */
 export async function membershipsOfUsers(ex: Executor, userIds: string[]): Promise<MembershipRow[]> {
   const unique = [...new Set(userIds)];
   if (!unique.length) return [];
-  return ex.selectFrom('organization_memberships').selectAll().where('user_id', 'in', unique).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+  return ex.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where('user_id', 'in', unique).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
 }

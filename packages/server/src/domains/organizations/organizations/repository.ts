@@ -5,8 +5,8 @@
  * concurrency.
  */
 import { deleteImage, deleteImagesOf, insertImage } from '../../images/repository.js';
-import { sql, type Selectable, type SelectQueryBuilder, type Updateable } from 'kysely';
-import { containsPattern, forUpdate, type Db, type Executor, type Tx } from '../../../storage/database.js';
+import { sql, type Selectable, type SelectQueryBuilder, type SqlBool, type Updateable } from 'kysely';
+import { containsPattern, forUpdate, type DialectName, type Db, type Executor, type Tx } from '../../../storage/database.js';
 import type { Database, OrganizationTable } from '../../../storage/schema.js';
 import type { Page } from '../shared.js';
 
@@ -67,16 +67,66 @@ export interface OrganizationListQuery extends Page {
   direction: 'asc' | 'desc';
 }
 
-export async function listOrganizations(db: Db, q: OrganizationListQuery): Promise<{ rows: OrganizationRow[]; total: number }> {
+/**
+ * The search condition: on SQLite the FTS5 trigram index (terms of 3 characters or more; shorter ones by
+ * LIKE), on PostgreSQL LIKE, which pg_trgm's GIN index serves. Both match the lower-cased term as a
+ * substring of the lower-cased search text.
+ */
+function searchCondition(dialect: DialectName, term: string) {
+  if (dialect === 'sqlite' && term.length >= 3) {
+    return sql<SqlBool>`organizations.rowid IN (SELECT rowid FROM organizations_fts WHERE organizations_fts MATCH ${`"${term.replace(/"/g, '""')}"`})`;
+  }
+  return sql<SqlBool>`organizations.search_text LIKE ${containsPattern(term)} ESCAPE '\\'`;
+}
+
+function filtered(db: Db, dialect: DialectName, q: Omit<OrganizationListQuery, 'limit' | 'offset' | 'orderBy' | 'direction'>, withSearch = true) {
   let base = db.selectFrom('organizations');
-  if (q.query) base = base.where(sql<boolean>`search_text LIKE ${containsPattern(q.query.toLowerCase())} ESCAPE '\\'`);
-  if (q.organizationIds?.length) base = base.where('id', 'in', q.organizationIds);
-  if (q.within) base = base.where('id', 'in', q.within);
-  const [rows, count] = await Promise.all([
-    base.selectAll().orderBy(q.orderBy, q.direction).orderBy('id', q.direction).limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { rows, total: Number(count.n) };
+  if (q.query && withSearch) base = base.where(searchCondition(dialect, q.query.toLowerCase()));
+  if (q.organizationIds?.length) base = base.where('organizations.id', 'in', q.organizationIds);
+  if (q.within) base = base.where('organizations.id', 'in', q.within);
+  return base;
+}
+
+/**
+ * The ids of a list in order, from the ordering's index (`(column, id)`, ties by id in the list's
+ * direction); exported for the query-plan tests. No ordering column is nullable, so there is one part.
+ */
+export function organizationIdsQuery(db: Db, dialect: DialectName, q: Omit<OrganizationListQuery, 'limit' | 'offset'>, withSearch = true) {
+  return filtered(db, dialect, q, withSearch).select('organizations.id as id').orderBy(`organizations.${q.orderBy}`, q.direction).orderBy('organizations.id', q.direction);
+}
+
+/** The count query of a list (exported for the query-plan tests). */
+export function countOrganizationsQuery(db: Db, dialect: DialectName, q: Omit<OrganizationListQuery, 'limit' | 'offset' | 'orderBy' | 'direction'>) {
+  return filtered(db, dialect, q).select((eb) => eb.fn.countAll<number>().as('n'));
+}
+
+/** How many organizations the probe reads in list order before asking the search index. */
+const PROBE_ROWS = 1000;
+
+/**
+ * A page of ids. A `query` that matches many organizations is answered fastest by reading the list in
+ * order and keeping the matches; a rare one by the search index (whose matches are then sorted). So when
+ * `query` is the only filter and the page is near the start, the first PROBE_ROWS in order are searched
+ * here: when they hold the page it is exactly the first matches in order; otherwise the index answers.
+ */
+async function organizationIds(db: Db, dialect: DialectName, q: OrganizationListQuery): Promise<string[]> {
+  if (q.query && !q.organizationIds?.length && !q.within && q.offset + q.limit <= PROBE_ROWS / 10) {
+    const term = q.query.toLowerCase();
+    const head = await organizationIdsQuery(db, dialect, q, false).select('organizations.search_text as search_text').limit(PROBE_ROWS).execute();
+    const hits = head.filter((r) => r.search_text.includes(term));
+    if (hits.length >= q.offset + q.limit || head.length < PROBE_ROWS) return hits.slice(q.offset, q.offset + q.limit).map((r) => r.id);
+  }
+  const rows = await organizationIdsQuery(db, dialect, q).limit(q.limit).offset(q.offset).execute();
+  return rows.map((r) => r.id);
+}
+
+/** A page of organizations: ids in order from an index, then those rows. */
+export async function listOrganizations(db: Db, dialect: DialectName, q: OrganizationListQuery): Promise<{ rows: OrganizationRow[]; total: number }> {
+  const [ids, count] = await Promise.all([organizationIds(db, dialect, q), countOrganizationsQuery(db, dialect, q).executeTakeFirstOrThrow()]);
+  const total = Number(count.n);
+  if (!ids.length) return { rows: [], total };
+  const byId = await organizationsByIds(db, ids);
+  return { rows: ids.flatMap((id) => byId.get(id) ?? []), total };
 }
 
 /** One more member (and admin, when `admin`), unless the organization is full; false when it is. */

@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { type Metadata, newId } from '@latch/core';
 import { ApiError, notFound } from '../../../errors.js';
-import { transaction, type Db, type Executor, type Tx } from '../../../storage/database.js';
+import { transaction, type DialectName, type Db, type Executor, type Tx } from '../../../storage/database.js';
 import { readJson } from '../../../storage/schema.js';
 import type { InstanceService, OrganizationSettings } from '../../instance/service.js';
 import { assertMetadataSize, nextMetadata } from '../../metadata/metadata.js';
@@ -89,13 +89,14 @@ export interface OrganizationListInput extends Page {
 
 export interface OrganizationServiceDeps {
   db: Db;
+  dialect: DialectName;
   instance: InstanceService;
   roles: RolesService;
   memberships: MembershipsService;
   now: () => number;
 }
 
-export function createOrganizationService({ db, instance, roles, memberships, now }: OrganizationServiceDeps) {
+export function createOrganizationService({ db, dialect, instance, roles, memberships, now }: OrganizationServiceDeps) {
   async function settings(): Promise<OrganizationSettings> {
     return (await instance.settings()).organizations;
   }
@@ -187,7 +188,7 @@ export function createOrganizationService({ db, instance, roles, memberships, no
     },
 
     list(q: OrganizationListInput) {
-      return repo.listOrganizations(db, {
+      return repo.listOrganizations(db, dialect, {
         query: q.query,
         organizationIds: q.organizationIds,
         within: q.userIds?.length ? organizationsOfUsers(db, q.userIds) : undefined,
