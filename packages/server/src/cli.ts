@@ -21,7 +21,7 @@ Commands:
   users import <file>   import users from Clerk's CSV export or JSON lines (POST /v1/users bodies)
       --format csv|jsonl      default: from the file name, else its first character
       --rejects <path>        where rejected rows go (default: <file>.rejects.jsonl)
-      --batch-size <n>        users per transaction (default 1000)
+      --batch-size <n>        users per transaction (default 10000)
       --apply-restrictions    refuse rows the allowlist/blocklist would refuse at sign-up
 
 Configuration comes from the environment and a .env file: see the README.`;
