@@ -160,10 +160,12 @@ export async function insertImported(tx: Tx, dialect: DialectName, rows: ImportR
  * - a larger GIN pending list and `work_mem`: the search index's trigram entries are queued and merged
  *   into the index in large sorted runs instead of a few thousand users at a time (searches during the
  *   import read the pending list too, so they stay correct; the VACUUM after the import empties it).
+ * - no parallel workers: the lookups of a batch's ids are index probes, for which starting a worker costs
+ *   more (tens of ms) than the probe itself.
  */
 export async function tuneImportTransaction(tx: Tx, dialect: DialectName): Promise<void> {
   if (dialect !== 'postgres') return;
-  await sql`SELECT set_config('synchronous_commit', 'off', true), set_config('work_mem', '256MB', true), set_config('gin_pending_list_limit', '65536', true)`.execute(tx);
+  await sql`SELECT set_config('synchronous_commit', 'off', true), set_config('work_mem', '256MB', true), set_config('gin_pending_list_limit', '65536', true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(tx);
 }
 
 /**

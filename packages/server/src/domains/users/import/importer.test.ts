@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcryptjs from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../../storage/database.js';
 import { startTestServer, testDialects, type TestServer } from '../../../test/harness.js';
 import { type ImportOptions, type ImportReject, importUsersFromFile } from './importer.js';
 
@@ -170,6 +171,48 @@ describe.each(testDialects())('users import on %s', (dialect) => {
     const res = await t.api('/users/count?query=resume');
     expect(await res.json()).toEqual({ object: 'total_count', total_count: 25 });
     expect((await users('query=resumed24')).map((u) => u.external_id)).toEqual(['res24']);
+  });
+
+  // A concurrent write can slip between a batch's checks and its INSERT only on PostgreSQL: SQLite's
+  // transactions begin IMMEDIATE, so nobody else writes while a batch is planned.
+  it.skipIf(dialect === 'sqlite')('retries a batch a concurrent write violated by halves, with each row still reported on its own line', async () => {
+    const { storage } = t.server.services;
+    let interfered = false;
+    const planned = new Set<string>();
+    // Right after the first batch has looked up which identifiers are taken, another connection creates a
+    // user holding the address on line 7 (committed before the batch's INSERT, which then fails on it).
+    const racing = storage.db.withPlugin({
+      transformQuery: ({ node, queryId }) => {
+        if (node.kind === 'SelectQueryNode' && JSON.stringify(node).includes('"identifications"')) planned.add(queryId.queryId);
+        return node;
+      },
+      transformResult: async ({ queryId, result }) => {
+        if (planned.has(queryId.queryId) && !interfered) {
+          interfered = true;
+          const res = await t.api('/users', { method: 'POST', json: { email_address: ['race7@import.test'], external_id: 'racer', bypass_restrictions: true } });
+          expect(res.status).toBe(200);
+        }
+        return result;
+      },
+    }) as Db;
+    const lines = [
+      JSON.stringify({ id: 'race1', email_address: ['race1@import.test'] }),
+      '',
+      '{"email_address": ["race-bad@import.test"], "first_name": 42}',
+      ...[4, 5, 6, 7, 8, 9, 10, 11].map((n) => JSON.stringify({ id: `race${n}`, email_address: [`race${n}@import.test`], last_name: `Racer${n}` })),
+    ].join('\n');
+    const rejects: ImportReject[] = [];
+    const summary = await importUsersFromFile({ db: racing, dialect: storage.dialect }, file('race.jsonl', lines), { batchSize: 10_000, onReject: (r) => rejects.push(r) });
+    expect(interfered).toBe(true);
+    expect(summary).toMatchObject({ read: 10, created: 8, existing: 0, rejected: 2 });
+    expect(rejects.map((r) => [r.line, r.reason]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+      [3, expect.stringMatching(/first_name/)],
+      [7, 'race7@import.test belongs to another user (external_id racer)'],
+    ]);
+    expect(rejects.find((r) => r.line === 7)?.input).toBe(JSON.stringify({ id: 'race7', email_address: ['race7@import.test'], last_name: 'Racer7' }));
+    // The rows written by the retried halves are searchable like any others.
+    expect((await users('query=racer11')).map((u) => u.external_id)).toEqual(['race11']);
+    expect((await users('query=race7@')).map((u) => u.external_id)).toEqual(['racer']);
   });
 
   it('stores the same rows as POST /v1/users for the same user', async () => {
