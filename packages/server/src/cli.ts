@@ -21,8 +21,10 @@ Commands:
   users import <file>   import users from Clerk's CSV export or JSON lines (POST /v1/users bodies)
       --format csv|jsonl      default: from the file name, else its first character
       --rejects <path>        where rejected rows go (default: <file>.rejects.jsonl)
-      --batch-size <n>        users per transaction (default 1000)
+      --batch-size <n>        users per transaction (default 10000)
       --apply-restrictions    refuse rows the allowlist/blocklist would refuse at sign-up
+      On PostgreSQL batches commit with synchronous_commit = off: after a database crash,
+      run the same command again (existing users are skipped) to import the last batches.
 
 Configuration comes from the environment and a .env file: see the README.`;
 
