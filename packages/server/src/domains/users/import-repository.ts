@@ -8,6 +8,7 @@ import type { Insertable } from 'kysely';
 import { sql } from 'kysely';
 import type { Db, DialectName, Executor, Tx } from '../../storage/database.js';
 import type { IdentificationTable, IdentificationType, PasswordTable, UserTable } from '../../storage/schema.js';
+import { adjustUserCount } from './repository.js';
 
 /** Longest IN list per statement: far below either database's limit on bound parameters. */
 const IN_CHUNK = 2000;
@@ -74,11 +75,12 @@ export interface ImportRows {
  */
 const ROWS_PER_INSERT = { users: 400, identifications: 1000, passwords: 2000 } as const;
 
-/** Inserts a batch of users, their identifications and password digests (inside the caller's transaction). */
+/** Inserts a batch of users, their identifications and password digests, and counts the users (inside the caller's transaction). */
 export async function insertImported(tx: Tx, rows: ImportRows): Promise<void> {
   for (const part of chunks(rows.users, ROWS_PER_INSERT.users)) await tx.insertInto('users').values(part).execute();
   for (const part of chunks(rows.identifications, ROWS_PER_INSERT.identifications)) await tx.insertInto('identifications').values(part).execute();
   for (const part of chunks(rows.passwords, ROWS_PER_INSERT.passwords)) await tx.insertInto('passwords').values(part).execute();
+  await adjustUserCount(tx, rows.users.length);
 }
 
 /**

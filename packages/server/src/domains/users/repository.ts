@@ -10,6 +10,13 @@ export type UserRow = Selectable<UserTable>;
 export type IdentificationRow = Selectable<IdentificationTable>;
 export type PasswordRow = Selectable<PasswordTable>;
 
+/** The user column holding the primary identification of each kind. */
+export const PRIMARY_COLUMN = {
+  email_address: 'primary_email_address_id',
+  phone_number: 'primary_phone_number_id',
+  web3_wallet: 'primary_web3_wallet_id',
+} as const;
+
 /** A user with everything its wire form needs. */
 export interface UserAggregate {
   user: UserRow;
@@ -225,12 +232,13 @@ export function userIdsQuery(db: Kysely<Database>, dialect: DialectName, filter:
     return q.orderBy(`users.${spec.column}`, dir).orderBy('users.id', dir);
   }
   if (part === 'absent') return q.where(`users.${spec.column}`, 'is', null).orderBy(`users.${spec.column}`, dir).orderBy('users.id', dir);
-  // Walk the identifiers of the type in value order (unique per type) and keep the primary ones. The join
-  // is on the primary id alone (it implies the owner): adding `pi.user_id = users.id` made PostgreSQL
-  // estimate one row and choose to sort everything.
+  // Walk the primary identifiers of the type in value order (unique per type) from their partial index,
+  // which holds the owner's id, and find each user by id. `is_primary = 1` is a literal, not a parameter:
+  // only then may the planner use the partial index.
   return q
-    .innerJoin('identifications as pi', 'pi.id', `users.${spec.column}`)
+    .innerJoin('identifications as pi', 'pi.user_id', 'users.id')
     .where('pi.type', '=', spec.type)
+    .where(sql<SqlBool>`pi.is_primary = 1`)
     .orderBy('pi.normalized', dir);
 }
 
@@ -294,8 +302,41 @@ export function countUsersQuery(db: Kysely<Database>, dialect: DialectName, filt
     .where((eb) => filterExpression(eb, filter, dialect));
 }
 
+/** Whether the filter selects every user (no condition set; `banned: false` is a condition). */
+export function isEmptyFilter(f: UserFilter): boolean {
+  return Object.values(f).every((v) => v === undefined);
+}
+
+/** Slots of `users_count` (migration 0016 created 0 … 15). */
+const USERS_COUNT_SLOTS = 16;
+
+/**
+ * Adds `delta` (users created, or minus users deleted) to the stored count, in the caller's transaction:
+ * one statement on a random slot, so it is exact however many writers run at once and they seldom wait
+ * on each other's row lock.
+ */
+export async function adjustUserCount(tx: Tx, delta: number): Promise<void> {
+  if (delta === 0) return;
+  const slot = Math.floor(Math.random() * USERS_COUNT_SLOTS);
+  await tx
+    .updateTable('users_count')
+    .set((eb) => ({ n: eb('n', '+', delta) }))
+    .where('slot', '=', slot)
+    .execute();
+}
+
+/** The stored number of users (the sum of the slots), as `count(*)` would give it. */
+export async function storedUserCount(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('users_count')
+    .select((eb) => eb.fn.sum<number | string>('n').as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export async function countUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<number> {
   if (filter.impossible) return 0;
+  if (isEmptyFilter(filter)) return storedUserCount(db);
   const row = await countUsersQuery(db, dialect, filter).executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -428,8 +469,10 @@ export async function usernameTaken(ex: Executor, username: string, exceptId?: s
   return (await q.executeTakeFirst()) !== undefined;
 }
 
+/** Inserts a user row and counts it. */
 export async function insertUser(tx: Tx, row: Insertable<UserTable>): Promise<void> {
   await tx.insertInto('users').values(row).execute();
+  await adjustUserCount(tx, 1);
 }
 
 /** Updates one user's columns; returns whether the user exists. */
@@ -446,7 +489,9 @@ export async function updateUsers(ex: Executor, ids: string[], patch: Updateable
 /** Deletes the user row (its identifications and password go with it); false when there was none. */
 export async function deleteUserRow(tx: Tx, id: string): Promise<boolean> {
   const r = await tx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
+  const deleted = Number(r.numDeletedRows);
+  await adjustUserCount(tx, -deleted);
+  return deleted > 0;
 }
 
 export async function insertIdentifications(tx: Tx, rows: IdentificationTable[]): Promise<void> {
@@ -464,6 +509,31 @@ export async function deleteIdentificationRow(tx: Tx, id: string): Promise<void>
 /** Deletes all of a user's identifications of one kind. */
 export async function deleteIdentificationsOfType(tx: Tx, userId: string, type: IdentificationType): Promise<void> {
   await tx.deleteFrom('identifications').where('user_id', '=', userId).where('type', '=', type).execute();
+}
+
+/**
+ * Makes `id` the user's primary identification of its kind (none when null): the user's `primary_*_id`
+ * column and the identifications' `is_primary` flags, which the lists ordered by primary identifier
+ * read. Call it inside the transaction that holds the user's row lock.
+ */
+export async function setPrimaryIdentification(tx: Tx, userId: string, type: IdentificationType, id: string | null, updatedAt?: number): Promise<void> {
+  await tx
+    .updateTable('users')
+    .set({ [PRIMARY_COLUMN[type]]: id, ...(updatedAt !== undefined ? { updated_at: updatedAt } : {}) })
+    .where('id', '=', userId)
+    .execute();
+  await markPrimary(tx, userId, type, id);
+}
+
+/** Sets the `is_primary` flags of the user's identifications of a kind so that only `id` has it. */
+export async function markPrimary(tx: Tx, userId: string, type: IdentificationType, id: string | null): Promise<void> {
+  await tx
+    .updateTable('identifications')
+    .set((eb) => ({ is_primary: id === null ? 0 : eb.case().when('id', '=', id).then(1).else(0).end() }))
+    .where('user_id', '=', userId)
+    .where('type', '=', type)
+    .where((eb) => (id === null ? eb('is_primary', '=', 1) : eb.or([eb('is_primary', '=', 1), eb('id', '=', id)])))
+    .execute();
 }
 
 /** The identification of a kind that should become primary next: verified first, then the oldest. */

@@ -93,6 +93,21 @@ describe.each(testDialects())('user list query plans on %s', (dialect) => {
     }
   }
 
+  // By primary identifier: the walk is over the partial index of primary identifiers (value order, the
+  // owner's id in it), each user found by id; not over every identification of the kind.
+  for (const field of ['email_address', 'phone_number', 'web3wallet'] as const) {
+    for (const direction of ['asc', 'desc'] as const) {
+      it(`orders by ${direction === 'desc' ? '-' : '+'}${field} through the index of primary identifiers`, async () => {
+        for (const filter of [{}, { banned: false }, { createdAtAfter: Date.UTC(2025, 0, 1) }] satisfies UserFilter[]) {
+          const q = userIdsQuery(db(), dialect, filter, page(field, direction), 'present').limit(10).offset(100);
+          const lines = await plan(q, true);
+          expect(lines.join('\n'), JSON.stringify(filter)).toMatch(/identifications_primary_idx/);
+          expectIndexOrdered(lines, `${field} ${direction} ${JSON.stringify(filter)}`);
+        }
+      });
+    }
+  }
+
   it('pages with a starting_after cursor from the created_at index', async () => {
     const q = userIdsQuery(db(), dialect, {}, { ...page('created_at', 'desc'), offset: 0, startingAfter: { id: 'user_x', createdAt: Date.UTC(2025, 0, 2) } }, 'present').limit(10);
     expectIndexOrdered(await plan(q, true), 'starting_after');

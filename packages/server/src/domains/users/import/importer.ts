@@ -272,6 +272,8 @@ export async function importUsersFromFile(deps: ImportDeps, path: string, option
 function addRows(rows: ImportRows, u: ImportUser, t: number): void {
   const createdAt = u.createdAt ?? t;
   const id = newId('user', createdAt);
+  // The first identifier of each kind is the primary one (as `primary` below names it).
+  const kinds = new Set<IdentificationTable['type']>();
   const identifications: IdentificationTable[] = u.identifiers.map((i) => ({
     id: newId('idn', t),
     user_id: id,
@@ -282,6 +284,7 @@ function addRows(rows: ImportRows, u: ImportUser, t: number): void {
     strategy: i.status === 'verified' ? 'admin' : 'none',
     reserved_for_second_factor: 0,
     default_second_factor: 0,
+    is_primary: kinds.has(i.type) ? 0 : (kinds.add(i.type), 1),
     created_at: t,
     updated_at: t,
   }));
