@@ -242,6 +242,48 @@ export function userIdsQuery(db: Kysely<Database>, dialect: DialectName, filter:
     .orderBy('pi.normalized', dir);
 }
 
+/**
+ * The owners of the primary identifiers of a type in value order, from the partial index of primary
+ * identifiers alone (exported for the query-plan tests): the present part of an unfiltered list ordered
+ * by that identifier. Joining users to it would cost a lookup per row skipped by the offset.
+ */
+export function primaryOwnersQuery(db: Kysely<Database>, type: IdentificationType, direction: 'asc' | 'desc') {
+  return db
+    .selectFrom('identifications as pi')
+    .select('pi.user_id as id')
+    .where('pi.type', '=', type)
+    .where(sql<SqlBool>`pi.is_primary = 1`)
+    .orderBy('pi.normalized', direction);
+}
+
+/** The primary identifier type whose index alone answers this part of the page, or null. */
+function primaryOnly(filter: UserFilter, page: UserPage, part: OrderPart): IdentificationType | null {
+  const spec = ORDER[page.orderBy];
+  return spec.kind === 'primary' && part === 'present' && !page.startingAfter && isEmptyFilter(filter) ? spec.type : null;
+}
+
+/** The ids of one part of a page, `limit` of them after `offset`. */
+async function partIds(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, part: OrderPart, limit: number, offset: number): Promise<string[]> {
+  const type = primaryOnly(filter, page, part);
+  const rows = type
+    ? await primaryOwnersQuery(db, type, page.direction).limit(limit).offset(offset).execute()
+    : await userIdsQuery(db, dialect, filter, page, part).limit(limit).offset(offset).execute();
+  return rows.map((r) => r.id);
+}
+
+/** How many users of the present part there are, counting no further than `max`. */
+async function countPresent(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, max: number): Promise<number> {
+  const type = primaryOnly(filter, page, 'present');
+  const sub = type
+    ? primaryOwnersQuery(db, type, page.direction).clearOrderBy().limit(max).as('p')
+    : userIdsQuery(db, dialect, filter, page, 'present').clearOrderBy().limit(max).as('p');
+  const row = await db
+    .selectFrom(sub)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** How many rows the probe reads in list order before falling back to the search index. */
 const PROBE_ROWS = 1000;
 
@@ -260,8 +302,7 @@ async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserF
     const hits = head.filter((r) => r.search_text.includes(term));
     if (hits.length >= offset + limit || head.length < PROBE_ROWS) return hits.slice(offset, offset + limit).map((r) => r.id);
   }
-  const rows = await userIdsQuery(db, dialect, filter, page, part).limit(limit).offset(offset).execute();
-  return rows.map((r) => r.id);
+  return partIds(db, dialect, filter, page, part, limit, offset);
 }
 
 /** Users matching `filter`, in the page's order (values first, users without one last); ties broken by id. */
@@ -275,11 +316,7 @@ export async function listUsers(db: Kysely<Database>, dialect: DialectName, filt
     // were on this page) or at most `offset`, so counting them reads at most `offset` index entries.
     let skip = 0;
     if (!ids.length && page.offset > 0) {
-      const row = await db
-        .selectFrom(userIdsQuery(db, dialect, filter, page, 'present').clearOrderBy().limit(page.offset).as('p'))
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      skip = page.offset - Number(row.n);
+      skip = page.offset - (await countPresent(db, dialect, filter, page, page.offset));
     }
     ids.push(...(await pageIds(db, dialect, filter, page, 'absent', page.limit - ids.length, skip)));
   }
