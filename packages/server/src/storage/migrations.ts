@@ -587,6 +587,25 @@ const m0015_organization_membership_requests: Step = async (db, dialect) => {
   ]);
 };
 
+const m0016_users_scale: Step = async (db, dialect) => {
+  await run(db, [
+    // Lists ordered by primary e-mail address, phone number or wallet walk the primary identifiers in
+    // value order from this index (the user id is in it, so no identification row is read) and find each
+    // user by id; the other identifications are not in it.
+    'ALTER TABLE identifications ADD COLUMN is_primary INTEGER NOT NULL DEFAULT 0',
+    `UPDATE identifications SET is_primary = 1 WHERE id IN (
+       SELECT primary_email_address_id FROM users WHERE primary_email_address_id IS NOT NULL
+       UNION ALL SELECT primary_phone_number_id FROM users WHERE primary_phone_number_id IS NOT NULL
+       UNION ALL SELECT primary_web3_wallet_id FROM users WHERE primary_web3_wallet_id IS NOT NULL)`,
+    'CREATE INDEX identifications_primary_idx ON identifications (type, normalized, user_id) WHERE is_primary = 1',
+    // The unfiltered /users/count reads these few rows instead of counting every user.
+    `CREATE TABLE users_count (slot INTEGER PRIMARY KEY, n ${dialect === 'postgres' ? 'BIGINT' : 'INTEGER'} NOT NULL)`,
+    // 16 slots (repository.ts USERS_COUNT_SLOTS): concurrent sign-ups seldom wait on the same row.
+    'INSERT INTO users_count (slot, n) SELECT 0, count(*) FROM users',
+    `INSERT INTO users_count (slot, n) VALUES ${Array.from({ length: 15 }, (_, i) => `(${i + 1}, 0)`).join(', ')}`,
+  ]);
+};
+
 /** The user fields a member list orders by, copied onto each membership (see m0017). */
 const MEMBER_SORT_KEYS = (uid: string) => `
   user_first_name = (SELECT u.first_name FROM users u WHERE u.id = ${uid}),
@@ -697,6 +716,7 @@ const STEPS: Record<string, Step> = {
   '0013_handshake_nonces': m0013_handshake_nonces,
   '0014_self_service': m0014_self_service,
   '0015_organization_membership_requests': m0015_organization_membership_requests,
+  '0016_users_scale': m0016_users_scale,
   '0017_organizations_scale': m0017_organizations_scale,
 };
 

@@ -89,6 +89,12 @@ export interface IdentificationTable {
   strategy: string;
   reserved_for_second_factor: Flag;
   default_second_factor: Flag;
+  /**
+   * 1 on the identification the user's `primary_*_id` column names, 0 on the others: kept in the same
+   * statement group that changes the primary, so the list ordered by primary identifier walks an index
+   * of primary identifiers alone.
+   */
+  is_primary: Flag;
   created_at: number;
   updated_at: number;
 }
@@ -455,12 +461,23 @@ export interface HandshakeNonceTable {
   created_at: number;
 }
 
+/**
+ * The number of users, spread over a few slots: each user created or deleted adds or subtracts one in a
+ * random slot in the same transaction, so concurrent writers rarely wait on the same row; the total is
+ * the sum of the slots.
+ */
+export interface UsersCountTable {
+  slot: number;
+  n: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   api_keys: ApiKeyTable;
   signing_keys: SigningKeyTable;
   users: UserTable;
   identifications: IdentificationTable;
+  users_count: UsersCountTable;
   passwords: PasswordTable;
   images: ImageTable;
   allowlist_identifiers: AllowlistTable;

@@ -45,6 +45,8 @@ export interface TestServer {
   secretKey: string;
   server: RunningServer;
   config: Config;
+  /** The server's database, for tests that check what it stored with their own connection. */
+  database: TestDatabase;
   /** fetch against the BAPI with the secret key. */
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
   close(): Promise<void>;
@@ -82,6 +84,7 @@ export async function startTestServer(dialect: TestDialect = 'sqlite', env: Reco
     secretKey,
     server,
     config,
+    database,
     api(path, init = {}) {
       const { json, ...rest } = init;
       const headers = new Headers(rest.headers);

@@ -10,6 +10,7 @@ import type { IdentificationStatus, IdentificationTable, IdentificationType } fr
 import {
   type IdentificationRow,
   type UserRow,
+  PRIMARY_COLUMN,
   deleteIdentificationRow,
   deleteIdentificationsOfType,
   findIdentification,
@@ -21,6 +22,7 @@ import {
   lockUser,
   nextPrimaryCandidate,
   refreshSearchText,
+  setPrimaryIdentification,
   updateIdentificationRow,
   updateUser,
 } from './repository.js';
@@ -29,7 +31,6 @@ import {
   type SignInSettings,
   type UsersContext,
   PARAM_OF_TYPE,
-  PRIMARY_COLUMN,
   assertIdentifiersFree,
   assertKeepsSignIn,
   identificationRow,
@@ -49,9 +50,8 @@ export interface NewIdentifierInput {
 
 /** Makes `candidate` the user's primary identifier of its kind when the user has none yet. */
 async function setPrimaryIfMissing(trx: Tx, user: UserRow, type: IdentificationType, candidate: string | null, t: number) {
-  const column = PRIMARY_COLUMN[type];
-  if (user[column] !== null || candidate === null) return;
-  await updateUser(trx, user.id, { [column]: candidate, updated_at: t });
+  if (user[PRIMARY_COLUMN[type]] !== null || candidate === null) return;
+  await setPrimaryIdentification(trx, user.id, type, candidate, t);
 }
 
 export function createIdentifiersService({ db, now, identifierTaken, afterVerifiedEmails }: UsersContext) {
@@ -86,7 +86,7 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
       await deleteIdentificationRow(trx, id);
       if (user[PRIMARY_COLUMN[type]] === id) {
         // The next identifier of the same kind (verified first, then oldest) becomes primary.
-        await updateUser(trx, user.id, { [PRIMARY_COLUMN[type]]: await nextPrimaryCandidate(trx, user.id, type) });
+        await setPrimaryIdentification(trx, user.id, type, await nextPrimaryCandidate(trx, user.id, type));
       }
       await refreshSearchText(trx, row.user_id, t);
     });
@@ -151,7 +151,7 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
         await updateIdentificationRow(trx, row.id, patch);
         const primaryId = user[PRIMARY_COLUMN[type]];
         const primary = primaryId ? await findIdentification(trx, primaryId, type) : undefined;
-        if (!primary || primary.status !== 'verified') await updateUser(trx, userId, { [PRIMARY_COLUMN[type]]: row.id, updated_at: t });
+        if (!primary || primary.status !== 'verified') await setPrimaryIdentification(trx, userId, type, row.id, t);
         else await updateUser(trx, userId, { updated_at: t });
         return { row: { ...row, ...patch } };
       });
@@ -175,7 +175,7 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
         await assertIdentifiersFree(trx, [planned]);
         await insertIdentifications(trx, [row]);
         if (input.primary) {
-          await updateUser(trx, user.id, { [PRIMARY_COLUMN[type]]: row.id });
+          await setPrimaryIdentification(trx, user.id, type, row.id);
         } else if (!(input.primaryOnceVerified && planned.status !== 'verified')) {
           await setPrimaryIfMissing(trx, user, type, row.id, t);
         }
@@ -208,7 +208,7 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
         }
         await updateIdentificationRow(trx, id, patch);
         if (input.primary === true) {
-          await updateUser(trx, row.user_id, { [PRIMARY_COLUMN[type]]: id, updated_at: t });
+          await setPrimaryIdentification(trx, row.user_id, type, id, t);
         }
         // The row as this call left it, read under its lock.
         return { ...row, ...patch } as IdentificationRow;
@@ -230,7 +230,7 @@ export function createIdentifiersService({ db, now, identifierTaken, afterVerifi
         if (existing && existing.user_id !== userId) throw identifierExists(PARAM_OF_TYPE[type]);
         await deleteIdentificationsOfType(trx, userId, type);
         await insertIdentifications(trx, [row]);
-        await updateUser(trx, userId, { [PRIMARY_COLUMN[type]]: row.id });
+        await setPrimaryIdentification(trx, userId, type, row.id);
         await refreshSearchText(trx, userId, t);
       }, identifierTaken([planned]));
       if (afterVerifiedEmails && type === 'email_address' && status === 'verified') await afterVerifiedEmails(userId);

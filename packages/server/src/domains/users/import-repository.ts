@@ -8,6 +8,7 @@ import type { Insertable } from 'kysely';
 import { CompiledQuery, sql } from 'kysely';
 import type { Db, DialectName, Executor, Tx } from '../../storage/database.js';
 import type { IdentificationTable, IdentificationType, PasswordTable, UserTable } from '../../storage/schema.js';
+import { adjustUserCount } from './repository.js';
 
 /** Longest IN list per statement: far below either database's limit on bound parameters. */
 const IN_CHUNK = 2000;
@@ -86,7 +87,7 @@ const COLUMNS = {
   } satisfies Record<keyof UserTable, PgType>,
   identifications: {
     id: 'text', user_id: 'text', type: 'text', value: 'text', normalized: 'text', status: 'text', strategy: 'text',
-    reserved_for_second_factor: 'integer', default_second_factor: 'integer', created_at: 'bigint', updated_at: 'bigint',
+    reserved_for_second_factor: 'integer', default_second_factor: 'integer', is_primary: 'integer', created_at: 'bigint', updated_at: 'bigint',
   } satisfies Record<keyof IdentificationTable, PgType>,
   passwords: { user_id: 'text', digest: 'text', hasher: 'text', updated_at: 'bigint' } satisfies Record<keyof PasswordTable, PgType>,
 } as const;
@@ -149,6 +150,7 @@ export async function insertImported(tx: Tx, dialect: DialectName, rows: ImportR
       await tx.executeQuery(CompiledQuery.raw(sqliteInsert(table, part.length), params));
     }
   }
+  await adjustUserCount(tx, rows.users.length);
 }
 
 /**

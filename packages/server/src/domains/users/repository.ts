@@ -10,6 +10,13 @@ export type UserRow = Selectable<UserTable>;
 export type IdentificationRow = Selectable<IdentificationTable>;
 export type PasswordRow = Selectable<PasswordTable>;
 
+/** The user column holding the primary identification of each kind. */
+export const PRIMARY_COLUMN = {
+  email_address: 'primary_email_address_id',
+  phone_number: 'primary_phone_number_id',
+  web3_wallet: 'primary_web3_wallet_id',
+} as const;
+
 /** A user with everything its wire form needs. */
 export interface UserAggregate {
   user: UserRow;
@@ -225,13 +232,56 @@ export function userIdsQuery(db: Kysely<Database>, dialect: DialectName, filter:
     return q.orderBy(`users.${spec.column}`, dir).orderBy('users.id', dir);
   }
   if (part === 'absent') return q.where(`users.${spec.column}`, 'is', null).orderBy(`users.${spec.column}`, dir).orderBy('users.id', dir);
-  // Walk the identifiers of the type in value order (unique per type) and keep the primary ones. The join
-  // is on the primary id alone (it implies the owner): adding `pi.user_id = users.id` made PostgreSQL
-  // estimate one row and choose to sort everything.
+  // Walk the primary identifiers of the type in value order (unique per type) from their partial index,
+  // which holds the owner's id, and find each user by id. `is_primary = 1` is a literal, not a parameter:
+  // only then may the planner use the partial index.
   return q
-    .innerJoin('identifications as pi', 'pi.id', `users.${spec.column}`)
+    .innerJoin('identifications as pi', 'pi.user_id', 'users.id')
     .where('pi.type', '=', spec.type)
+    .where(sql<SqlBool>`pi.is_primary = 1`)
     .orderBy('pi.normalized', dir);
+}
+
+/**
+ * The owners of the primary identifiers of a type in value order, from the partial index of primary
+ * identifiers alone (exported for the query-plan tests): the present part of an unfiltered list ordered
+ * by that identifier. Joining users to it would cost a lookup per row skipped by the offset.
+ */
+export function primaryOwnersQuery(db: Kysely<Database>, type: IdentificationType, direction: 'asc' | 'desc') {
+  return db
+    .selectFrom('identifications as pi')
+    .select('pi.user_id as id')
+    .where('pi.type', '=', type)
+    .where(sql<SqlBool>`pi.is_primary = 1`)
+    .orderBy('pi.normalized', direction);
+}
+
+/** The primary identifier type whose index alone answers this part of the page, or null. */
+function primaryOnly(filter: UserFilter, page: UserPage, part: OrderPart): IdentificationType | null {
+  const spec = ORDER[page.orderBy];
+  return spec.kind === 'primary' && part === 'present' && !page.startingAfter && isEmptyFilter(filter) ? spec.type : null;
+}
+
+/** The ids of one part of a page, `limit` of them after `offset`. */
+async function partIds(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, part: OrderPart, limit: number, offset: number): Promise<string[]> {
+  const type = primaryOnly(filter, page, part);
+  const rows = type
+    ? await primaryOwnersQuery(db, type, page.direction).limit(limit).offset(offset).execute()
+    : await userIdsQuery(db, dialect, filter, page, part).limit(limit).offset(offset).execute();
+  return rows.map((r) => r.id);
+}
+
+/** How many users of the present part there are, counting no further than `max`. */
+async function countPresent(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, max: number): Promise<number> {
+  const type = primaryOnly(filter, page, 'present');
+  const sub = type
+    ? primaryOwnersQuery(db, type, page.direction).clearOrderBy().limit(max).as('p')
+    : userIdsQuery(db, dialect, filter, page, 'present').clearOrderBy().limit(max).as('p');
+  const row = await db
+    .selectFrom(sub)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** How many rows the probe reads in list order before falling back to the search index. */
@@ -252,8 +302,7 @@ async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserF
     const hits = head.filter((r) => r.search_text.includes(term));
     if (hits.length >= offset + limit || head.length < PROBE_ROWS) return hits.slice(offset, offset + limit).map((r) => r.id);
   }
-  const rows = await userIdsQuery(db, dialect, filter, page, part).limit(limit).offset(offset).execute();
-  return rows.map((r) => r.id);
+  return partIds(db, dialect, filter, page, part, limit, offset);
 }
 
 /** Users matching `filter`, in the page's order (values first, users without one last); ties broken by id. */
@@ -267,11 +316,7 @@ export async function listUsers(db: Kysely<Database>, dialect: DialectName, filt
     // were on this page) or at most `offset`, so counting them reads at most `offset` index entries.
     let skip = 0;
     if (!ids.length && page.offset > 0) {
-      const row = await db
-        .selectFrom(userIdsQuery(db, dialect, filter, page, 'present').clearOrderBy().limit(page.offset).as('p'))
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      skip = page.offset - Number(row.n);
+      skip = page.offset - (await countPresent(db, dialect, filter, page, page.offset));
     }
     ids.push(...(await pageIds(db, dialect, filter, page, 'absent', page.limit - ids.length, skip)));
   }
@@ -294,8 +339,41 @@ export function countUsersQuery(db: Kysely<Database>, dialect: DialectName, filt
     .where((eb) => filterExpression(eb, filter, dialect));
 }
 
+/** Whether the filter selects every user (no condition set; `banned: false` is a condition). */
+export function isEmptyFilter(f: UserFilter): boolean {
+  return Object.values(f).every((v) => v === undefined);
+}
+
+/** Slots of `users_count` (migration 0016 created 0 … 15). */
+const USERS_COUNT_SLOTS = 16;
+
+/**
+ * Adds `delta` (users created, or minus users deleted) to the stored count, in the caller's transaction:
+ * one statement on a random slot, so it is exact however many writers run at once and they seldom wait
+ * on each other's row lock.
+ */
+export async function adjustUserCount(tx: Tx, delta: number): Promise<void> {
+  if (delta === 0) return;
+  const slot = Math.floor(Math.random() * USERS_COUNT_SLOTS);
+  await tx
+    .updateTable('users_count')
+    .set((eb) => ({ n: eb('n', '+', delta) }))
+    .where('slot', '=', slot)
+    .execute();
+}
+
+/** The stored number of users (the sum of the slots), as `count(*)` would give it. */
+export async function storedUserCount(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('users_count')
+    .select((eb) => eb.fn.sum<number | string>('n').as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export async function countUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<number> {
   if (filter.impossible) return 0;
+  if (isEmptyFilter(filter)) return storedUserCount(db);
   const row = await countUsersQuery(db, dialect, filter).executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -428,8 +506,10 @@ export async function usernameTaken(ex: Executor, username: string, exceptId?: s
   return (await q.executeTakeFirst()) !== undefined;
 }
 
+/** Inserts a user row and counts it. */
 export async function insertUser(tx: Tx, row: Insertable<UserTable>): Promise<void> {
   await tx.insertInto('users').values(row).execute();
+  await adjustUserCount(tx, 1);
 }
 
 /** Updates one user's columns; returns whether the user exists. */
@@ -446,7 +526,9 @@ export async function updateUsers(ex: Executor, ids: string[], patch: Updateable
 /** Deletes the user row (its identifications and password go with it); false when there was none. */
 export async function deleteUserRow(tx: Tx, id: string): Promise<boolean> {
   const r = await tx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
+  const deleted = Number(r.numDeletedRows);
+  await adjustUserCount(tx, -deleted);
+  return deleted > 0;
 }
 
 export async function insertIdentifications(tx: Tx, rows: IdentificationTable[]): Promise<void> {
@@ -464,6 +546,31 @@ export async function deleteIdentificationRow(tx: Tx, id: string): Promise<void>
 /** Deletes all of a user's identifications of one kind. */
 export async function deleteIdentificationsOfType(tx: Tx, userId: string, type: IdentificationType): Promise<void> {
   await tx.deleteFrom('identifications').where('user_id', '=', userId).where('type', '=', type).execute();
+}
+
+/**
+ * Makes `id` the user's primary identification of its kind (none when null): the user's `primary_*_id`
+ * column and the identifications' `is_primary` flags, which the lists ordered by primary identifier
+ * read. Call it inside the transaction that holds the user's row lock.
+ */
+export async function setPrimaryIdentification(tx: Tx, userId: string, type: IdentificationType, id: string | null, updatedAt?: number): Promise<void> {
+  await tx
+    .updateTable('users')
+    .set({ [PRIMARY_COLUMN[type]]: id, ...(updatedAt !== undefined ? { updated_at: updatedAt } : {}) })
+    .where('id', '=', userId)
+    .execute();
+  await markPrimary(tx, userId, type, id);
+}
+
+/** Sets the `is_primary` flags of the user's identifications of a kind so that only `id` has it. */
+export async function markPrimary(tx: Tx, userId: string, type: IdentificationType, id: string | null): Promise<void> {
+  await tx
+    .updateTable('identifications')
+    .set((eb) => ({ is_primary: id === null ? 0 : eb.case().when('id', '=', id).then(1).else(0).end() }))
+    .where('user_id', '=', userId)
+    .where('type', '=', type)
+    .where((eb) => (id === null ? eb('is_primary', '=', 1) : eb.or([eb('is_primary', '=', 1), eb('id', '=', id)])))
+    .execute();
 }
 
 /** The identification of a kind that should become primary next: verified first, then the oldest. */

@@ -20,13 +20,6 @@ export const PARAM_OF_TYPE: Record<IdentificationType, string> = {
   web3_wallet: 'web3_wallet',
 };
 
-/** The user column holding the primary identifier of each kind. */
-export const PRIMARY_COLUMN = {
-  email_address: 'primary_email_address_id',
-  phone_number: 'primary_phone_number_id',
-  web3_wallet: 'primary_web3_wallet_id',
-} as const;
-
 function normalizerOf(type: IdentificationType) {
   return type === 'email_address' ? normalizeEmail : type === 'phone_number' ? normalizePhone : normalizeWeb3Wallet;
 }
@@ -106,6 +99,7 @@ export function identificationRow(userId: string, p: PlannedIdentification, t: n
     strategy: p.status === 'verified' ? 'admin' : 'none',
     reserved_for_second_factor: 0,
     default_second_factor: 0,
+    is_primary: 0,
     created_at: t,
     updated_at: t,
     ...extra,

@@ -18,6 +18,7 @@ import {
   type UserAggregate,
   type UserFilter,
   type UserPage,
+  PRIMARY_COLUMN,
   aggregate,
   countUsers,
   deleteUserRow,
@@ -30,13 +31,14 @@ import {
   insertUser,
   listUsers,
   lockUser,
+  markPrimary,
   replacePassword,
   searchTextOf,
   updateUser,
   updateUsers,
   usernameTaken,
 } from './repository.js';
-import { PRIMARY_COLUMN, assertIdentifiersFree, checkTimezone, checkUsername, createUsersContext, emptyMetadata, identificationRow, identifierExists, plan } from './rules.js';
+import { assertIdentifiersFree, checkTimezone, checkUsername, createUsersContext, emptyMetadata, identificationRow, identifierExists, plan } from './rules.js';
 
 export type { PasswordInput } from './credentials-service.js';
 export type { NewIdentifierInput } from './identifiers-service.js';
@@ -156,7 +158,9 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
       const t = now();
       const createdAt = input.createdAt ?? t;
       const id = newId('user', createdAt);
-      const identifications = planned.map((p) => identificationRow(id, p, t));
+      // The first identifier of each kind is the primary one.
+      const kinds = new Set<IdentificationType>();
+      const identifications = planned.map((p) => identificationRow(id, p, t, { is_primary: kinds.has(p.type) ? 0 : (kinds.add(p.type), 1) }));
       const firstOf = (type: IdentificationType) => identifications.find((i) => i.type === type)?.id ?? null;
       const base = {
         id,
@@ -241,6 +245,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
         if (input.lastName !== undefined) patch.last_name = input.lastName;
         if (input.locale !== undefined) patch.locale = input.locale;
         if (input.timezone !== undefined) patch.timezone = input.timezone;
+        const primaries: [IdentificationType, string][] = [];
         for (const [type, value, param] of [
           ['email_address', input.primaryEmailAddressId, 'primary_email_address_id'],
           ['phone_number', input.primaryPhoneNumberId, 'primary_phone_number_id'],
@@ -255,6 +260,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
             throw new ApiError({ code: 'form_param_value_invalid', longMessage: `Verify ${owned.value} before making it primary.`, paramName: param });
           }
           patch[PRIMARY_COLUMN[type]] = value;
+          primaries.push([type, value]);
         }
         if (input.profileImageId !== undefined) {
           if (input.profileImageId === null) {
@@ -287,6 +293,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
         const merged = { ...user, ...patch };
         patch.search_text = searchTextOf(merged, idents);
         await updateUser(trx, id, patch);
+        for (const [type, value] of primaries) await markPrimary(trx, id, type, value);
         if (password) {
           // A new password is not a compromised one.
           await updateUser(trx, id, { password_compromised_at: null });

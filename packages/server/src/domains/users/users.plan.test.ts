@@ -15,7 +15,7 @@ import { openStorage, type Storage, transaction } from '../../storage/database.j
 import { migrateToLatest } from '../../storage/migrations.js';
 import type { Database } from '../../storage/schema.js';
 import { importUsersFromFile } from './import/importer.js';
-import { ORDER_FIELDS, type UserFilter, type UserPage, countUsersQuery, userIdsQuery } from './repository.js';
+import { ORDER_FIELDS, type UserFilter, type UserPage, countUsersQuery, primaryOwnersQuery, userIdsQuery } from './repository.js';
 
 const USERS = 3000;
 
@@ -88,6 +88,27 @@ describe.each(testDialects())('user list query plans on %s', (dialect) => {
         for (const part of ['present', 'absent'] as const) {
           const q = userIdsQuery(db(), dialect, {}, page(field, direction), part).limit(10).offset(100);
           expectIndexOrdered(await plan(q, true), `${field} ${direction} ${part}`);
+        }
+      });
+    }
+  }
+
+  // By primary identifier: the walk is over the partial index of primary identifiers (value order, the
+  // owner's id in it), each user found by id; not over every identification of the kind.
+  for (const field of ['email_address', 'phone_number', 'web3wallet'] as const) {
+    for (const direction of ['asc', 'desc'] as const) {
+      it(`orders by ${direction === 'desc' ? '-' : '+'}${field} through the index of primary identifiers`, async () => {
+        const alone = primaryOwnersQuery(db(), field === 'web3wallet' ? 'web3_wallet' : field, direction).limit(10).offset(100);
+        const aloneLines = await plan(alone, true);
+        expect(aloneLines.join('\n')).toMatch(/identifications_primary_idx/);
+        expectIndexOrdered(aloneLines, `${field} ${direction} (unfiltered)`);
+        if (dialect === 'postgres') expect(aloneLines.join('\n')).toMatch(/Index Only Scan/);
+        else expect(aloneLines.join('\n')).toMatch(/COVERING INDEX identifications_primary_idx/);
+        for (const filter of [{ banned: false }, { createdAtAfter: Date.UTC(2025, 0, 1) }] satisfies UserFilter[]) {
+          const q = userIdsQuery(db(), dialect, filter, page(field, direction), 'present').limit(10).offset(100);
+          const lines = await plan(q, true);
+          expect(lines.join('\n'), JSON.stringify(filter)).toMatch(/identifications_primary_idx/);
+          expectIndexOrdered(lines, `${field} ${direction} ${JSON.stringify(filter)}`);
         }
       });
     }

@@ -292,10 +292,16 @@ function addRows(rows: ImportRows, u: ImportUser, t: number): void {
     strategy: i.status === 'verified' ? 'admin' : 'none',
     reserved_for_second_factor: 0,
     default_second_factor: 0,
+    is_primary: 0,
     created_at: t,
     updated_at: t,
   }));
-  const primary = (type: IdentificationTable['type']) => identifications.find((i) => i.type === type)?.id ?? null;
+  // The first identifier of each kind is the primary one.
+  const markPrimary = (type: IdentificationTable['type']) => {
+    const first = identifications.find((i) => i.type === type);
+    if (first) first.is_primary = 1;
+    return first?.id ?? null;
+  };
   const searchText = searchTextOf({ id, username: u.username, first_name: u.firstName, last_name: u.lastName }, identifications);
   // One object literal with every column (no spread: an object built by spreading and then adding thirty
   // properties falls back to a slow dictionary representation, a cost paid per user).
@@ -308,9 +314,9 @@ function addRows(rows: ImportRows, u: ImportUser, t: number): void {
     username_normalized: u.username,
     locale: u.locale,
     timezone: u.timezone,
-    primary_email_address_id: primary('email_address'),
-    primary_phone_number_id: primary('phone_number'),
-    primary_web3_wallet_id: primary('web3_wallet'),
+    primary_email_address_id: markPrimary('email_address'),
+    primary_phone_number_id: markPrimary('phone_number'),
+    primary_web3_wallet_id: markPrimary('web3_wallet'),
     public_metadata: JSON.stringify(u.publicMetadata),
     private_metadata: JSON.stringify(u.privateMetadata),
     unsafe_metadata: JSON.stringify(u.unsafeMetadata),
