@@ -305,11 +305,39 @@ async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserF
   return partIds(db, dialect, filter, page, part, limit, offset);
 }
 
+/**
+ * Whether the filter names its users exactly (by identifier, username, user id or external id, each
+ * unique), so that at most as many users as values match: few enough to read whole in one query.
+ */
+export function isPinned(f: UserFilter): boolean {
+  return Boolean(
+    f.emailAddresses?.length || f.phoneNumbers?.length || f.web3Wallets?.length || f.usernames?.length || f.externalIds?.include.length || f.userIds?.include.length,
+  );
+}
+
+/**
+ * The rows of one part of a pinned list (exported for the query-plan tests): the page query reading the
+ * user rows themselves rather than ids to look up afterwards, which saves a round trip on the exact
+ * filters (their target is 2 ms, where a round trip to PostgreSQL is a tenth of it).
+ */
+export function pinnedRowsQuery(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, part: OrderPart) {
+  return userIdsQuery(db, dialect, filter, page, part).selectAll('users');
+}
+
+/** A page of a pinned list: both parts read whole up to the page's end (they are few), then sliced. */
+async function pinnedPage(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, twoParts: boolean): Promise<UserRow[]> {
+  const end = page.offset + page.limit;
+  const rows: UserRow[] = await pinnedRowsQuery(db, dialect, filter, page, 'present').limit(end).execute();
+  if (twoParts && rows.length < end) rows.push(...(await pinnedRowsQuery(db, dialect, filter, page, 'absent').limit(end - rows.length).execute()));
+  return rows.slice(page.offset, end);
+}
+
 /** Users matching `filter`, in the page's order (values first, users without one last); ties broken by id. */
 export async function listUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage): Promise<UserRow[]> {
   if (filter.impossible) return [];
   const spec = ORDER[page.orderBy];
   const twoParts = spec.kind === 'primary' || spec.nullable;
+  if (isPinned(filter)) return pinnedPage(db, dialect, filter, page, twoParts);
   const ids = await pageIds(db, dialect, filter, page, 'present', page.limit, page.offset);
   if (twoParts && ids.length < page.limit) {
     // The page reaches past the users with a value: how many of those precede it is either known (some

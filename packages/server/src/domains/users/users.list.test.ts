@@ -81,6 +81,20 @@ describe.each(testDialects())('user listing and filters on %s', (dialect) => {
     expect(await count('organization_id=org_none')).toBe(0);
   });
 
+  it('pages a list filtered by exact identifiers in every ordering, users without a value last', async () => {
+    // These lists read the user rows in the page query itself (few users match): check the parts and the offset.
+    const some = 'email_address=alice@acme.test&email_address=bob@acme.test&email_address=carol@other.test&external_id=e-alice&external_id=e-bob';
+    expect(names(await list(`${some}&order_by=phone_number`))).toEqual(['Alice', 'Bob']);
+    const three = 'email_address=alice@acme.test&email_address=bob@acme.test&email_address=carol@other.test';
+    expect(names(await list(`${three}&order_by=phone_number`))).toEqual(['Alice', 'Carol', 'Bob']);
+    expect(names(await list(`${three}&order_by=-phone_number`))).toEqual(['Carol', 'Alice', 'Bob']);
+    expect(names(await list(`${three}&order_by=-phone_number&offset=1&limit=1`))).toEqual(['Alice']);
+    expect(names(await list(`${three}&order_by=-phone_number&offset=2`))).toEqual(['Bob']);
+    expect(names(await list(`${three}&order_by=username&offset=1`))).toEqual(['Bob', 'Carol']);
+    expect(names(await list(`user_id=${ids.Dave}&user_id=${ids.Eve}&order_by=-created_at&offset=1`))).toEqual(['Dave']);
+    expect(names(await list(`${three}&offset=5`))).toEqual([]);
+  });
+
   it('matches partial queries over every identifier and name, case-insensitively', async () => {
     expect(names(await list('query=ACME&order_by=created_at'))).toEqual(['Alice', 'Bob', 'Eve']);
     // Probes are long or contain '-' so that they cannot match part of a random user id.
