@@ -140,7 +140,16 @@ describe.each(['core2', 'core3'] as const)('official <UserProfile/> (%s) against
     await p.locator('input[name="deleteConfirmation"]').fill('Delete account');
     await p.getByRole('button', { name: 'Delete account' }).last().click();
     await expect.poll(async () => (await t.api(`/users/${userId}`)).status, { timeout: 10_000 }).toBe(404);
-    await p.waitForFunction(() => !(window as unknown as { Clerk: { user: unknown } }).Clerk.user, null, { timeout: 15_000 });
+    // The SDK may navigate after the deletion (its after-sign-out URL): wait for a loaded Clerk, on
+    // whichever page, that has nobody signed in.
+    await p.waitForFunction(
+      () => {
+        const clerk = (window as unknown as { Clerk?: { loaded?: boolean; user: unknown } }).Clerk;
+        return clerk?.loaded === true && !clerk.user;
+      },
+      null,
+      { timeout: 15_000 },
+    );
     await p.context().close();
   }, 90_000);
 });
