@@ -40,6 +40,9 @@ const { values: opt } = parseArgs({
     only: { type: 'string', default: 'all' }, // all | sqlite | postgres
     'no-rerun': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    // Measure a database imported earlier (its N users, its secret key) instead of generating and importing.
+    database: { type: 'string', default: '' },
+    'secret-key': { type: 'string', default: process.env.LATCH_SECRET_KEY ?? '' },
   },
 });
 const N = Number(opt.users);
@@ -188,6 +191,12 @@ async function benchDatabase(label, databaseUrl, file) {
 }
 
 try {
+  if (opt.database) {
+    if (!opt['secret-key']) throw new Error('--database needs --secret-key (or LATCH_SECRET_KEY): a key the import created');
+    await measure(opt.database.startsWith('sqlite:') ? 'SQLite' : 'PostgreSQL', { ...process.env, LATCH_DATABASE_URL: opt.database, LATCH_SECRET_KEY: opt['secret-key'], LATCH_LOG_LEVEL: 'silent' });
+    await cleanup();
+    process.exit(0);
+  }
   const file = join(tempDir, `users.${opt.format === 'csv' ? 'csv' : 'jsonl'}`);
   const t0 = performance.now();
   await writeImportFile(file, N, opt.format === 'csv' ? 'csv' : 'jsonl');

@@ -5,6 +5,7 @@
 import { type Expression, type Kysely, type SqlBool, sql, type ExpressionBuilder, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { containsPattern, forUpdate, type DialectName, type Executor, type Tx } from '../../storage/database.js';
 import type { Database, IdentificationTable, IdentificationType, PasswordTable, UserTable } from '../../storage/schema.js';
+import { type SearchPlan, planSearch } from './search-repository.js';
 
 export type UserRow = Selectable<UserTable>;
 export type IdentificationRow = Selectable<IdentificationTable>;
@@ -68,7 +69,10 @@ export interface UserFilter {
   lastSignInAtAfter?: number;
   /** Filters that can match nothing in this instance (e.g. external-account providers none is linked to). */
   impossible?: boolean;
+  /** How the search terms are looked up (SQLite), from `planUserSearch`; without it each term is one phrase. */
+  searchPlan?: SearchPlan;
 }
+
 
 export interface UserPage {
   orderBy: OrderField;
@@ -127,16 +131,22 @@ export function searchTerms(f: UserFilter): string[] {
   return [...new Set(terms)];
 }
 
-function searchCondition(terms: string[], dialect: DialectName): Expression<SqlBool>[] {
+function searchCondition(terms: string[], dialect: DialectName, plan: SearchPlan | undefined): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [];
   if (dialect === 'sqlite') {
     // FTS5 trigram: each quoted phrase matches as a substring, served by the index (3 characters or more).
-    const indexed = terms.filter((t) => t.length >= 3);
-    if (indexed.length) {
-      const match = indexed.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
-      out.push(sql<SqlBool>`users.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${match})`);
+    // Where the plan looks up only a piece of a term, or none of it, the whole term is checked on the text.
+    const phrases: string[] = [];
+    for (const t of terms) {
+      const planned = plan?.get(t);
+      const piece = t.length < 3 ? null : planned ? planned.piece : t;
+      if (piece !== null) phrases.push(piece);
+      if (piece !== t) out.push(contains(sql.ref('users.search_text'), t));
     }
-    for (const t of terms) if (t.length < 3) out.push(contains(sql.ref('users.search_text'), t));
+    if (phrases.length) {
+      const match = phrases.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
+      out.unshift(sql<SqlBool>`users.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${match})`);
+    }
   } else {
     // PostgreSQL: pg_trgm's GIN index serves LIKE '%q%' on search_text.
     for (const t of terms) out.push(contains(sql.ref('users.search_text'), t));
@@ -167,7 +177,7 @@ function filterExpression(eb: EB, f: UserFilter, dialect: DialectName, withSearc
     if (f.organizationIds.exclude.length) and.push(eb('users.id', 'not in', members(f.organizationIds.exclude)));
   }
   const terms = searchTerms(withSearch ? f : { ...f, query: undefined });
-  and.push(...searchCondition(terms, dialect));
+  and.push(...searchCondition(terms, dialect, f.searchPlan));
   if (f.emailAddressQuery) and.push(identificationContains(eb, 'email_address', f.emailAddressQuery));
   if (f.phoneNumberQuery) and.push(identificationContains(eb, 'phone_number', f.phoneNumberQuery));
   if (f.usernameQuery) and.push(contains(sql.ref('users.username_normalized'), f.usernameQuery));
@@ -292,17 +302,32 @@ const PROBE_ROWS = 1000;
  * order and keeping the matches (the first page is found within a few rows); a rare one by the trigram
  * index. So when `query` is the only filter, the first PROBE_ROWS users in order are read and searched
  * here; if they hold the page, that is the answer (it is exactly the first matches in order), otherwise
- * the index answers.
+ * the index answers. On SQLite the search plan's estimate of the matches skips the probe when it would
+ * not find the page.
  */
-async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, part: OrderPart, limit: number, offset: number): Promise<string[]> {
-  const onlyQuery = filter.query && Object.entries(filter).every(([k, v]) => k === 'query' || v === undefined);
-  if (onlyQuery && offset + limit <= PROBE_ROWS / 10) {
+async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, part: OrderPart, limit: number, offset: number, planned: () => Promise<UserFilter>): Promise<string[]> {
+  const onlyQuery = filter.query && Object.entries(filter).every(([k, v]) => k === 'query' || k === 'searchPlan' || v === undefined);
+  if (onlyQuery && offset + limit <= PROBE_ROWS / 10 && (await probeMayHold(db, dialect, filter, offset + limit, planned))) {
     const term = filter.query as string;
     const head = await userIdsQuery(db, dialect, {}, page, part, false).select('users.search_text as search_text').limit(PROBE_ROWS).execute();
     const hits = head.filter((r) => r.search_text.includes(term));
     if (hits.length >= offset + limit || head.length < PROBE_ROWS) return hits.slice(offset, offset + limit).map((r) => r.id);
   }
-  return partIds(db, dialect, filter, page, part, limit, offset);
+  return partIds(db, dialect, await planned(), page, part, limit, offset);
+}
+
+/**
+ * Whether the first PROBE_ROWS users may hold `needed` matches of the query: on SQLite, when the estimate
+ * of the users matching its rarest trigrams, spread evenly, puts that many within them (a term no trigram
+ * estimate exists for is probed).
+ */
+async function probeMayHold(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, needed: number, planned: () => Promise<UserFilter>): Promise<boolean> {
+  if (dialect !== 'sqlite') return true;
+  const term = (await planned()).searchPlan?.get(filter.query as string);
+  if (!term) return true;
+  const users = await storedUserCount(db);
+  // The estimate counts the users holding the rarest trigram, more than hold the whole term: hence the margin.
+  return users <= PROBE_ROWS || (term.docs / users) * PROBE_ROWS >= needed * 4;
 }
 
 /**
@@ -337,16 +362,18 @@ export async function listUsers(db: Kysely<Database>, dialect: DialectName, filt
   if (filter.impossible) return [];
   const spec = ORDER[page.orderBy];
   const twoParts = spec.kind === 'primary' || spec.nullable;
-  if (isPinned(filter)) return pinnedPage(db, dialect, filter, page, twoParts);
-  const ids = await pageIds(db, dialect, filter, page, 'present', page.limit, page.offset);
+  let plan: Promise<UserFilter> | undefined;
+  const planned = () => (plan ??= withSearchPlan(db, dialect, filter));
+  if (isPinned(filter)) return pinnedPage(db, dialect, await planned(), page, twoParts);
+  const ids = await pageIds(db, dialect, filter, page, 'present', page.limit, page.offset, planned);
   if (twoParts && ids.length < page.limit) {
     // The page reaches past the users with a value: how many of those precede it is either known (some
     // were on this page) or at most `offset`, so counting them reads at most `offset` index entries.
     let skip = 0;
     if (!ids.length && page.offset > 0) {
-      skip = page.offset - (await countPresent(db, dialect, filter, page, page.offset));
+      skip = page.offset - (await countPresent(db, dialect, await planned(), page, page.offset));
     }
-    ids.push(...(await pageIds(db, dialect, filter, page, 'absent', page.limit - ids.length, skip)));
+    ids.push(...(await pageIds(db, dialect, filter, page, 'absent', page.limit - ids.length, skip, planned)));
   }
   if (!ids.length) return [];
   const rows = await findUsersByIds(db, ids);
@@ -369,7 +396,7 @@ export function countUsersQuery(db: Kysely<Database>, dialect: DialectName, filt
 
 /** Whether the filter selects every user (no condition set; `banned: false` is a condition). */
 export function isEmptyFilter(f: UserFilter): boolean {
-  return Object.values(f).every((v) => v === undefined);
+  return Object.entries(f).every(([k, v]) => k === 'searchPlan' || v === undefined);
 }
 
 /** Slots of `users_count` (migration 0016 created 0 … 15). */
@@ -399,10 +426,21 @@ export async function storedUserCount(db: Kysely<Database>): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/**
+ * The filter with the plan for its search terms on SQLite (see search-repository.ts); on PostgreSQL, whose
+ * planner weighs pg_trgm's index itself, as it is.
+ */
+export async function withSearchPlan(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<UserFilter> {
+  if (dialect !== 'sqlite' || filter.searchPlan) return filter;
+  const terms = searchTerms(filter);
+  if (!terms.length) return filter;
+  return { ...filter, searchPlan: await planSearch(db, terms, () => storedUserCount(db)) };
+}
+
 export async function countUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<number> {
   if (filter.impossible) return 0;
   if (isEmptyFilter(filter)) return storedUserCount(db);
-  const row = await countUsersQuery(db, dialect, filter).executeTakeFirstOrThrow();
+  const row = await countUsersQuery(db, dialect, await withSearchPlan(db, dialect, filter)).executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

@@ -1,0 +1,132 @@
+/**
+ * The search plan (search-repository.ts): how a term is looked up in SQLite's trigram index. The plan only
+ * chooses the lookup, so every list and count must answer exactly what the plain phrase answers, whatever
+ * piece of the term is looked up (or none); and the estimate must tell a common trigram from a rare one.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, testDialects, type TestDatabase } from '../../test/harness.js';
+import { openStorage, type Storage } from '../../storage/database.js';
+import { migrateToLatest } from '../../storage/migrations.js';
+import { importUsersFromFile } from './import/importer.js';
+import { type UserFilter, type UserPage, countUsers, listUsers, searchTerms, withSearchPlan } from './repository.js';
+import { type TermPlan, planSearch, rarestRun } from './search-repository.js';
+
+describe('rarestRun', () => {
+  const pages = (entries: Record<string, number>) => new Map(Object.entries(entries));
+
+  it('looks up the rarest trigram, grown by neighbours that stay cheap', () => {
+    // user77@: "use" and "ser" are held by everyone, "r77" and "77@" by a few.
+    const p = pages({ use: 2474, ser: 2473, er7: 300, r77: 26, '77@': 20 });
+    expect(rarestRun('user77@', p, 1_000_000)).toEqual({ piece: 'r77@', docs: 20 * 450 });
+  });
+
+  it('grows into small neighbours even past four times the rarest', () => {
+    const p = pages({ abc: 1, bcd: 6, cde: 8, def: 9 });
+    expect(rarestRun('abcdef', p, 1_000_000).piece).toBe('abcde');
+  });
+
+  it('reads every text when even the rarest trigram is held by a third of the users', () => {
+    const p = pages({ sca: 1982, cal: 2000, ale: 2100 });
+    expect(rarestRun('scale', p, 1_000_000)).toEqual({ piece: null, docs: 1982 * 450 });
+    expect(rarestRun('scale', p, 10_000_000).piece).toBe('scale');
+  });
+
+  it('counts trigrams by character, not by UTF-16 unit', () => {
+    const p = pages({ 'é😀x': 1, '😀xy': 1 });
+    expect(rarestRun('é😀xy', p, 1_000_000).piece).toBe('é😀xy');
+  });
+});
+
+describe.each(testDialects())('search plans on %s', (dialect) => {
+  let database: TestDatabase;
+  let storage: Storage;
+  const dir = mkdtempSync(join(tmpdir(), 'latch-search-plan-'));
+  const USERS = 3000;
+  const page: UserPage = { orderBy: 'created_at', direction: 'desc', limit: 5000, offset: 0 };
+
+  beforeAll(async () => {
+    database = freshDatabase(dialect);
+    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
+    await migrateToLatest(storage);
+    const lines: string[] = [];
+    for (let i = 0; i < USERS; i++) {
+      lines.push(
+        JSON.stringify({
+          id: `s${i}`,
+          first_name: i % 7 === 0 ? 'Zoë' : `First${i % 50}`,
+          last_name: `Smith${i % 97}`,
+          email_address: [`user${i}@search.example`],
+          ...(i % 3 === 0 ? { phone_number: [`+1555${String(i).padStart(7, '0')}`] } : {}),
+          created_at: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
+        }),
+      );
+    }
+    writeFileSync(join(dir, 'users.jsonl'), lines.join('\n'));
+    await importUsersFromFile({ db: storage.db, dialect: storage.dialect }, join(dir, 'users.jsonl'));
+  });
+  afterAll(async () => {
+    await storage?.close();
+    await database?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const ids = async (filter: UserFilter) => (await listUsers(storage.db, dialect, filter, page)).map((u) => u.id);
+  const filters: UserFilter[] = [
+    { query: 'user77@' },
+    { query: 'user7' },
+    { query: 'search.example' },
+    { query: 'smith42' },
+    { query: 'zoë' },
+    { query: 'ë s' },
+    { query: 'us' },
+    { query: 'nobody-like-this' },
+    { emailAddressQuery: 'user12' },
+    { phoneNumberQuery: '55500012' },
+    { nameQuery: 'first3 smith' },
+    { query: 'smith1', phoneNumberQuery: '555' },
+  ];
+
+  it('answers lists and counts exactly as the plain phrase does, whatever piece is looked up', async () => {
+    for (const filter of filters) {
+      const expected = await ids({ ...filter, searchPlan: new Map() });
+      const count = await countUsers(storage.db, dialect, { ...filter, searchPlan: new Map() });
+      expect(count, JSON.stringify(filter)).toBe(expected.length);
+      // The plan the estimate chooses, every single trigram of each term, and reading every text.
+      const variants: Map<string, TermPlan>[] = [];
+      const chosen = await withSearchPlan(storage.db, dialect, filter);
+      if (chosen.searchPlan) variants.push(new Map(chosen.searchPlan));
+      const terms = searchTerms(filter);
+      variants.push(new Map(terms.map((t) => [t, { piece: null, docs: 0 }])));
+      for (const t of terms) {
+        const chars = Array.from(t);
+        for (let i = 0; i + 3 <= chars.length; i++) variants.push(new Map([[t, { piece: chars.slice(i, i + 3).join(''), docs: 0 }]]));
+      }
+      for (const searchPlan of variants) {
+        const label = `${JSON.stringify(filter)} with ${JSON.stringify([...searchPlan])}`;
+        expect(await ids({ ...filter, searchPlan }), label).toEqual(expected);
+        expect(await countUsers(storage.db, dialect, { ...filter, searchPlan }), label).toBe(expected.length);
+      }
+    }
+    // The fixtures do exercise matches: a few terms match some users, none matches none.
+    expect(await countUsers(storage.db, dialect, { query: 'user77@' })).toBe(1);
+    expect(await countUsers(storage.db, dialect, { query: 'smith42' })).toBe(31);
+    expect(await countUsers(storage.db, dialect, { query: 'zoë' })).toBe(Math.ceil(USERS / 7));
+  });
+
+  it.runIf(dialect === 'sqlite')('estimates a trigram every user holds as more common than a rare one', async () => {
+    const plan = await planSearch(storage.db, ['search.example', 'user77@'], async () => USERS);
+    const common = plan.get('search.example')!;
+    const rare = plan.get('user77@')!;
+    expect(common.docs).toBeGreaterThan(rare.docs);
+    // "user77@" is looked up by a run holding its rarest trigram (at this size the others are cheap too).
+    expect(rare.piece).toContain('77@');
+  });
+
+  it.runIf(dialect === 'postgres')('leaves the lookup to PostgreSQL’s planner', async () => {
+    const filter = { query: 'user77@' };
+    expect(await withSearchPlan(storage.db, dialect, filter)).toBe(filter);
+  });
+});
