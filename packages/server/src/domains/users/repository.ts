@@ -133,6 +133,7 @@ export function searchTerms(f: UserFilter): string[] {
 
 function searchCondition(terms: string[], dialect: DialectName, plan: SearchPlan | undefined): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [];
+  const text = sql.ref<string>('users.search_text');
   if (dialect === 'sqlite') {
     // FTS5 trigram: each quoted phrase matches as a substring, served by the index (3 characters or more).
     // Where the plan looks up only a piece of a term, or none of it, the whole term is checked on the text.
@@ -141,15 +142,23 @@ function searchCondition(terms: string[], dialect: DialectName, plan: SearchPlan
       const planned = plan?.get(t);
       const piece = t.length < 3 ? null : planned ? planned.piece : t;
       if (piece !== null) phrases.push(piece);
-      if (piece !== t) out.push(contains(sql.ref('users.search_text'), t));
+      if (piece !== t) out.push(contains(text, t));
     }
     if (phrases.length) {
       const match = phrases.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ');
       out.unshift(sql<SqlBool>`users.rowid IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ${match})`);
     }
   } else {
-    // PostgreSQL: pg_trgm's GIN index serves LIKE '%q%' on search_text.
-    for (const t of terms) out.push(contains(sql.ref('users.search_text'), t));
+    // PostgreSQL: pg_trgm's GIN index serves LIKE '%q%' on search_text. Where the plan looks up a piece,
+    // the whole term is checked on `search_text || ''`, which the index does not serve, so the index is
+    // asked for the piece's trigrams alone. That check is still a LIKE, so the planner prices the whole
+    // term as rare as it is: estimating the short piece alone, it may walk the list's ordering index
+    // through every user looking for the page.
+    for (const t of terms) {
+      const piece = plan?.get(t)?.piece;
+      if (piece && piece !== t) out.push(contains(text, piece), contains(sql<string>`(${text} || '')`, t));
+      else out.push(contains(text, t));
+    }
   }
   return out;
 }
@@ -302,12 +311,12 @@ const PROBE_ROWS = 1000;
  * order and keeping the matches (the first page is found within a few rows); a rare one by the trigram
  * index. So when `query` is the only filter, the first PROBE_ROWS users in order are read and searched
  * here; if they hold the page, that is the answer (it is exactly the first matches in order), otherwise
- * the index answers. On SQLite the search plan's estimate of the matches skips the probe when it would
- * not find the page.
+ * the index answers. The search plan's estimate of the matches skips the probe when it would not find
+ * the page.
  */
 async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, part: OrderPart, limit: number, offset: number, planned: () => Promise<UserFilter>): Promise<string[]> {
   const onlyQuery = filter.query && Object.entries(filter).every(([k, v]) => k === 'query' || k === 'searchPlan' || v === undefined);
-  if (onlyQuery && offset + limit <= PROBE_ROWS / 10 && (await probeMayHold(db, dialect, filter, offset + limit, planned))) {
+  if (onlyQuery && offset + limit <= PROBE_ROWS / 10 && (await probeMayHold(db, filter, offset + limit, planned))) {
     const term = filter.query as string;
     const head = await userIdsQuery(db, dialect, {}, page, part, false).select('users.search_text as search_text').limit(PROBE_ROWS).execute();
     const hits = head.filter((r) => r.search_text.includes(term));
@@ -317,12 +326,11 @@ async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserF
 }
 
 /**
- * Whether the first PROBE_ROWS users may hold `needed` matches of the query: on SQLite, when the estimate
- * of the users matching its rarest trigrams, spread evenly, puts that many within them (a term no trigram
- * estimate exists for is probed).
+ * Whether the first PROBE_ROWS users may hold `needed` matches of the query: when the estimate of the
+ * users holding its rarest trigram, spread evenly, puts that many within them (a term without an
+ * estimate is probed).
  */
-async function probeMayHold(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, needed: number, planned: () => Promise<UserFilter>): Promise<boolean> {
-  if (dialect !== 'sqlite') return true;
+async function probeMayHold(db: Kysely<Database>, filter: UserFilter, needed: number, planned: () => Promise<UserFilter>): Promise<boolean> {
   const term = (await planned()).searchPlan?.get(filter.query as string);
   if (!term) return true;
   const users = await storedUserCount(db);
@@ -426,15 +434,12 @@ export async function storedUserCount(db: Kysely<Database>): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-/**
- * The filter with the plan for its search terms on SQLite (see search-repository.ts); on PostgreSQL, whose
- * planner weighs pg_trgm's index itself, as it is.
- */
+/** The filter with the plan for its search terms (see search-repository.ts). */
 export async function withSearchPlan(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<UserFilter> {
-  if (dialect !== 'sqlite' || filter.searchPlan) return filter;
+  if (filter.searchPlan) return filter;
   const terms = searchTerms(filter);
   if (!terms.length) return filter;
-  return { ...filter, searchPlan: await planSearch(db, terms, () => storedUserCount(db)) };
+  return { ...filter, searchPlan: await planSearch(db, dialect, terms, () => storedUserCount(db)) };
 }
 
 export async function countUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<number> {

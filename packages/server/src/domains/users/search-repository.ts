@@ -1,48 +1,48 @@
 /**
- * How a user search is looked up in SQLite's trigram index (`users_fts`, FTS5 with the trigram tokenizer).
+ * How a user search term is looked up in the trigram index: SQLite's `users_fts` (FTS5, trigram tokenizer)
+ * or PostgreSQL's `users_search_trgm_idx` (pg_trgm GIN).
  *
- * FTS5 answers a phrase by walking the document lists of all its trigrams together, and a trigram that
- * most users share (`use` of `user…@`, the `555` of a phone prefix, a common domain) costs as much as its
- * list is long, even when the phrase as a whole matches one user: at a million users `"user77@"` takes
- * ~10 ms where `"r77@"` (the same user, its rarest trigrams only) takes 0.4 ms. So before a search, the
- * size of each trigram's list is estimated, the term is looked up by its rarest run of trigrams, and the
- * few candidates are checked for the whole term. When even the rarest trigram is held by a large share of
- * the users, reading every user's text is cheaper than the index, and the plan says so.
+ * Both answer a substring by intersecting the entries of every trigram of it, and a trigram most users
+ * share (the `use` of `user…@`, the `555` of a phone prefix, a common domain) costs as much as its entry
+ * list is long, even when the term as a whole matches one user. At a million users `user123456@` takes
+ * ~10 ms in FTS5 and ~15 ms in pg_trgm, where its rarest part `r123456@` takes 0.4 ms and 1.5 ms and finds
+ * the same user. So the term is looked up by its rarest run of trigrams, and the few candidates are checked
+ * for the whole term. When even its rarest trigram is held by a large share of the users, reading every
+ * user's text beats the index (SQLite; PostgreSQL's planner makes that choice itself).
  *
- * The estimate reads FTS5's own page directory (`users_fts_idx`: per segment, the first term of each leaf
- * page and that page's number), so the leaf pages between a term's entry and the next one bound its list:
- * two index seeks per segment. It only chooses how to look up; every result is still checked against the
- * whole term, so a wrong estimate costs time, never a wrong answer.
+ * How common a trigram is comes from a random sample of the users' search texts, taken once per
+ * PROFILE_TTL per database and kept in memory (a few hundred kB). The plan only chooses the lookup: every
+ * result is checked against the whole term, so a stale or unlucky sample costs time, never a wrong answer.
  */
 import { type Kysely, sql } from 'kysely';
+import type { DialectName } from '../../storage/database.js';
 import type { Database } from '../../storage/schema.js';
 
-/**
- * For each search term, what narrows it down in the trigram index: a piece of the term (its rarest run of
- * trigrams) whose matches are then checked for the whole term, or null when the term is so common that
- * reading every user's search text is cheaper than the index.
- */
+/** For each search term, how it is looked up (see `TermPlan`). */
 export type SearchPlan = ReadonlyMap<string, TermPlan>;
 
 export interface TermPlan {
   /** The piece to look up in the index (the whole term, or its rarest run of trigrams), or null to read every text. */
   piece: string | null;
-  /** Estimated users holding the piece's rarest trigram: at least as many as match the term. */
+  /** Estimated users holding the term's rarest trigram: at least as many as match the term. */
   docs: number;
 }
 
-/** Documents per leaf page of a trigram's list, measured at a million users (one position each). */
-const DOCS_PER_PAGE = 450;
-/** A run of trigrams grows by a neighbour whose list is at most this many times the rarest one's… */
+/** Search texts in a sample. */
+const PROFILE_ROWS = 2000;
+/** How long a sample serves before it is taken again (in the background; the old one serves meanwhile). */
+const PROFILE_TTL = 5 * 60_000;
+/** A run of trigrams grows by a neighbour held by at most this many times the rarest one's users… */
 const RUN_GROWTH = 4;
-/** …or at most this many pages, which cost little whatever the rarest one's. */
-const RUN_SMALL_PAGES = 8;
-/** Above this share of all users for the rarest trigram, every user's text is read instead. */
+/** …or by at most this share of the users, cheap whatever the rarest one's (and a sample of PROFILE_ROWS
+ * tells shares this small apart only roughly, so a run should not stop at one of them). */
+const RUN_SMALL_SHARE = 0.02;
+/** Above this share of the users for the rarest trigram, every user's text is read instead (SQLite). */
 const SCAN_SHARE = 1 / 3;
-/** Trigrams estimated per term at most (evenly spread over a long term). */
+/** Trigrams weighed per term at most (evenly spread over a long term). */
 const MAX_TRIGRAMS = 16;
 
-/** The trigrams of a term as FTS5's trigram tokenizer cuts them: every run of three characters. */
+/** The trigrams of a term as both indexes cut them: every run of three characters. */
 function trigramsOf(term: string): string[] {
   const chars = Array.from(term);
   const out: string[] = [];
@@ -50,42 +50,18 @@ function trigramsOf(term: string): string[] {
   return out;
 }
 
-/** Leaf pages each trigram's document list spans in `users_fts`, summed over the index's segments. */
-async function trigramPages(db: Kysely<Database>, trigrams: string[]): Promise<Map<string, number>> {
-  if (!trigrams.length) return new Map();
-  // Terms of the main index are stored with a leading '0' byte (prefix indexes use other bytes).
-  const keys = trigrams.map((t) => sql`(${Buffer.from(`0${t}`, 'utf8')})`);
-  const { rows } = await sql<{ k: Buffer; pages: number | null }>`
-    WITH RECURSIVE seg(id) AS (
-      SELECT min(segid) FROM users_fts_idx
-      UNION ALL SELECT (SELECT min(segid) FROM users_fts_idx WHERE segid > seg.id) FROM seg WHERE seg.id IS NOT NULL
-    ),
-    t(k) AS (VALUES ${sql.join(keys)}),
-    bounds AS (
-      SELECT t.k AS k,
-        (SELECT i.pgno FROM users_fts_idx i WHERE i.segid = seg.id AND i.term <= t.k ORDER BY i.term DESC LIMIT 1) AS first,
-        (SELECT i.pgno FROM users_fts_idx i WHERE i.segid = seg.id AND i.term > t.k ORDER BY i.term LIMIT 1) AS next
-      FROM t, seg WHERE seg.id IS NOT NULL
-    )
-    SELECT k, sum(CASE WHEN first IS NULL THEN 0 ELSE coalesce(next, first + 1) - first END) AS pages FROM bounds GROUP BY k
-  `.execute(db);
-  const out = new Map<string, number>();
-  for (const r of rows) out.set(Buffer.from(r.k).toString('utf8').slice(1), Math.max(1, Number(r.pages ?? 0)));
-  return out;
-}
-
 /**
- * The piece of `term` to look up: the rarest trigram, grown by its neighbours while they stay cheap; null
- * when the rarest trigram is held by more than SCAN_SHARE of `users` users.
+ * The piece of `term` to look up: its rarest trigram, grown by neighbours while they stay cheap; null when
+ * the rarest trigram is held by more than SCAN_SHARE of the users. `share` gives each trigram's share of
+ * the users (0…1), `users` their number.
  */
-export function rarestRun(term: string, pages: ReadonlyMap<string, number>, users: number): TermPlan {
-  const grams = trigramsOf(term);
-  const size = grams.map((g) => pages.get(g) ?? 1);
+export function rarestRun(term: string, share: (trigram: string) => number, users: number): TermPlan {
+  const size = trigramsOf(term).map(share);
   let r = 0;
   for (let i = 1; i < size.length; i++) if (size[i]! < size[r]!) r = i;
-  const docs = size[r]! * DOCS_PER_PAGE;
-  if (docs > users * SCAN_SHARE) return { piece: null, docs };
-  const cap = Math.max(RUN_SMALL_PAGES, size[r]! * RUN_GROWTH);
+  const docs = Math.ceil(size[r]! * users);
+  if (size[r]! > SCAN_SHARE) return { piece: null, docs };
+  const cap = Math.max(RUN_SMALL_SHARE, size[r]! * RUN_GROWTH);
   let lo = r;
   let hi = r;
   while (true) {
@@ -98,29 +74,86 @@ export function rarestRun(term: string, pages: ReadonlyMap<string, number>, user
   return { piece: Array.from(term).slice(lo, hi + 3).join(''), docs };
 }
 
-/** Trigrams worth estimating for a term: all of a short one, an even spread of a long one's. */
-function sampled(term: string): string[] {
+/** Trigrams worth weighing for a term: all of a short one, an even spread of a long one's. */
+function sampled(term: string): Set<string> {
   const grams = trigramsOf(term);
-  if (grams.length <= MAX_TRIGRAMS) return grams;
+  if (grams.length <= MAX_TRIGRAMS) return new Set(grams);
   const step = grams.length / MAX_TRIGRAMS;
-  return Array.from({ length: MAX_TRIGRAMS }, (_, i) => grams[Math.floor(i * step)]!);
+  return new Set(Array.from({ length: MAX_TRIGRAMS }, (_, i) => grams[Math.floor(i * step)]!));
+}
+
+/** A sample of search texts, and how many of them hold each trigram asked so far. */
+interface Profile {
+  at: number;
+  texts: string[];
+  counts: Map<string, number>;
+}
+
+/** Per database handle: its current sample and the one being taken. */
+const profiles = new WeakMap<object, { current?: Profile; taking?: Promise<Profile | null> }>();
+
+/**
+ * Random search texts: on SQLite by random rowids between the smallest and the largest (one statement);
+ * on PostgreSQL by TABLESAMPLE SYSTEM, whole pages at random, which reads a few hundred pages at most.
+ */
+async function takeSample(db: Kysely<Database>, dialect: DialectName, users: number): Promise<string[]> {
+  if (users === 0) return [];
+  if (dialect === 'sqlite') {
+    const { rows: [span] } = await sql<{ lo: number | null; hi: number | null }>`SELECT min(rowid) AS lo, max(rowid) AS hi FROM users`.execute(db);
+    if (!span || span.lo === null || span.hi === null) return [];
+    const { lo, hi } = span;
+    const ids = new Set<number>();
+    const want = Math.min(PROFILE_ROWS, hi - lo + 1);
+    while (ids.size < want) ids.add(lo + Math.floor(Math.random() * (hi - lo + 1)));
+    const { rows } = await sql<{ t: string }>`SELECT search_text AS t FROM users WHERE rowid IN (${sql.join([...ids])})`.execute(db);
+    return rows.map((r) => r.t);
+  }
+  const percent = Math.min(100, ((PROFILE_ROWS * 1.2) / users) * 100);
+  const { rows } = await sql<{ t: string }>`SELECT search_text AS t FROM users TABLESAMPLE SYSTEM (${sql.lit(percent)}) LIMIT ${PROFILE_ROWS}`.execute(db);
+  return rows.map((r) => r.t);
+}
+
+/** The sample for `db`: taken on first use, retaken after PROFILE_TTL; null while none could be taken. */
+async function profileOf(db: Kysely<Database>, dialect: DialectName, users: number): Promise<Profile | null> {
+  let entry = profiles.get(db);
+  if (!entry) profiles.set(db, (entry = {}));
+  const e = entry;
+  if (!e.taking && (!e.current || Date.now() - e.current.at > PROFILE_TTL)) {
+    e.taking = takeSample(db, dialect, users)
+      .then((texts): Profile => (e.current = { at: Date.now(), texts, counts: new Map() }))
+      // A failed sample (a dropped connection, say) leaves the search unplanned, not failed.
+      .catch(() => null)
+      .finally(() => (e.taking = undefined));
+  }
+  return e.current ?? (await e.taking) ?? null;
+}
+
+/** The share of the sample holding `trigram`, with half a text's worth for one none holds. */
+function shareIn(p: Profile, trigram: string): number {
+  let n = p.counts.get(trigram);
+  if (n === undefined) {
+    n = 0;
+    for (const t of p.texts) if (t.includes(trigram)) n++;
+    p.counts.set(trigram, n);
+  }
+  return (n + 0.5) / p.texts.length;
 }
 
 /**
- * The plan for these search terms (lower-cased, as `searchTerms` gives them): one statement for the
- * trigram estimates, and the number of users (asked only when some term is indexed).
+ * The plan for these search terms (lower-cased, as `searchTerms` gives them). Terms shorter than three
+ * characters have no trigram and are left out; so is every term while no sample of the users exists.
  */
-export async function planSearch(db: Kysely<Database>, terms: string[], userCount: () => Promise<number>): Promise<SearchPlan> {
-  const indexed = terms.filter((t) => Array.from(t).length >= 3);
+export async function planSearch(db: Kysely<Database>, dialect: DialectName, terms: string[], userCount: () => Promise<number>): Promise<SearchPlan> {
   const plan = new Map<string, TermPlan>();
+  const indexed = terms.filter((t) => Array.from(t).length >= 3);
   if (!indexed.length) return plan;
-  const grams = [...new Set(indexed.flatMap(sampled))];
-  const [pages, users] = await Promise.all([trigramPages(db, grams), userCount()]);
-  // Trigrams not estimated (between the samples of a long term) count as common, so a run never spans them.
-  const known = new Map(pages);
+  const users = await userCount();
+  const profile = await profileOf(db, dialect, users);
+  if (!profile || profile.texts.length < 100) return plan;
   for (const t of indexed) {
-    for (const g of trigramsOf(t)) if (!known.has(g)) known.set(g, Number.MAX_SAFE_INTEGER / DOCS_PER_PAGE / 2);
-    plan.set(t, rarestRun(t, known, users));
+    const weighed = sampled(t);
+    // Trigrams not weighed (between the samples of a long term) count as common, so a run never spans them.
+    plan.set(t, rarestRun(t, (g) => (weighed.has(g) ? shareIn(profile, g) : 1), users));
   }
   return plan;
 }
