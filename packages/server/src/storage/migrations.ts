@@ -721,6 +721,18 @@ const m0018_organization_counts: Step = async (db, dialect) => {
     // The pending invitations past their expiry, counted for the instance's total by status.
     "CREATE INDEX organization_invitations_pending_expires_idx ON organization_invitations (expires_at) WHERE status = 'pending'",
   ]);
+  // A search matching many organizations is answered by walking the list's ordering index and keeping
+  // the matches (organizations/repository.ts): with the search text in each ordering index that walk
+  // reads no organization row.
+  const covering = (columns: string) => (dialect === 'postgres' ? `(${columns}) INCLUDE (search_text)` : `(${columns}, search_text)`);
+  await run(db, [
+    'DROP INDEX organizations_created_idx',
+    `CREATE INDEX organizations_created_idx ON organizations ${covering('created_at, id')}`,
+    'DROP INDEX organizations_name_idx',
+    `CREATE INDEX organizations_name_idx ON organizations ${covering('name, id')}`,
+    'DROP INDEX organizations_members_count_idx',
+    `CREATE INDEX organizations_members_count_idx ON organizations ${covering('members_count, id')}`,
+  ]);
   // Search over invitations (address and id) through a trigram index, as for users and organizations.
   if (dialect === 'sqlite') {
     await run(db, [

@@ -138,6 +138,17 @@ describe.each(testDialects())('organization list query plans on %s', (dialect) =
     }
   }
 
+  it('reads the first organizations in each order with their search text from the ordering index alone', async () => {
+    // What a broad search reads before it asks the search index (organizations/repository.ts PROBE_ROWS).
+    for (const orderBy of ['created_at', 'name', 'members_count'] as const) {
+      for (const direction of DIRECTIONS) {
+        const q = organizationIdsQuery(db(), dialect, { query: 'plan', orderBy, direction }, false).select('organizations.search_text as search_text').limit(1000);
+        const text = (await plan(q, true)).join('\n');
+        expect(text, text).toMatch(dialect === 'sqlite' ? new RegExp(`USING COVERING INDEX organizations_${orderBy === 'created_at' ? 'created' : orderBy}_idx`) : new RegExp(`Index Only Scan (Backward )?using organizations_${orderBy === 'created_at' ? 'created' : orderBy}_idx`));
+      }
+    }
+  });
+
   it('searches organizations through the search index, not by reading every organization', async () => {
     const index = dialect === 'sqlite' ? /organizations_fts/ : /organizations_search_trgm_idx/;
     // (On PostgreSQL a sequential scan of a few thousand rows is cheaper, so it is priced out: the index must be usable.)

@@ -108,8 +108,18 @@ export function organizationIdsQuery(db: Db, dialect: DialectName, q: Omit<Organ
   return filtered(db, dialect, q, withSearch).select('organizations.id as id').orderBy(`organizations.${q.orderBy}`, q.direction).orderBy('organizations.id', q.direction);
 }
 
-/** The count query of a list (exported for the query-plan tests). */
+/**
+ * The count query of a list (exported for the query-plan tests). On SQLite, a search that is the only
+ * filter is counted in the FTS5 index itself (its matches' positions, no list of their rowids to build
+ * and look up in organizations).
+ */
 export function countOrganizationsQuery(db: Db, dialect: DialectName, q: Omit<OrganizationListQuery, 'limit' | 'offset' | 'orderBy' | 'direction'>) {
+  if (dialect === 'sqlite' && q.query && q.query.length >= 3 && !q.organizationIds?.length && !q.within) {
+    return db
+      .selectFrom(sql<{ rowid: number }>`organizations_fts`.as('organizations_fts'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(sql<SqlBool>`organizations_fts MATCH ${`"${q.query.toLowerCase().replace(/"/g, '""')}"`}`);
+  }
   return filtered(db, dialect, q).select((eb) => eb.fn.countAll<number>().as('n'));
 }
 
