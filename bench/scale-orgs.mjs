@@ -6,7 +6,8 @@
  * 1. imports `--users` people with the real CLI (`latch users import`, the files of bench/scale-data.mjs),
  * 2. loads `--orgs` organizations with memberships, invitations and domains in batched inserts, one
  *    transaction per batch, with exactly the rows the services write (ids from `newId`, `search_text`,
- *    `members_count` / `admins_count` equal to the memberships and admins loaded), then ANALYZE,
+ *    `members_count` / `admins_count` and the kept instance-wide counts equal to the rows loaded), then
+ *    ANALYZE (on PostgreSQL VACUUM ANALYZE, as autovacuum would leave a running instance),
  * 3. starts the real server on that database in a child process and sends single requests one after
  *    another (no concurrency: the latency of one request) for every organization, membership and
  *    invitation list: every `order_by` in both directions at offsets spread over 0 … 10,000, deeper
@@ -62,6 +63,7 @@ const cleanups = [];
 async function cleanup() {
   for (const c of cleanups.reverse()) await c().catch((e) => console.error('cleanup:', e.message));
   if (!opt.keep) rmSync(tempDir, { recursive: true, force: true });
+  else console.log(`kept ${tempDir}`);
 }
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
@@ -226,8 +228,19 @@ async function loadOrganizations(databaseUrl) {
       await insertAll(storage.db, table, rows);
       console.log(`  ${table}: ${fmt(rows.length)} rows in ${ms((performance.now() - t) / 1000)} s`);
     }
-    // Fresh statistics, as `latch users import` leaves them for the users tables.
-    await sql`ANALYZE`.execute(storage.db);
+    // The kept instance-wide counts (migration 0018), as the services keep them: slot 0 holds each count.
+    await sql`UPDATE organization_counts SET n = 0`.execute(storage.db);
+    for (const [counter, count] of [
+      ['organizations', sql`(SELECT count(*) FROM organizations)`],
+      ['memberships', sql`(SELECT count(*) FROM organization_memberships)`],
+      ...['pending', 'accepted', 'revoked', 'expired'].map((s) => [`invitations:${s}`, sql`(SELECT count(*) FROM organization_invitations WHERE status = ${s})`]),
+    ]) {
+      await sql`UPDATE organization_counts SET n = ${count} WHERE counter = ${counter} AND slot = 0`.execute(storage.db);
+    }
+    // Fresh statistics, as `latch users import` leaves them for the users tables; on PostgreSQL also the
+    // visibility map, which autovacuum would set on a running instance soon after a bulk load: without it
+    // an index-only scan reads every row's heap page to see whether the row is visible.
+    await sql.raw(databaseUrl.startsWith('sqlite:') ? 'ANALYZE' : 'VACUUM ANALYZE').execute(storage.db);
     console.log(`  loaded and analyzed in ${ms((performance.now() - t0) / 1000)} s`);
     return data;
   } finally {
@@ -395,7 +408,9 @@ try {
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
     cleanups.push(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      // --keep leaves the database for EXPLAIN (drop it by hand afterwards).
+      if (opt.keep) console.log(`kept PostgreSQL database ${name}`);
+      else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     });
     const url = new URL(opt.postgres);

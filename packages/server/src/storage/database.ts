@@ -134,8 +134,15 @@ export type UniqueMapper = (violation: UniqueViolation) => Error | null | Promis
  */
 export async function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>, onUnique?: UniqueMapper): Promise<T> {
   const scope = { open: true };
+  const body = async (trx: Tx): Promise<T> => {
+    atCommit.set(trx, new Map());
+    const result = await work(trx);
+    // In registration order, inside the transaction: the last statements before COMMIT.
+    for (const last of atCommit.get(trx)?.values() ?? []) await last();
+    return result;
+  };
   try {
-    return await db.transaction().execute((trx) => (openTransaction ? openTransaction.run(scope, () => work(trx as Tx)) : work(trx as Tx)));
+    return await db.transaction().execute((trx) => (openTransaction ? openTransaction.run(scope, () => body(trx as Tx)) : body(trx as Tx)));
   } catch (err) {
     return await rethrow(err, onUnique);
   } finally {
@@ -143,6 +150,20 @@ export async function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>, onUni
     // once the transaction is over.
     scope.open = false;
   }
+}
+
+/** The work each open `transaction` runs last, by key. */
+const atCommit = new WeakMap<Tx, Map<string, () => Promise<void>>>();
+
+/**
+ * Runs `last` at the end of the transaction `tx` (opened by `transaction`), after the rest of its work and
+ * before COMMIT, once per key however often it is asked for. Kept counters use it to write all of a
+ * transaction's changes in one statement, holding their row lock only for the moment before COMMIT.
+ */
+export function beforeCommit(tx: Tx, key: string, last: () => Promise<void>): void {
+  const work = atCommit.get(tx);
+  if (!work) throw new Error('beforeCommit needs a transaction opened by transaction()');
+  if (!work.has(key)) work.set(key, last);
 }
 
 /** Runs one statement, mapping a unique violation like `transaction` does. */
@@ -162,7 +183,7 @@ async function rethrow(err: unknown, onUnique: UniqueMapper | undefined): Promis
 }
 
 /** The dialect behind a handle. */
-function dialectOf(ex: Executor): DialectName {
+export function dialectOf(ex: Executor): DialectName {
   return ex.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 

@@ -701,6 +701,62 @@ const m0017_organizations_scale: Step = async (db, dialect) => {
   }
 };
 
+const m0018_organization_counts: Step = async (db, dialect) => {
+  const counts: [string, string][] = [
+    ['organizations', 'SELECT count(*) FROM organizations'],
+    ['memberships', 'SELECT count(*) FROM organization_memberships'],
+    ...['pending', 'accepted', 'revoked', 'expired'].map((s): [string, string] => [`invitations:${s}`, `SELECT count(*) FROM organization_invitations WHERE status = '${s}'`]),
+  ];
+  await run(db, [
+    // The unfiltered instance lists (organizations, memberships, invitations, by stored status) read their
+    // total_count from these rows instead of counting every row: 16 slots per counter
+    // (domains/organizations/counts/repository.ts), each transaction adding its changes to one of them.
+    `CREATE TABLE organization_counts (counter TEXT NOT NULL, slot INTEGER NOT NULL, n ${dialect === 'postgres' ? 'BIGINT' : 'INTEGER'} NOT NULL, PRIMARY KEY (counter, slot))`,
+    ...counts.map(([c, q]) => `INSERT INTO organization_counts (counter, slot, n) SELECT '${c}', 0, (${q})`),
+    ...counts.map(([c]) => `INSERT INTO organization_counts (counter, slot, n) VALUES ${Array.from({ length: 15 }, (_, i) => `('${c}', ${i + 1}, 0)`).join(', ')}`),
+    // The instance's invitations in one status by creation: with expires_at in the index, a page deep in
+    // the pending ones skips the lapsed ones (listed as expired) without reading their rows.
+    'DROP INDEX organization_invitations_status_idx',
+    'CREATE INDEX organization_invitations_status_idx ON organization_invitations (status, created_at, id, expires_at)',
+    // The pending invitations past their expiry, counted for the instance's total by status.
+    "CREATE INDEX organization_invitations_pending_expires_idx ON organization_invitations (expires_at) WHERE status = 'pending'",
+  ]);
+  // A search matching many organizations is answered by walking the list's ordering index and keeping
+  // the matches (organizations/repository.ts): with the search text in each ordering index that walk
+  // reads no organization row.
+  const covering = (columns: string) => (dialect === 'postgres' ? `(${columns}) INCLUDE (search_text)` : `(${columns}, search_text)`);
+  await run(db, [
+    'DROP INDEX organizations_created_idx',
+    `CREATE INDEX organizations_created_idx ON organizations ${covering('created_at, id')}`,
+    'DROP INDEX organizations_name_idx',
+    `CREATE INDEX organizations_name_idx ON organizations ${covering('name, id')}`,
+    'DROP INDEX organizations_members_count_idx',
+    `CREATE INDEX organizations_members_count_idx ON organizations ${covering('members_count, id')}`,
+  ]);
+  // Search over invitations (address and id) through a trigram index, as for users and organizations.
+  if (dialect === 'sqlite') {
+    await run(db, [
+      `CREATE VIRTUAL TABLE organization_invitations_fts USING fts5(normalized, id, content='organization_invitations', content_rowid='rowid', tokenize='trigram')`,
+      `INSERT INTO organization_invitations_fts (organization_invitations_fts) VALUES ('rebuild')`,
+      `CREATE TRIGGER organization_invitations_fts_insert AFTER INSERT ON organization_invitations BEGIN
+         INSERT INTO organization_invitations_fts (rowid, normalized, id) VALUES (new.rowid, new.normalized, new.id);
+       END`,
+      `CREATE TRIGGER organization_invitations_fts_delete AFTER DELETE ON organization_invitations BEGIN
+         INSERT INTO organization_invitations_fts (organization_invitations_fts, rowid, normalized, id) VALUES ('delete', old.rowid, old.normalized, old.id);
+       END`,
+      `CREATE TRIGGER organization_invitations_fts_update AFTER UPDATE OF normalized, id ON organization_invitations BEGIN
+         INSERT INTO organization_invitations_fts (organization_invitations_fts, rowid, normalized, id) VALUES ('delete', old.rowid, old.normalized, old.id);
+         INSERT INTO organization_invitations_fts (rowid, normalized, id) VALUES (new.rowid, new.normalized, new.id);
+       END`,
+    ]);
+  } else {
+    await run(db, [
+      'CREATE INDEX organization_invitations_normalized_trgm_idx ON organization_invitations USING gin (normalized public.gin_trgm_ops)',
+      'CREATE INDEX organization_invitations_id_trgm_idx ON organization_invitations USING gin (id public.gin_trgm_ops)',
+    ]);
+  }
+};
+
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -718,6 +774,7 @@ const STEPS: Record<string, Step> = {
   '0015_organization_membership_requests': m0015_organization_membership_requests,
   '0016_users_scale': m0016_users_scale,
   '0017_organizations_scale': m0017_organizations_scale,
+  '0018_organization_counts': m0018_organization_counts,
 };
 
 function provider(dialect: DialectName) {
@@ -753,4 +810,10 @@ export async function migrateToLatest(storage: Storage): Promise<string[]> {
 export async function migrationsApplied(storage: Storage): Promise<boolean> {
   const list = await migrator(storage).getMigrations();
   return list.every((m) => m.executedAt !== undefined);
+}
+
+/** Applies the migrations up to and including `name` (for tests of a migration over existing rows). */
+export async function migrateUpTo(storage: Storage, name: string): Promise<void> {
+  const { error } = await migrator(storage).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -471,6 +471,13 @@ export interface UsersCountTable {
   n: number;
 }
 
+/** Kept instance-wide counts of organizations, memberships and invitations by stored status (migration 0018). */
+export interface OrganizationCountsTable {
+  counter: string;
+  slot: number;
+  n: number;
+}
+
 export interface Database {
   instance: InstanceTable;
   api_keys: ApiKeyTable;
@@ -478,6 +485,7 @@ export interface Database {
   users: UserTable;
   identifications: IdentificationTable;
   users_count: UsersCountTable;
+  organization_counts: OrganizationCountsTable;
   passwords: PasswordTable;
   images: ImageTable;
   allowlist_identifiers: AllowlistTable;

@@ -215,7 +215,7 @@ export function createInvitationsService({ db, roles, memberships, messaging, pu
       if (current !== 'pending') {
         throw new ApiError({ code: 'invitation_not_pending', longMessage: `Only pending invitations can be revoked; this one is ${current}.`, paramName: 'invitation_id' });
       }
-      if (!(await repo.revokePending(db, row.id, t))) throw new ApiError({ code: 'invitation_not_pending', longMessage: 'The invitation is no longer pending.', paramName: 'invitation_id' });
+      if (!(await transaction(db, (trx) => repo.revokePending(trx, row.id, t)))) throw new ApiError({ code: 'invitation_not_pending', longMessage: 'The invitation is no longer pending.', paramName: 'invitation_id' });
       return { ...row, status: 'revoked', revoked_at: t, updated_at: t };
     },
 

@@ -7,6 +7,7 @@ import { type Selectable, type Updateable } from 'kysely';
 import { type DialectName, type Db, type Executor, type Tx, forUpdate } from '../../../storage/database.js';
 import type { OrganizationMembershipTable } from '../../../storage/schema.js';
 import { type UserFilter, filterUserIds } from '../../users/repository.js';
+import { addToCount, storedCount } from '../counts/repository.js';
 import type { Page } from '../shared.js';
 
 export type MembershipRow = Selectable<OrganizationMembershipTable>;
@@ -37,6 +38,7 @@ export async function membershipById(ex: Executor, id: string): Promise<Membersh
 
 export async function insertMembership(tx: Tx, row: MembershipRow): Promise<void> {
   await tx.insertInto('organization_memberships').values(row as never).execute();
+  addToCount(tx, 'memberships', 1);
 }
 
 export async function updateMembership(tx: Tx, id: string, patch: Pick<Updateable<OrganizationMembershipTable>, 'role' | 'public_metadata' | 'private_metadata' | 'updated_at'>): Promise<void> {
@@ -44,7 +46,8 @@ export async function updateMembership(tx: Tx, id: string, patch: Pick<Updateabl
 }
 
 export async function deleteMembership(tx: Tx, id: string): Promise<void> {
-  await tx.deleteFrom('organization_memberships').where('id', '=', id).execute();
+  const r = await tx.deleteFrom('organization_memberships').where('id', '=', id).executeTakeFirst();
+  addToCount(tx, 'memberships', -Number(r.numDeletedRows));
 }
 
 /** The organizations a user belongs to, in id order (the order their rows are locked in). */
@@ -159,15 +162,13 @@ export function countMembershipsQuery(db: Db, dialect: DialectName, q: Omit<Memb
 
 /**
  * How many memberships the list has. Unfiltered, an organization's is its members counter and the
- * instance's the sum of all counters (both kept with the memberships in one transaction), so neither
- * counts the rows of a large organization or of every membership.
+ * instance's the kept count of memberships (migration 0018; both kept with the memberships in one
+ * transaction), so neither counts the rows of a large organization or of every membership.
  */
 async function countMemberships(db: Db, dialect: DialectName, q: MembershipListQuery): Promise<number> {
   if (!q.userId && !q.roles?.length && !hasUserFilter(q)) {
-    const counters = db.selectFrom('organizations');
-    const row = q.organizationId
-      ? await counters.select('members_count as n').where('id', '=', q.organizationId).executeTakeFirst()
-      : await counters.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('members_count'), eb.lit(0)).as('n')).executeTakeFirst();
+    if (!q.organizationId) return storedCount(db, ['memberships']);
+    const row = await db.selectFrom('organizations').select('members_count as n').where('id', '=', q.organizationId).executeTakeFirst();
     return Number(row?.n ?? 0);
   }
   const row = await countMembershipsQuery(db, dialect, q).executeTakeFirstOrThrow();

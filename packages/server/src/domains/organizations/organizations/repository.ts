@@ -8,6 +8,8 @@ import { deleteImage, deleteImagesOf, insertImage } from '../../images/repositor
 import { sql, type Selectable, type SelectQueryBuilder, type SqlBool, type Updateable } from 'kysely';
 import { containsPattern, forUpdate, type DialectName, type Db, type Executor, type Tx } from '../../../storage/database.js';
 import type { Database, OrganizationTable } from '../../../storage/schema.js';
+import { addToCount, storedCount } from '../counts/repository.js';
+import type { InvitationStatus } from '../../invitations/status.js';
 import type { Page } from '../shared.js';
 
 export type OrganizationRow = Selectable<OrganizationTable>;
@@ -34,6 +36,7 @@ export async function lockOrganizationRow(tx: Tx, id: string, t: number): Promis
 
 export async function insertOrganization(tx: Tx, row: OrganizationRow): Promise<void> {
   await tx.insertInto('organizations').values(row as never).execute();
+  addToCount(tx, 'organizations', 1);
 }
 
 /** The counters are not in a patch: they change only through the seat functions below. */
@@ -44,9 +47,19 @@ export async function updateOrganization(tx: Tx, id: string, patch: Organization
   await tx.updateTable('organizations').set(patch).where('id', '=', id).execute();
 }
 
-/** Deletes the organization and the images it owns (its memberships, invitations and domains cascade). */
+/**
+ * Deletes the organization, its memberships and invitations (counted off the kept counts) and the images
+ * it owns (its domains cascade). The row is locked first, so no membership or invitation can be added
+ * meanwhile (their foreign key waits on it); each deleted invitation's status is its status as deleted.
+ */
 export async function deleteOrganization(tx: Tx, id: string): Promise<void> {
-  await tx.deleteFrom('organizations').where('id', '=', id).execute();
+  if (!(await tx.selectFrom('organizations').select('id').where('id', '=', id).$call(forUpdate(tx)).executeTakeFirst())) return;
+  const members = await tx.deleteFrom('organization_memberships').where('organization_id', '=', id).executeTakeFirst();
+  addToCount(tx, 'memberships', -Number(members.numDeletedRows));
+  const invitations = await tx.deleteFrom('organization_invitations').where('organization_id', '=', id).returning('status').execute();
+  for (const r of invitations) addToCount(tx, `invitations:${r.status as InvitationStatus}`, -1);
+  const r = await tx.deleteFrom('organizations').where('id', '=', id).executeTakeFirst();
+  addToCount(tx, 'organizations', -Number(r.numDeletedRows));
   await deleteImagesOf(tx, id);
 }
 
@@ -95,8 +108,18 @@ export function organizationIdsQuery(db: Db, dialect: DialectName, q: Omit<Organ
   return filtered(db, dialect, q, withSearch).select('organizations.id as id').orderBy(`organizations.${q.orderBy}`, q.direction).orderBy('organizations.id', q.direction);
 }
 
-/** The count query of a list (exported for the query-plan tests). */
+/**
+ * The count query of a list (exported for the query-plan tests). On SQLite, a search that is the only
+ * filter is counted in the FTS5 index itself (its matches' positions, no list of their rowids to build
+ * and look up in organizations).
+ */
 export function countOrganizationsQuery(db: Db, dialect: DialectName, q: Omit<OrganizationListQuery, 'limit' | 'offset' | 'orderBy' | 'direction'>) {
+  if (dialect === 'sqlite' && q.query && q.query.length >= 3 && !q.organizationIds?.length && !q.within) {
+    return db
+      .selectFrom(sql<{ rowid: number }>`organizations_fts`.as('organizations_fts'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where(sql<SqlBool>`organizations_fts MATCH ${`"${q.query.toLowerCase().replace(/"/g, '""')}"`}`);
+  }
   return filtered(db, dialect, q).select((eb) => eb.fn.countAll<number>().as('n'));
 }
 
@@ -122,8 +145,12 @@ async function organizationIds(db: Db, dialect: DialectName, q: OrganizationList
 
 /** A page of organizations: ids in order from an index, then those rows. */
 export async function listOrganizations(db: Db, dialect: DialectName, q: OrganizationListQuery): Promise<{ rows: OrganizationRow[]; total: number }> {
-  const [ids, count] = await Promise.all([organizationIds(db, dialect, q), countOrganizationsQuery(db, dialect, q).executeTakeFirstOrThrow()]);
-  const total = Number(count.n);
+  const unfiltered = !q.query && !q.organizationIds?.length && !q.within;
+  const [ids, total] = await Promise.all([
+    organizationIds(db, dialect, q),
+    // Every organization: the kept count (migration 0018), not a count of 100,000 index entries.
+    unfiltered ? storedCount(db, ['organizations']) : countOrganizationsQuery(db, dialect, q).executeTakeFirstOrThrow().then((r) => Number(r.n)),
+  ]);
   if (!ids.length) return { rows: [], total };
   const byId = await organizationsByIds(db, ids);
   return { rows: ids.flatMap((id) => byId.get(id) ?? []), total };
