@@ -6,7 +6,7 @@
 import { type Selectable, type Updateable } from 'kysely';
 import { type DialectName, type Db, type Executor, type Tx, forUpdate } from '../../../storage/database.js';
 import type { OrganizationMembershipTable } from '../../../storage/schema.js';
-import { type UserFilter, filterUserIds } from '../../users/repository.js';
+import { type UserFilter, filterUserIds, withSearchPlan } from '../../users/repository.js';
 import { addToCount, storedCount } from '../counts/repository.js';
 import type { Page } from '../shared.js';
 
@@ -110,7 +110,7 @@ export interface MembershipListQuery extends Page {
 
 /** Whether the list has a user filter with a condition in it (an empty one would read every user). */
 function hasUserFilter(q: Pick<MembershipListQuery, 'userFilter'>): q is { userFilter: UserFilter } {
-  return q.userFilter !== undefined && Object.values(q.userFilter).some((v) => v !== undefined);
+  return q.userFilter !== undefined && Object.entries(q.userFilter).some(([k, v]) => k !== 'searchPlan' && v !== undefined);
 }
 
 /** The orderings by a user field read the member's copy of it (migration 0017); null when the user has none. */
@@ -203,7 +203,9 @@ async function membershipIds(db: Db, dialect: DialectName, q: MembershipListQuer
  * A page of memberships: ids in list order from an index (values first, members without one last; ties
  * by id, descending with the ordering), then those rows.
  */
-export async function listMemberships(db: Db, dialect: DialectName, q: MembershipListQuery): Promise<{ rows: MembershipRow[]; total: number }> {
+export async function listMemberships(db: Db, dialect: DialectName, query: MembershipListQuery): Promise<{ rows: MembershipRow[]; total: number }> {
+  // A user search is looked up by its rarest trigrams (users/search-repository.ts), as the user lists do.
+  const q = query.userFilter ? { ...query, userFilter: await withSearchPlan(db, dialect, query.userFilter) } : query;
   const [ids, total] = await Promise.all([membershipIds(db, dialect, q), countMemberships(db, dialect, q)]);
   if (!ids.length) return { rows: [], total };
   const rows = await db.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where('id', 'in', ids).execute();
