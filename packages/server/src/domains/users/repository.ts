@@ -442,9 +442,33 @@ export async function withSearchPlan(db: Kysely<Database>, dialect: DialectName,
   return { ...filter, searchPlan: await planSearch(db, dialect, terms, () => storedUserCount(db)) };
 }
 
+/**
+ * The count of a filter that is one open `created_at` bound (`created_at_after` or `created_at_before`
+ * alone), from the stored total minus the users on the other side of the bound when those are the fewer:
+ * counting the users created since the instance began reads every index entry otherwise (on PostgreSQL
+ * ~0.1 µs each, 100 ms at a million). One statement, so both parts come from the same snapshot. The other
+ * side is counted no further than half the users; null when it holds more (then the range itself is the
+ * smaller side, and is counted directly).
+ */
+async function countByComplement(db: Kysely<Database>, filter: UserFilter): Promise<number | null> {
+  const { createdAtAfter: after, createdAtBefore: before, ...rest } = filter;
+  if ((after === undefined) === (before === undefined) || !isEmptyFilter(rest)) return null;
+  const other = after !== undefined ? sql`users.created_at <= ${after}` : sql`users.created_at >= ${before}`;
+  const { rows } = await sql<{ total: number | string | null; other: number | string }>`
+    WITH total AS (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS n FROM users_count)
+    SELECT (SELECT n FROM total) AS total,
+      (SELECT count(*) FROM (SELECT 1 FROM users WHERE ${other} LIMIT (SELECT n / 2 + 1 FROM total)) AS s) AS other
+  `.execute(db);
+  const total = Number(rows[0]?.total ?? 0);
+  const side = Number(rows[0]?.other ?? 0);
+  return side <= total / 2 ? total - side : null;
+}
+
 export async function countUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<number> {
   if (filter.impossible) return 0;
   if (isEmptyFilter(filter)) return storedUserCount(db);
+  const byComplement = await countByComplement(db, filter);
+  if (byComplement !== null) return byComplement;
   const row = await countUsersQuery(db, dialect, await withSearchPlan(db, dialect, filter)).executeTakeFirstOrThrow();
   return Number(row.n);
 }
