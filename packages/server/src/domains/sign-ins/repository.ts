@@ -1,6 +1,6 @@
 /** Queries over `sign_in_attempts`. */
 import type { Selectable, Updateable } from 'kysely';
-import { type Db, type Executor, type Tx, forUpdate, statement } from '../../storage/database.js';
+import { type Db, type Executor, type Tx, forUpdate, forUpdateWhenRun, statement } from '../../storage/database.js';
 import type { SignInAttemptTable } from '../../storage/schema.js';
 
 export type SignInRow = Selectable<SignInAttemptTable>;
@@ -32,7 +32,13 @@ const ATTEMPT_COLUMNS = ['id', 'client_id', 'status', 'identifier', 'user_id', '
 export function signInStatements(db: Db) {
   const placeholder = Object.fromEntries(ATTEMPT_COLUMNS.map((c) => [c, ''])) as unknown as SignInRow;
   const insert = statement(db, (d) => d.insertInto('sign_in_attempts').values(placeholder));
+  const find = statement(db, (d) => d.selectFrom('sign_in_attempts').selectAll().where('id', '=', ''));
+  const lock = statement(db, (d) => d.selectFrom('sign_in_attempts').selectAll().where('id', '=', '').$call(forUpdateWhenRun(d)));
   return {
     insert: (ex: Executor, row: SignInRow) => insert.run(ex, ...ATTEMPT_COLUMNS.map((c) => row[c])),
+    /** `findSignIn`. */
+    find: (ex: Executor, id: string) => find.first(ex, id),
+    /** `lockSignIn`. */
+    lock: (tx: Tx, id: string) => lock.first(tx, id),
   };
 }

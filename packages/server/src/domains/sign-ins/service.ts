@@ -13,7 +13,7 @@ import type { AuthSettings } from '../instance/auth-settings.js';
 import type { MessagingService } from '../messages/service.js';
 import type { SessionRow } from '../sessions/repository.js';
 import type { RequestActivity, SessionsService } from '../sessions/service.js';
-import { findIdentificationByValue, hasSecondFactor, ownerOfUsername, signInUserStatements, userMaySignIn } from '../users/auth-repository.js';
+import { findIdentificationByValue, ownerOfUsername, type SignInState, signInUserStatements, userMaySignIn } from '../users/auth-repository.js';
 import type { UserAggregate } from '../users/repository.js';
 import { findVerification, type VerificationRow } from '../verifications/repository.js';
 import { CODE_TTL_MS, type VerificationsService } from '../verifications/service.js';
@@ -112,7 +112,10 @@ export function createSignInsService(deps: SignInsServiceDeps) {
   }
 
   async function refuseUnusable(ex: Executor, userId: string): Promise<void> {
-    const may = await userMaySignIn(ex, userId);
+    refuseState(await userMaySignIn(ex, userId));
+  }
+
+  function refuseState(may: SignInState): void {
     if (may === 'banned') throw ApiError.of('user_banned', 'This account is banned.', 'identifier');
     if (may === 'locked') throw ApiError.of('user_locked', 'This account is locked.', 'identifier');
     if (may === 'missing') throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
@@ -150,24 +153,25 @@ export function createSignInsService(deps: SignInsServiceDeps) {
     const t = now();
     if (!attempt.user_id) throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
     // Read under the transaction: a ban that committed first stops the sign-in here.
-    await refuseUnusable(tx, attempt.user_id);
-    if (step === 'first' && (await hasSecondFactor(tx, attempt.user_id))) {
+    const state = await userSql.state(tx, attempt.user_id);
+    refuseState(state.may);
+    if (step === 'first' && state.secondFactor) {
       await updateSignIn(tx, attempt.id, { status: 'needs_second_factor', first_factor_strategy: strategy, updated_at: t });
       return;
     }
-    const session = await sessions.createInTx(tx, auth, { clientId: attempt.client_id, userId: attempt.user_id, strategy, secondFactor: step === 'second', ...(activity ? { activity } : {}) });
+    // The client's sign-in in progress is cleared in the same write that makes the session its active one.
+    const session = await sessions.createInTx(tx, auth, { clientId: attempt.client_id, userId: attempt.user_id, strategy, secondFactor: step === 'second', signInId: null, ...(activity ? { activity } : {}) });
     await updateSignIn(tx, attempt.id, {
       status: 'complete',
       ...(step === 'first' ? { first_factor_strategy: strategy } : { second_factor_strategy: strategy }),
       created_session_id: session.id,
       updated_at: t,
     });
-    await updateClient(tx, attempt.client_id, { sign_in_id: null, updated_at: t });
   }
 
   /** Locks the attempt and checks it belongs to the client and is in `status`. */
   async function lockFor(tx: Tx, clientId: string, id: string, status: SignInRow['status']): Promise<SignInRow> {
-    const attempt = await lockSignIn(tx, id);
+    const attempt = await signInSql.lock(tx, id);
     if (!attempt || attempt.client_id !== clientId) throw notFound();
     if (attempt.abandon_at <= now()) throw new ApiError({ code: 'resource_not_found', longMessage: 'The sign-in attempt has expired; start again.', paramName: 'sign_in_id' });
     if (attempt.status !== status) {
@@ -230,9 +234,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
       const { client, created } = await src.inTx(tx);
       // Read under the transaction: a ban that committed first stops the sign-in here.
       const state = await userSql.state(tx, userId);
-      if (state.may === 'banned') throw ApiError.of('user_banned', 'This account is banned.', 'identifier');
-      if (state.may === 'locked') throw ApiError.of('user_locked', 'This account is locked.', 'identifier');
-      if (state.may === 'missing') throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
+      refuseState(state.may);
       const session = state.secondFactor ? null : await sessions.createInTx(tx, auth, { clientId: client.id, userId, strategy: 'password', secondFactor: false, client, fresh: created, signInId: null, ...(activity ? { activity } : {}) });
       const row: SignInRow = {
         id,
@@ -268,7 +270,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
     },
 
     async view(id: string): Promise<SignInView | null> {
-      const signIn = await findSignIn(db, id);
+      const signIn = await signInSql.find(db, id);
       if (!signIn) return null;
       const [user, firstFactor, secondFactor] = await Promise.all([
         signIn.user_id ? loadUser(signIn.user_id) : null,
@@ -279,7 +281,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
     },
 
     async get(clientId: string, id: string): Promise<SignInRow> {
-      const row = await findSignIn(db, id);
+      const row = await signInSql.find(db, id);
       if (!row || row.client_id !== clientId) throw notFound();
       return row;
     },
