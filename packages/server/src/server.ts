@@ -145,6 +145,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
   });
   const verifications = createVerificationsService({
     secret: Buffer.from(settings.ticketSecret, 'base64url'),
+    db: storage.db,
     testMode: async () => development && (await authSettings()).test_mode,
   });
   // Rate limits and lockouts: in this process, or shared through Redis by every process.
@@ -159,7 +160,7 @@ export async function createServices(config: Config, options: { logger?: Logger;
     sessions,
     messaging,
     loadUser,
-    verifyPassword: (userId, password) => users.verifyPassword(userId, password),
+    verifyPassword: (userId, password, known) => users.verifyPassword(userId, password, known),
     verifySecondFactor: (userId, code) => users.verifySecondFactor(userId, code),
     setPassword: async (userId, password) => {
       await users.update(userId, { password });

@@ -198,6 +198,15 @@ export function forUpdate(tx: Tx): <QB extends { forUpdate(): QB }>(qb: QB) => Q
 }
 
 /**
+ * `forUpdate` for a `statement` built on the outer handle and run inside transactions: the lock is part
+ * of the compiled SQL (PostgreSQL), so the statement must only be run with a `Tx`.
+ */
+export function forUpdateWhenRun(db: Db): <QB extends { forUpdate(): QB }>(qb: QB) => QB {
+  const postgres = dialectOf(db) === 'postgres';
+  return (qb) => (postgres ? qb.forUpdate() : qb);
+}
+
+/**
  * Shared row lock (`FOR SHARE` on PostgreSQL): the row may not change or disappear until the transaction
  * ends, while other readers may hold the same lock (e.g. many members given one role while that role's
  * deletion waits). Nothing on SQLite, for the same reason as `forUpdate`.
@@ -229,6 +238,60 @@ export function prepared<Row>(db: Db, build: (db: Db) => { compile(): CompiledQu
     };
   }
   return async (...parameters) => (await db.executeQuery<Row>({ ...compiled, parameters })).rows[0];
+}
+
+/**
+ * A statement compiled once, run on either handle (`Db` or a `Tx`) with new parameters: for the writes and
+ * locked reads of hot flows (password sign-in), where Kysely's building and compiling cost more than the
+ * statement. `build` is called once with placeholder values; parameters are given in the order their
+ * placeholders appear in the SQL. The SQL must be the same on every call: no optional clauses, and row
+ * locks written into the builder for PostgreSQL (`forUpdate` takes the dialect from `db`).
+ *
+ * On SQLite, inside a transaction the statement runs directly on the connection the transaction holds
+ * (SQLite has one, and it is this transaction's until it ends), skipping the driver's hand-off; outside one
+ * it behaves like `prepared`. On PostgreSQL it runs through the handle, so it is part of the transaction.
+ */
+export interface Statement<Row> {
+  /** Every row. */
+  all(ex: Executor, ...parameters: unknown[]): Promise<Row[]>;
+  /** The first row, or undefined. */
+  first(ex: Executor, ...parameters: unknown[]): Promise<Row | undefined>;
+  /** Runs a write; the number of rows it changed. */
+  run(ex: Executor, ...parameters: unknown[]): Promise<number>;
+}
+
+export function statement<Row = never>(db: Db, build: (db: Db) => { compile(): CompiledQuery<Row> }): Statement<Row> {
+  const compiled = build(db).compile();
+  const sqlite = sqliteOf.get(db);
+  const stmt = sqlite ? sqlite.prepare(compiled.sql) : null;
+  async function viaKysely(ex: Executor, parameters: unknown[]) {
+    return ex.executeQuery<Row>({ ...compiled, parameters });
+  }
+  /** Whether the statement may run directly on SQLite's connection from `ex`. */
+  function direct(ex: Executor): boolean {
+    if (!sqlite) return false;
+    if (ex.isTransaction) {
+      // The transaction holds the one connection; its BEGIN has run once the work is called.
+      return sqlite.inTransaction;
+    }
+    if (openTransaction?.getStore()?.open) throw new Error('The outer database handle was used inside a transaction; use the transaction handle (tx) instead.');
+    // Outside any transaction only when no other request's transaction is open on the connection.
+    return !sqlite.inTransaction;
+  }
+  return {
+    async all(ex, ...parameters) {
+      if (stmt && direct(ex)) return stmt.all(...parameters) as Row[];
+      return [...(await viaKysely(ex, parameters)).rows];
+    },
+    async first(ex, ...parameters) {
+      if (stmt && direct(ex)) return stmt.get(...parameters) as Row | undefined;
+      return (await viaKysely(ex, parameters)).rows[0];
+    },
+    async run(ex, ...parameters) {
+      if (stmt && direct(ex)) return stmt.run(...parameters).changes;
+      return Number((await viaKysely(ex, parameters)).numAffectedRows ?? 0n);
+    },
+  };
 }
 
 /** The better-sqlite3 handle behind a SQLite `Db`, for `prepared`. */

@@ -2,7 +2,7 @@
  * Queries over `clients`: a browser or device, found by the digest of its token.
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { type Db, type Executor, type Tx, forUpdate, prepared } from '../../storage/database.js';
+import { type Db, type Executor, type Tx, forUpdate, forUpdateWhenRun, prepared, statement } from '../../storage/database.js';
 import type { ClientTable } from '../../storage/schema.js';
 
 export type ClientRow = Selectable<ClientTable>;
@@ -41,4 +41,22 @@ export async function listClients(db: Executor, limit: number, offset: number): 
     db.selectFrom('clients').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { rows, total: Number(count.n) };
+}
+
+const CLIENT_COLUMNS = ['id', 'token_hash', 'last_active_session_id', 'last_authentication_strategy', 'sign_in_id', 'sign_up_id', 'expires_at', 'created_at', 'updated_at'] as const satisfies readonly (keyof ClientRow)[];
+
+/** The client statements of a password sign-in, compiled once. */
+export function clientStatements(db: Db) {
+  const placeholder = Object.fromEntries(CLIENT_COLUMNS.map((c) => [c, ''])) as unknown as ClientRow;
+  const insert = statement(db, (d) => d.insertInto('clients').values(placeholder));
+  const lock = statement(db, (d) => d.selectFrom('clients').selectAll().where('id', '=', '').$call(forUpdateWhenRun(d)));
+  const signedIn = statement(db, (d) => d.updateTable('clients').set({ last_active_session_id: '', last_authentication_strategy: '', sign_in_id: '', updated_at: 0 }).where('id', '=', ''));
+  return {
+    insert: (ex: Executor, row: ClientRow) => insert.run(ex, ...CLIENT_COLUMNS.map((c) => row[c])),
+    /** `lockClient`. */
+    lock: (tx: Tx, id: string) => lock.first(tx, id),
+    /** After a sign-in: the new session is the active one; the sign-in in progress is `signInId` (null once complete). */
+    signedIn: (tx: Tx, id: string, patch: { last_active_session_id: string | null; last_authentication_strategy: string | null; sign_in_id: string | null; updated_at: number }) =>
+      signedIn.run(tx, patch.last_active_session_id, patch.last_authentication_strategy, patch.sign_in_id, patch.updated_at, id),
+  };
 }

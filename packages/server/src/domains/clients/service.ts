@@ -6,9 +6,9 @@
  */
 import { newId, randomToken } from '@latch/core';
 import { hashSecret } from '../../crypto/tokens.js';
-import { type Db, transaction } from '../../storage/database.js';
+import { type Db, type Tx, transaction } from '../../storage/database.js';
 import type { UserAggregate } from '../users/repository.js';
-import { clientByTokenHash, deleteClient, findClient, insertClient, listClients, lockClient, updateClient, type ClientRow } from './repository.js';
+import { clientByTokenHash, clientStatements, deleteClient, findClient, insertClient, listClients, lockClient, updateClient, type ClientRow } from './repository.js';
 import { endLiveSessions, expireSessions, isLiveAt, liveSessionsOfClient, liveSessionsOfClients, type SessionRow } from '../sessions/repository.js';
 
 /** How long a client (its cookie) lives: a year, renewed at every sign-in. */
@@ -37,6 +37,7 @@ export interface ClientsServiceDeps {
 
 export function createClientsService({ db, loadUsers, now = Date.now }: ClientsServiceDeps) {
   const byTokenHash = clientByTokenHash(db);
+  const sql = clientStatements(db);
   const service = {
     /** The client a presented token belongs to, or null (unknown, expired, or no token). */
     async identify(token: string | null | undefined): Promise<ClientRow | null> {
@@ -46,6 +47,13 @@ export function createClientsService({ db, loadUsers, now = Date.now }: ClientsS
 
     /** A new, empty client and the token that identifies it (shown once, only its digest is stored). */
     async create(): Promise<{ client: ClientRow; token: string }> {
+      const made = service.draft();
+      await insertClient(db, made.client);
+      return made;
+    },
+
+    /** A new client's row and token, not yet stored (`insertInTx` stores it with the caller's other writes). */
+    draft(): { client: ClientRow; token: string } {
       const t = now();
       const token = randomToken(TOKEN_LENGTH);
       const row: ClientRow = {
@@ -59,8 +67,17 @@ export function createClientsService({ db, loadUsers, now = Date.now }: ClientsS
         created_at: t,
         updated_at: t,
       };
-      await insertClient(db, row);
       return { client: row, token };
+    },
+
+    /** Stores a drafted client inside the caller's transaction. */
+    async insertInTx(tx: Tx, row: ClientRow): Promise<void> {
+      await sql.insert(tx, row);
+    },
+
+    /** The client row, locked until the transaction ends (`lockClient`). */
+    lockInTx(tx: Tx, clientId: string): Promise<ClientRow | undefined> {
+      return sql.lock(tx, clientId);
     },
 
     /**

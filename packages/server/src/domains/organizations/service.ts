@@ -11,7 +11,7 @@ import { createOrganizationAccess } from './access.js';
 import { createDomainsService } from './domains/service.js';
 import { createInvitationsService } from './invitations/service.js';
 import { createMembershipRequestsService } from './membership-requests/service.js';
-import { membershipsOfUsers } from './memberships/repository.js';
+import { membershipsOfUser, membershipsOfUsers } from './memberships/repository.js';
 import { frontendMembershipJSON } from './memberships/serialize.js';
 import { createMembershipsService } from './memberships/service.js';
 import { createOrganizationService } from './organizations/service.js';
@@ -32,6 +32,7 @@ export interface OrganizationsDeps {
 export function createOrganizationsService({ db, dialect, instance, roles, messaging, publicUrl, ticketSecret, now = Date.now }: OrganizationsDeps) {
   const legacyRoleKeys = async () => (await instance.settings()).organizations.legacy_role_keys;
   const memberships = createMembershipsService({ db, dialect, roles, legacyRoleKeys, now });
+  const membershipsOfOne = membershipsOfUser(db);
   const organizations = createOrganizationService({ db, dialect, instance, roles, memberships, now });
   const invitations = createInvitationsService({ db, roles, memberships, messaging, publicUrl, ticketSecret, legacyRoleKeys, now });
   const domains = createDomainsService({ db, instance, invitations, messaging, now });
@@ -76,7 +77,7 @@ export function createOrganizationsService({ db, dialect, instance, roles, messa
     /** Each user's memberships in the Frontend API's form (what a browser's client shows of its users). */
     async frontendMembershipsOf(userIds: string[]): Promise<Map<string, FrontendOrganizationMembershipJSON[]>> {
       const out = new Map<string, FrontendOrganizationMembershipJSON[]>();
-      const rows = await membershipsOfUsers(db, userIds);
+      const rows = userIds.length === 1 ? await membershipsOfOne(userIds[0] as string) : await membershipsOfUsers(db, userIds);
       if (!rows.length) return out;
       for (const v of await memberships.views(rows)) {
         const list = out.get(v.membership.user_id) ?? [];

@@ -2,7 +2,7 @@
  * Queries over `sessions`.
  */
 import type { Insertable, Selectable, Updateable } from 'kysely';
-import { type Db, type Executor, prepared } from '../../storage/database.js';
+import { type Db, type Executor, type Tx, prepared, statement } from '../../storage/database.js';
 import type { SessionTable } from '../../storage/schema.js';
 
 export type SessionRow = Selectable<SessionTable>;
@@ -100,4 +100,24 @@ export async function endLiveSessions(
   if (of.userId) q = q.where('user_id', '=', of.userId);
   if (of.exceptId) q = q.where('id', '!=', of.exceptId);
   await q.execute();
+}
+
+const SESSION_COLUMNS = [
+  'id', 'client_id', 'user_id', 'status', 'last_active_organization_id', 'actor', 'expire_at', 'abandon_at', 'last_active_at',
+  'first_factor_verified_at', 'second_factor_verified_at', 'latest_activity', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof SessionRow)[];
+
+/** The statements that sign a user in on a client, compiled once. */
+export function sessionStatements(db: Db) {
+  const placeholder = Object.fromEntries(SESSION_COLUMNS.map((c) => [c, ''])) as unknown as SessionRow;
+  const insert = statement(db, (d) => d.insertInto('sessions').values(placeholder));
+  const live = LIVE_STATUSES.map(() => '');
+  const endOfClient = statement(db, (d) => d.updateTable('sessions').set({ status: 'ended', updated_at: 0 }).where('status', 'in', live as SessionRow['status'][]).where('client_id', '=', ''));
+  const endOfClientUser = statement(db, (d) => d.updateTable('sessions').set({ status: 'ended', updated_at: 0 }).where('status', 'in', live as SessionRow['status'][]).where('client_id', '=', '').where('user_id', '=', ''));
+  return {
+    insert: (tx: Tx, row: SessionRow) => insert.run(tx, ...SESSION_COLUMNS.map((c) => row[c])),
+    /** `endLiveSessions(tx, { clientId, userId? }, status, now)`. */
+    endLive: (tx: Tx, of: { clientId: string; userId?: string }, status: SessionRow['status'], now: number) =>
+      of.userId === undefined ? endOfClient.run(tx, status, now, ...LIVE_STATUSES, of.clientId) : endOfClientUser.run(tx, status, now, ...LIVE_STATUSES, of.clientId, of.userId),
+  };
 }

@@ -8,15 +8,14 @@ import { type TokenSigner, verifySessionToken } from '../../crypto/session-token
 import { hashSecret } from '../../crypto/tokens.js';
 import { ApiError } from '../../errors.js';
 import { type Db, type Tx, transaction } from '../../storage/database.js';
-import { insertClient, lockClient, updateClient } from '../clients/repository.js';
+import { type ClientRow, clientStatements, insertClient, lockClient, updateClient } from '../clients/repository.js';
 import type { AuthSettings } from '../instance/auth-settings.js';
-import { recordActivity, recordSignIn, signInState, userMaySignIn } from '../users/auth-repository.js';
+import { recordActivity, signInState, signInUserStatements, userMaySignIn } from '../users/auth-repository.js';
 import {
   endSessionIfLive,
   endLiveSessions,
   expireSessions,
   findSession,
-  insertSession,
   isLiveAt,
   listSessions,
   LIVE_STATUSES,
@@ -24,6 +23,7 @@ import {
   type SessionRow,
   updateSession,
   sessionById,
+  sessionStatements,
 } from './repository.js';
 
 /** How long a client made by the Backend API (`POST /sessions`) lives: as long as a browser's. */
@@ -88,8 +88,36 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
   // The reads of every token refresh, compiled once.
   const sessionOf = sessionById(db);
   const signInStateOf = signInState(db);
+  // The writes of every sign-in, compiled once.
+  const sessionSql = sessionStatements(db);
+  const clientSql = clientStatements(db);
+  const userSql = signInUserStatements(db);
   function live(s: SessionRow | undefined, clientId: string | null, t: number): s is SessionRow {
     return s !== undefined && (clientId === null || s.client_id === clientId) && isLiveAt(s, t);
+  }
+
+  /** Signs a session token (session claims) for a live session. */
+  async function mint(s: SessionRow, t: number, auth: AuthSettings, input: { organizationId?: string | null; azp?: string | null; ttlSeconds?: number | undefined }): Promise<string> {
+    const ttl = input.ttlSeconds ?? auth.session_token_lifetime_seconds;
+    const iat = Math.floor(t / 1000);
+    const orgId = input.organizationId === undefined ? s.last_active_organization_id : input.organizationId || null;
+    const org = orgId && organizationClaims ? await organizationClaims(s.user_id, orgId, auth.session_token_claims) : null;
+    const custom = customClaims ? await customClaims(s.user_id, null) : null;
+    const minutes = (at: number | null) => (at === null ? -1 : Math.floor((t - at) / 60_000));
+    return signer.sign({
+      ...(custom?.claims ?? {}),
+      ...(input.azp ? { azp: input.azp } : {}),
+      exp: iat + ttl,
+      fva: [minutes(s.first_factor_verified_at), minutes(s.second_factor_verified_at)],
+      iat,
+      iss: issuer,
+      nbf: iat - 10,
+      ...(org ?? {}),
+      sid: s.id,
+      sts: s.status,
+      sub: s.user_id,
+      v: 2,
+    });
   }
 
   return {
@@ -99,12 +127,28 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
      * Runs inside the caller's transaction so the flow that completed and the session commit together
      * (`auth` is read by the caller before it opens the transaction).
      */
-    async createInTx(tx: Tx, auth: AuthSettings, input: { clientId: string; userId: string; strategy: string; secondFactor: boolean; activity?: RequestActivity }): Promise<SessionRow> {
+    async createInTx(
+      tx: Tx,
+      auth: AuthSettings,
+      input: {
+        clientId: string;
+        userId: string;
+        strategy: string;
+        secondFactor: boolean;
+        activity?: RequestActivity;
+        /** The client row, already locked (or inserted) by the caller's transaction: not read again. */
+        client?: ClientRow;
+        /** The client was inserted by this transaction, so it has no sessions to end. */
+        fresh?: boolean;
+        /** Also sets the client's sign-in in progress (null: the sign-in is done), in the same write. */
+        signInId?: string | null;
+      },
+    ): Promise<SessionRow> {
       const t = now();
-      const client = await lockClient(tx, input.clientId);
+      const client = input.client ?? (await clientSql.lock(tx, input.clientId));
       if (!client) throw new ApiError({ code: 'signed_out', longMessage: 'The client is gone.' });
       // One session per client in single-session mode; otherwise signing in again replaces only the user's own.
-      await endLiveSessions(tx, auth.single_session_mode ? { clientId: input.clientId } : { clientId: input.clientId, userId: input.userId }, 'ended', t);
+      if (!input.fresh) await sessionSql.endLive(tx, auth.single_session_mode ? { clientId: input.clientId } : { clientId: input.clientId, userId: input.userId }, 'ended', t);
       const expire = t + auth.session_lifetime_seconds * 1000;
       const row: SessionRow = {
         id: newId('sess', t),
@@ -122,9 +166,13 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
         created_at: t,
         updated_at: t,
       };
-      await insertSession(tx, row);
-      await updateClient(tx, input.clientId, { last_active_session_id: row.id, last_authentication_strategy: input.strategy, updated_at: t });
-      await recordSignIn(tx, input.userId, t);
+      await sessionSql.insert(tx, row);
+      if (input.signInId !== undefined) {
+        await clientSql.signedIn(tx, input.clientId, { last_active_session_id: row.id, last_authentication_strategy: input.strategy, sign_in_id: input.signInId, updated_at: t });
+      } else {
+        await updateClient(tx, input.clientId, { last_active_session_id: row.id, last_authentication_strategy: input.strategy, updated_at: t });
+      }
+      await userSql.recordSignIn(tx, input.userId, t);
       return row;
     },
 
@@ -197,7 +245,6 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
         throw notFound();
       }
       const auth = await settings();
-      const ttl = input.ttlSeconds ?? auth.session_token_lifetime_seconds;
       const may = await signInStateOf(s.user_id);
       if (may !== 'ok') throw new ApiError({ code: 'signed_out', longMessage: may === 'missing' ? 'The user no longer exists.' : `The user is ${may}.` });
       const iat = Math.floor(t / 1000);
@@ -217,24 +264,15 @@ export function createSessionsService({ db, settings, signer, issuer, organizati
           sub: s.user_id,
         });
       }
-      const orgId = input.organizationId === undefined ? s.last_active_organization_id : input.organizationId || null;
-      const org = orgId && organizationClaims ? await organizationClaims(s.user_id, orgId, auth.session_token_claims) : null;
-      const custom = customClaims ? await customClaims(s.user_id, null) : null;
-      const minutes = (at: number | null) => (at === null ? -1 : Math.floor((t - at) / 60_000));
-      return signer.sign({
-        ...(custom?.claims ?? {}),
-        ...(input.azp ? { azp: input.azp } : {}),
-        exp: iat + ttl,
-        fva: [minutes(s.first_factor_verified_at), minutes(s.second_factor_verified_at)],
-        iat,
-        iss: issuer,
-        nbf: iat - 10,
-        ...(org ?? {}),
-        sid: s.id,
-        sts: s.status,
-        sub: s.user_id,
-        v: 2,
-      });
+      return mint(s, t, auth, input);
+    },
+
+    /**
+     * The token of a session this request has just created and committed, its user checked under the
+     * same transaction: signed from the row, without reading it back.
+     */
+    async tokenOfNew(s: SessionRow, input: { azp?: string | null }): Promise<string> {
+      return mint(s, now(), await settings(), input);
     },
 
     /** Any session by id (Backend API), its status brought up to date with the clock; 404 when unknown. */

@@ -4,7 +4,8 @@ import { activityOf, limitKeyOf } from '../../http/fapi/activity.js';
 import { formBool } from '../../http/fapi/form.js';
 import type { Guard } from '../../limits/policy.js';
 import type { FapiRouter } from '../../http/fapi/surface.js';
-import type { SignInsService } from './service.js';
+import type { ClientView } from '../clients/service.js';
+import type { PasswordSignIn, SignInsService, SignInView } from './service.js';
 
 const id = z.object({ sign_in_id: z.string().max(64) });
 const text = (max = 256) => z.string().max(max).optional();
@@ -14,11 +15,13 @@ export interface SignInRoutesDeps {
   guard: Guard;
   /** The wire form of an attempt after the change. */
   present(id: string): Promise<unknown>;
+  /** The wire form of an attempt from what the request has just written (no reads). */
+  presentView(view: SignInView): Promise<unknown>;
   /** Checks an e-mail link's `redirect_url` against the allowed origins (throws the coded error). */
   checkRedirect(url: string | undefined): Promise<string | undefined>;
 }
 
-export function registerSignInRoutes(router: FapiRouter, { signIns, guard, present, checkRedirect }: SignInRoutesDeps): void {
+export function registerSignInRoutes(router: FapiRouter, { signIns, guard, present, presentView, checkRedirect }: SignInRoutesDeps): void {
   const tags = ['Sign Ins'];
   router.add(
     {
@@ -33,8 +36,12 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, guard, prese
     },
     async ({ body, principal, c }) => {
       await guard.check('createPerIp', limitKeyOf(c));
-      const row = await signIns.create(async () => (await principal.ensureClient()).id, { identifier: body.identifier, strategy: body.strategy, password: body.password, ticket: body.ticket }, activityOf(c));
+      const { row, done } = await signIns.create(principal.signInClient(), { identifier: body.identifier, strategy: body.strategy, password: body.password, ticket: body.ticket }, activityOf(c));
       if (row.status === 'complete') await principal.signedIn();
+      if (done) {
+        showWritten(principal, done);
+        return presentView(done.view);
+      }
       return present(row.id);
     },
   );
@@ -140,4 +147,13 @@ export function registerSignInRoutes(router: FapiRouter, { signIns, guard, prese
       return present(row.id);
     },
   );
+}
+
+/**
+ * A password sign-in on a client this request created: the client the response shows is exactly what the
+ * sign-in wrote (one session, its user as just read), so the response is built from it without reading
+ * it back. A client the browser already had may hold other sessions, and is read as usual.
+ */
+function showWritten(principal: { shownFromWrites: ClientView | null }, done: PasswordSignIn): void {
+  if (done.created && done.session && done.view.user) principal.shownFromWrites = { client: done.client, sessions: [{ session: done.session, user: done.view.user }] };
 }

@@ -7,17 +7,18 @@
 import { newId } from '@latch/core';
 import { ApiError } from '../../errors.js';
 import { type Db, type Executor, type Tx, transaction } from '../../storage/database.js';
-import { lockClient, updateClient } from '../clients/repository.js';
+import { type ClientRow, lockClient, updateClient } from '../clients/repository.js';
 import { normalizeEmail, normalizePhone, normalizeUsername } from '../identifiers/normalize.js';
 import type { AuthSettings } from '../instance/auth-settings.js';
 import type { MessagingService } from '../messages/service.js';
+import type { SessionRow } from '../sessions/repository.js';
 import type { RequestActivity, SessionsService } from '../sessions/service.js';
-import { findIdentificationByValue, hasSecondFactor, ownerOfUsername, userMaySignIn } from '../users/auth-repository.js';
+import { findIdentificationByValue, ownerOfUsername, type SignInState, signInUserStatements, userMaySignIn } from '../users/auth-repository.js';
 import type { UserAggregate } from '../users/repository.js';
 import { findVerification, type VerificationRow } from '../verifications/repository.js';
 import { CODE_TTL_MS, type VerificationsService } from '../verifications/service.js';
 import type { Guard } from '../../limits/policy.js';
-import { deleteSignInsOfClient, findSignIn, insertSignIn, lockSignIn, type SignInRow, updateSignIn } from './repository.js';
+import { deleteSignInsOfClient, findSignIn, insertSignIn, lockSignIn, signInStatements, type SignInRow, updateSignIn } from './repository.js';
 
 /** First factors proven by a code sent by prepare_first_factor. */
 const CODE_STRATEGIES = new Set(['email_code', 'phone_code', 'reset_password_email_code', 'reset_password_phone_code']);
@@ -33,7 +34,7 @@ export interface SignInsServiceDeps {
   messaging: MessagingService;
   loadUser(id: string): Promise<UserAggregate | null>;
   /** The users domain's password and second-factor checks (rehashing imported digests on success). */
-  verifyPassword(userId: string, password: string): Promise<boolean>;
+  verifyPassword(userId: string, password: string, known?: { hasher: string; digest: string }): Promise<boolean>;
   verifySecondFactor(userId: string, code: string): Promise<'totp' | 'backup_code'>;
   /** Sets a new password through the users service (policy, hashing). */
   setPassword(userId: string, password: string): Promise<void>;
@@ -54,6 +55,28 @@ export interface SignInView {
   secondFactor: VerificationRow | null;
 }
 
+/** The browser's client as a sign-in needs it. */
+export interface SignInClient {
+  /** Whether the browser has a client already. */
+  readonly exists: boolean;
+  /** The client's id, creating the client (its own write) on first need. */
+  ensure(): Promise<string>;
+  /** Inside `tx`: the browser's client, locked, or a new one inserted by `tx` (`created`). */
+  inTx(tx: Tx): Promise<{ client: ClientRow; created: boolean }>;
+}
+
+/**
+ * A password sign-in finished in the request that started it, with what its response shows, all as
+ * written: the attempt's view, the client row after the change and the session it made (null while a
+ * second factor is due); `created` when the client is new, so it holds no other session.
+ */
+export interface PasswordSignIn {
+  view: SignInView;
+  client: ClientRow;
+  session: SessionRow | null;
+  created: boolean;
+}
+
 export interface CreateSignInInput {
   identifier?: string | undefined;
   strategy?: string | undefined;
@@ -67,6 +90,9 @@ function notFound(): ApiError {
 
 export function createSignInsService(deps: SignInsServiceDeps) {
   const { db, settings, verifications, sessions, messaging, loadUser, guard, now = Date.now } = deps;
+  // The reads and writes of a password sign-in, compiled once.
+  const userSql = signInUserStatements(db);
+  const signInSql = signInStatements(db);
 
   /** Runs a factor check; a failure counts toward the user's lockout, a success clears the count. */
   async function counted<T>(userId: string | null, check: () => Promise<T>): Promise<T> {
@@ -86,7 +112,10 @@ export function createSignInsService(deps: SignInsServiceDeps) {
   }
 
   async function refuseUnusable(ex: Executor, userId: string): Promise<void> {
-    const may = await userMaySignIn(ex, userId);
+    refuseState(await userMaySignIn(ex, userId));
+  }
+
+  function refuseState(may: SignInState): void {
     if (may === 'banned') throw ApiError.of('user_banned', 'This account is banned.', 'identifier');
     if (may === 'locked') throw ApiError.of('user_locked', 'This account is locked.', 'identifier');
     if (may === 'missing') throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
@@ -100,7 +129,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
   async function resolve(auth: AuthSettings, identifier: string): Promise<{ userId: string; identificationId: string | null } | null> {
     const email = auth.email_address.enabled ? normalizeEmail(identifier) : null;
     if (email) {
-      const found = await findIdentificationByValue(db, 'email_address', email);
+      const found = await userSql.identification(db, 'email_address', email);
       return found && found.status === 'verified' ? { userId: found.user_id, identificationId: found.id } : null;
     }
     const phone = auth.phone_number.enabled ? normalizePhone(identifier) : null;
@@ -124,30 +153,114 @@ export function createSignInsService(deps: SignInsServiceDeps) {
     const t = now();
     if (!attempt.user_id) throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
     // Read under the transaction: a ban that committed first stops the sign-in here.
-    await refuseUnusable(tx, attempt.user_id);
-    if (step === 'first' && (await hasSecondFactor(tx, attempt.user_id))) {
+    const state = await userSql.state(tx, attempt.user_id);
+    refuseState(state.may);
+    if (step === 'first' && state.secondFactor) {
       await updateSignIn(tx, attempt.id, { status: 'needs_second_factor', first_factor_strategy: strategy, updated_at: t });
       return;
     }
-    const session = await sessions.createInTx(tx, auth, { clientId: attempt.client_id, userId: attempt.user_id, strategy, secondFactor: step === 'second', ...(activity ? { activity } : {}) });
+    // The client's sign-in in progress is cleared in the same write that makes the session its active one.
+    const session = await sessions.createInTx(tx, auth, { clientId: attempt.client_id, userId: attempt.user_id, strategy, secondFactor: step === 'second', signInId: null, ...(activity ? { activity } : {}) });
     await updateSignIn(tx, attempt.id, {
       status: 'complete',
       ...(step === 'first' ? { first_factor_strategy: strategy } : { second_factor_strategy: strategy }),
       created_session_id: session.id,
       updated_at: t,
     });
-    await updateClient(tx, attempt.client_id, { sign_in_id: null, updated_at: t });
   }
 
   /** Locks the attempt and checks it belongs to the client and is in `status`. */
   async function lockFor(tx: Tx, clientId: string, id: string, status: SignInRow['status']): Promise<SignInRow> {
-    const attempt = await lockSignIn(tx, id);
+    const attempt = await signInSql.lock(tx, id);
     if (!attempt || attempt.client_id !== clientId) throw notFound();
     if (attempt.abandon_at <= now()) throw new ApiError({ code: 'resource_not_found', longMessage: 'The sign-in attempt has expired; start again.', paramName: 'sign_in_id' });
     if (attempt.status !== status) {
       throw new ApiError({ code: 'verification_already_verified', longMessage: `The sign-in is ${attempt.status}, not ${status}.`, paramName: 'strategy' });
     }
     return attempt;
+  }
+
+  /** Records a new attempt on the client, in `needs_first_factor`, as the client's sign-in in progress. */
+  async function start(clientId: string, identifier: string, found: { userId: string; identificationId: string | null } | null): Promise<SignInRow> {
+    const t = now();
+    const row: SignInRow = {
+      id: newId('sia', t),
+      client_id: clientId,
+      status: 'needs_first_factor',
+      identifier,
+      user_id: found?.userId ?? null,
+      identification_id: found?.identificationId ?? null,
+      first_factor_strategy: null,
+      second_factor_strategy: null,
+      created_session_id: null,
+      abandon_at: t + ATTEMPT_LIFETIME_MS,
+      created_at: t,
+      updated_at: t,
+    };
+    await transaction(db, async (tx) => {
+      await lockClient(tx, clientId);
+      await insertSignIn(tx, row);
+      await updateClient(tx, clientId, { sign_in_id: row.id, updated_at: t });
+    });
+    return row;
+  }
+
+  /**
+   * Identifier and password in one request (`create` with `strategy=password`), for an identifier that
+   * names a user. The same checks as `create` followed by `attempt_first_factor`, in the same order
+   * (refusal, lockout, the counted password check before any lock), but what the two requests write in
+   * three commits is written in one: the client when it is new, the attempt already past its first
+   * factor, its verification and the session. A wrong password leaves what `create` would have left: an
+   * attempt waiting for its first factor on a client the browser already had, nothing otherwise (the new
+   * client a refused request would make is discarded anyway).
+   */
+  async function passwordAtOnce(src: SignInClient, auth: AuthSettings, identifier: string, found: { userId: string; identificationId: string | null }, password: string, activity: RequestActivity | undefined): Promise<PasswordSignIn> {
+    const userId = found.userId;
+    const [user, identifications, stored] = await Promise.all([userSql.user(db, userId), userSql.identifications(db, userId), userSql.password(db, userId)]);
+    if (!user) throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
+    if (user.banned === 1) throw ApiError.of('user_banned', 'This account is banned.', 'identifier');
+    if (user.locked === 1) throw ApiError.of('user_locked', 'This account is locked.', 'identifier');
+    await guard.assertNotLockedOut(userId);
+    try {
+      // The hash comparison is the slow part: done before any lock is held.
+      await counted(userId, () => deps.verifyPassword(userId, password, stored));
+    } catch (err) {
+      if (src.exists) await start(await src.ensure(), identifier, found);
+      throw err;
+    }
+    const t = now();
+    const id = newId('sia', t);
+    const result = await transaction(db, async (tx) => {
+      const { client, created } = await src.inTx(tx);
+      // Read under the transaction: a ban that committed first stops the sign-in here.
+      const state = await userSql.state(tx, userId);
+      refuseState(state.may);
+      const session = state.secondFactor ? null : await sessions.createInTx(tx, auth, { clientId: client.id, userId, strategy: 'password', secondFactor: false, client, fresh: created, signInId: null, ...(activity ? { activity } : {}) });
+      const row: SignInRow = {
+        id,
+        client_id: client.id,
+        status: session ? 'complete' : 'needs_second_factor',
+        identifier,
+        user_id: userId,
+        identification_id: found.identificationId,
+        first_factor_strategy: 'password',
+        second_factor_strategy: null,
+        created_session_id: session?.id ?? null,
+        abandon_at: t + ATTEMPT_LIFETIME_MS,
+        created_at: t,
+        updated_at: t,
+      };
+      await signInSql.insert(tx, row);
+      const firstFactor = await verifications.recordVerified(tx, { ownerId: id, slot: 'first_factor', strategy: 'password', identificationId: null, target: null });
+      if (!session) await updateClient(tx, client.id, { sign_in_id: id, updated_at: t });
+      const after: ClientRow = session
+        ? { ...client, last_active_session_id: session.id, last_authentication_strategy: 'password', sign_in_id: null, updated_at: session.updated_at }
+        : { ...client, sign_in_id: id, updated_at: t };
+      return { row, firstFactor, session, client: after, created };
+    });
+    const shownUser = result.session ? { ...user, last_sign_in_at: result.session.created_at, last_active_at: result.session.created_at } : user;
+    const aggregate: UserAggregate = { user: shownUser, identifications, password: stored ? { hasher: stored.hasher, updated_at: stored.updated_at } : null };
+    return { view: { signIn: result.row, user: aggregate, firstFactor: result.firstFactor, secondFactor: null }, client: result.client, session: result.session, created: result.created };
   }
 
   const service = {
@@ -157,7 +270,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
     },
 
     async view(id: string): Promise<SignInView | null> {
-      const signIn = await findSignIn(db, id);
+      const signIn = await signInSql.find(db, id);
       if (!signIn) return null;
       const [user, firstFactor, secondFactor] = await Promise.all([
         signIn.user_id ? loadUser(signIn.user_id) : null,
@@ -168,7 +281,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
     },
 
     async get(clientId: string, id: string): Promise<SignInRow> {
-      const row = await findSignIn(db, id);
+      const row = await signInSql.find(db, id);
       if (!row || row.client_id !== clientId) throw notFound();
       return row;
     },
@@ -178,43 +291,28 @@ export function createSignInsService(deps: SignInsServiceDeps) {
      * the browser's client, creating it on first need: only once the input has passed every check, so a
      * refused request leaves nothing behind.
      */
-    async create(client: () => Promise<string>, input: CreateSignInInput, activity?: RequestActivity): Promise<SignInRow> {
+    async create(src: SignInClient, input: CreateSignInInput, activity?: RequestActivity): Promise<{ row: SignInRow; done?: PasswordSignIn }> {
       const auth = await settings();
-      if (input.strategy === 'ticket') return service.redeemTicket(await client(), auth, input.ticket, activity);
+      if (input.strategy === 'ticket') return { row: await service.redeemTicket(await src.ensure(), auth, input.ticket, activity) };
       const identifier = input.identifier?.trim();
       if (!identifier) throw new ApiError({ code: 'form_param_missing', longMessage: 'Enter your e-mail address, phone number or username.', paramName: 'identifier' });
       await guard.check('createPerIdentifier', identifier.toLowerCase());
       const found = await resolve(auth, identifier);
       if (!found && !auth.enumeration_protection) throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
+      if (found && input.strategy === 'password' && input.password !== undefined) {
+        const done = await passwordAtOnce(src, auth, identifier, found, input.password, activity);
+        return { row: done.view.signIn, done };
+      }
       if (found) {
         await refuseUnusable(db, found.userId);
         await guard.assertNotLockedOut(found.userId);
       }
-      const clientId = await client();
-      const t = now();
-      const row: SignInRow = {
-        id: newId('sia', t),
-        client_id: clientId,
-        status: 'needs_first_factor',
-        identifier,
-        user_id: found?.userId ?? null,
-        identification_id: found?.identificationId ?? null,
-        first_factor_strategy: null,
-        second_factor_strategy: null,
-        created_session_id: null,
-        abandon_at: t + ATTEMPT_LIFETIME_MS,
-        created_at: t,
-        updated_at: t,
-      };
-      await transaction(db, async (tx) => {
-        await lockClient(tx, clientId);
-        await insertSignIn(tx, row);
-        await updateClient(tx, clientId, { sign_in_id: row.id, updated_at: t });
-      });
+      const clientId = await src.ensure();
+      const row = await start(clientId, identifier, found);
       if (input.strategy === 'password' && input.password !== undefined) {
-        return service.attemptFirstFactor(clientId, row.id, { strategy: 'password', password: input.password }, activity);
+        return { row: await service.attemptFirstFactor(clientId, row.id, { strategy: 'password', password: input.password }, activity) };
       }
-      return row;
+      return { row };
     },
 
     /**

@@ -96,10 +96,10 @@ export function createCredentialsService({ db, now, load }: UsersContext) {
 
   return {
     /** Checks a password; a correct check of an imported or outdated digest rehashes it to argon2id. */
-    async verifyPassword(id: string, password: string): Promise<boolean> {
-      const user = await findUser(db, id);
-      if (!user) throw notFound('User');
-      const stored = await findPassword(db, id);
+    async verifyPassword(id: string, password: string, known?: { hasher: string; digest: string }): Promise<boolean> {
+      // `known`: the caller has just read the user (it exists) and their stored digest.
+      if (!known && !(await findUser(db, id))) throw notFound('User');
+      const stored = known ?? (await findPassword(db, id));
       if (!stored) throw ApiError.of('form_password_not_set', 'The user does not have a password set.');
       const { valid, needsRehash } = await verifyPassword(password, stored.hasher as PasswordHasher, stored.digest);
       if (!valid) {

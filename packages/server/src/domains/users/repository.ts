@@ -3,7 +3,7 @@
  * transaction) so services compose them inside one transaction.
  */
 import { type Expression, type Kysely, type SqlBool, sql, type ExpressionBuilder, type Insertable, type Selectable, type Updateable } from 'kysely';
-import { containsPattern, forUpdate, type DialectName, type Executor, type Tx } from '../../storage/database.js';
+import { containsPattern, forUpdate, statement, type Db, type DialectName, type Executor, type Tx } from '../../storage/database.js';
 import type { Database, IdentificationTable, IdentificationType, PasswordTable, UserTable } from '../../storage/schema.js';
 import { type SearchPlan, planSearch } from './search-repository.js';
 
@@ -507,19 +507,16 @@ export function passwordsOf(db: Kysely<Database>, userIds: string[]) {
  * The read of one user by id, compiled once: this runs on every `GET /users/{id}` (and after every write),
  * and building and compiling the same three queries each time cost more than running them.
  */
-export function createUserLoader(db: Kysely<Database>) {
-  const user = db.selectFrom('users').selectAll().where('id', '=', '').compile();
-  const idents = db.selectFrom('identifications').selectAll().where('user_id', '=', '').orderBy('created_at', 'asc').orderBy('id', 'asc').compile();
-  const password = db.selectFrom('passwords').select(['user_id', 'hasher', 'updated_at']).where('user_id', '=', '').compile();
+export function createUserLoader(kysely: Kysely<Database>) {
+  const db = kysely as Db;
+  const user = statement(db, (d) => d.selectFrom('users').selectAll().where('id', '=', ''));
+  const idents = statement(db, (d) => d.selectFrom('identifications').selectAll().where('user_id', '=', '').orderBy('created_at', 'asc').orderBy('id', 'asc'));
+  const password = statement(db, (d) => d.selectFrom('passwords').select(['user_id', 'hasher', 'updated_at']).where('user_id', '=', ''));
   return async function loadUser(id: string): Promise<UserAggregate | null> {
-    const found = await db.executeQuery<UserRow>({ ...user, parameters: [id] });
-    const row = found.rows[0];
+    const row = await user.first(db, id);
     if (!row) return null;
-    const [i, p] = await Promise.all([
-      db.executeQuery<IdentificationRow>({ ...idents, parameters: [id] }),
-      db.executeQuery<Pick<PasswordRow, 'user_id' | 'hasher' | 'updated_at'>>({ ...password, parameters: [id] }),
-    ]);
-    return { user: row, identifications: i.rows, password: p.rows[0] ?? null };
+    const [i, p] = await Promise.all([idents.all(db, id), password.first(db, id)]);
+    return { user: row, identifications: i, password: p ?? null };
   };
 }
 

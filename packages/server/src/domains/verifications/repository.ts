@@ -1,6 +1,6 @@
 /** Queries over `verifications`: one row per (attempt, slot). */
 import type { Selectable } from 'kysely';
-import { type Executor, type Tx, forUpdate } from '../../storage/database.js';
+import { type Db, type Executor, type Tx, forUpdate, statement } from '../../storage/database.js';
 import type { VerificationTable } from '../../storage/schema.js';
 
 export type VerificationRow = Selectable<VerificationTable>;
@@ -39,4 +39,21 @@ export async function deleteVerificationsOf(db: Executor, ownerId: string): Prom
 
 export function findVerificationById(db: Executor, id: string) {
   return db.selectFrom('verifications').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+const VERIFICATION_COLUMNS = [
+  'id', 'owner_id', 'slot', 'strategy', 'identification_id', 'target', 'code_hash', 'attempts', 'status', 'expires_at', 'redirect_url', 'verified_at_client', 'created_at', 'updated_at',
+] as const satisfies readonly (keyof VerificationRow)[];
+
+/** `replaceVerification`, compiled once. */
+export function verificationStatements(db: Db) {
+  const placeholder = Object.fromEntries(VERIFICATION_COLUMNS.map((c) => [c, ''])) as unknown as VerificationRow;
+  const remove = statement(db, (d) => d.deleteFrom('verifications').where('owner_id', '=', '').where('slot', '=', ''));
+  const insert = statement(db, (d) => d.insertInto('verifications').values(placeholder));
+  return {
+    async replace(tx: Tx, row: VerificationRow): Promise<void> {
+      await remove.run(tx, row.owner_id, row.slot);
+      await insert.run(tx, ...VERIFICATION_COLUMNS.map((c) => row[c]));
+    },
+  };
 }

@@ -9,8 +9,8 @@ import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { newId } from '@latch/core';
 import { digestsEqual } from '../../crypto/tokens.js';
 import { ApiError } from '../../errors.js';
-import type { Executor, Tx } from '../../storage/database.js';
-import { findVerificationById, lockVerification, lockVerificationById, replaceVerification, updateVerification, type VerificationRow } from './repository.js';
+import type { Db, Executor, Tx } from '../../storage/database.js';
+import { findVerificationById, lockVerification, lockVerificationById, replaceVerification, updateVerification, verificationStatements, type VerificationRow } from './repository.js';
 
 export const CODE_TTL_MS = 10 * 60 * 1000;
 export const MAX_CODE_ATTEMPTS = 5;
@@ -26,6 +26,8 @@ export interface VerificationsDeps {
   secret: Buffer;
   /** Whether test identifiers get the fixed code: development instances with test mode on, never production. */
   testMode(): Promise<boolean>;
+  /** The database, to compile the slot's replacement once (optional: without it each write is built anew). */
+  db?: Db;
   now?: () => number;
 }
 
@@ -38,7 +40,8 @@ export type LinkOutcome = { ok: true; verification: VerificationRow } | { ok: fa
 /** What an attempt found: success, or the error to answer after the attempt's bookkeeping commits. */
 export type AttemptOutcome = { ok: true; verification: VerificationRow } | { ok: false; error: ApiError };
 
-export function createVerificationsService({ secret, testMode, now = Date.now }: VerificationsDeps) {
+export function createVerificationsService({ secret, testMode, db, now = Date.now }: VerificationsDeps) {
+  const replace = db ? verificationStatements(db).replace : replaceVerification;
   const digest = (id: string, code: string) => createHmac('sha256', secret).update(`${id}:${code}`).digest('hex');
 
   type Slot = { ownerId: string; slot: string; strategy: string; identificationId: string | null; target: string | null };
@@ -60,7 +63,7 @@ export function createVerificationsService({ secret, testMode, now = Date.now }:
       created_at: t,
       updated_at: t,
     };
-    await replaceVerification(tx, row);
+    await replace(tx, row);
     return row;
   }
 

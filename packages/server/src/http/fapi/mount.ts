@@ -77,6 +77,9 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?:
       const view = await signIns.view(id);
       return view ? signInJSON(view, (await instance.settings()).auth, publicUrl, now()) : null;
     },
+    async presentView(view) {
+      return signInJSON(view, (await instance.settings()).auth, publicUrl, now());
+    },
   });
   registerSignUpRoutes(router, {
     signUps,
@@ -133,14 +136,18 @@ export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?:
 
   const surface = fapiSurface({
     clients,
-    async clientJSON(clientId, c) {
-      const view = await clients.view(clientId);
+    async clientJSON(clientId, c, known) {
+      const view = known ?? (await clients.view(clientId));
       if (!view) return null;
       const active = view.client.last_active_session_id;
       const tokens = new Map<string, TokenJSON>();
       // The active session carries a fresh token, so a page load needs no separate token request.
-      if (active && view.sessions.some((s) => s.session.id === active)) {
-        const jwt = await sessions.token(active, clientId, { azp: azpOf(c) }).catch(() => null);
+      const activeSession = active ? view.sessions.find((s) => s.session.id === active) : undefined;
+      if (active && activeSession) {
+        // A session this request created and committed (its user checked in that transaction) is signed
+        // from the row it wrote; any other is read and checked again.
+        const minted = known ? sessions.tokenOfNew(activeSession.session, { azp: azpOf(c) }) : sessions.token(active, clientId, { azp: azpOf(c) });
+        const jwt = await minted.catch(() => null);
         if (jwt) tokens.set(active, { object: 'token', jwt });
       }
       const signInView = view.client.sign_in_id ? await signIns.view(view.client.sign_in_id) : null;

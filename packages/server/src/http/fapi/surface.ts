@@ -8,7 +8,9 @@ import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { ApiError } from '../../errors.js';
 import type { ClientRow } from '../../domains/clients/repository.js';
-import type { ClientsService } from '../../domains/clients/service.js';
+import type { ClientsService, ClientView } from '../../domains/clients/service.js';
+import type { SignInClient } from '../../domains/sign-ins/service.js';
+import type { Tx } from '../../storage/database.js';
 import { createRouter, type Router, type Surface } from '../router.js';
 import { CLIENT_COOKIE } from './cookies.js';
 import { readFormBody } from './transport.js';
@@ -29,6 +31,11 @@ export class FapiCaller {
   destroyed = false;
   /** The client was created by this request (undone if the request is refused). */
   createdClient = false;
+  /**
+   * The client exactly as this request wrote it, when the request knows it whole (a sign-in on a client
+   * it created): the response shows it without reading it back.
+   */
+  shownFromWrites: ClientView | null = null;
   /** The client as this request's response showed it (so the cookies need not load it again). */
   shownClient: ClientJSON | null = null;
   /**
@@ -55,6 +62,31 @@ export class FapiCaller {
     this.issuedToken = token;
     this.createdClient = true;
     return client;
+  }
+
+  /**
+   * The client for a sign-in: the caller's, locked inside the sign-in's transaction, or a new one
+   * inserted by it (so the client, the attempt and the session commit together).
+   */
+  signInClient(): SignInClient {
+    return {
+      exists: this.client !== null,
+      ensure: async () => (await this.ensureClient()).id,
+      inTx: async (tx: Tx) => {
+        if (this.client) {
+          const locked = await this.clients.lockInTx(tx, this.client.id);
+          if (!locked) throw new ApiError({ code: 'signed_out', longMessage: 'The client is gone.' });
+          return { client: locked, created: false };
+        }
+        const { client, token } = this.clients.draft();
+        await this.clients.insertInTx(tx, client);
+        // Set before the commit: if the transaction fails, the refused request discards the client (a no-op).
+        this.client = client;
+        this.issuedToken = token;
+        this.createdClient = true;
+        return { client, created: true };
+      },
+    };
   }
 
   /**
@@ -116,8 +148,8 @@ export class FapiResult {
 
 export interface FapiSurfaceDeps {
   clients: ClientsService;
-  /** The wire form of a client after this request's changes. */
-  clientJSON(clientId: string, c: Context): Promise<ClientJSON | null>;
+  /** The wire form of a client after this request's changes (`known`: as the request wrote it, not read back). */
+  clientJSON(clientId: string, c: Context, known: ClientView | null): Promise<ClientJSON | null>;
 }
 
 const CALLER = 'fapiCaller';
@@ -155,7 +187,8 @@ export function fapiSurface({ clients, clientJSON }: FapiSurfaceDeps): Surface<F
         if (r.mode === 'redirect') return c.redirect(r.value as string, 303);
         return c.html(r.value as string, r.status as 200);
       }
-      const client = caller.client && !caller.destroyed ? await clientJSON(caller.client.id, c) : null;
+      const known = caller.shownFromWrites && caller.client && caller.shownFromWrites.client.id === caller.client.id ? caller.shownFromWrites : null;
+      const client = caller.client && !caller.destroyed ? await clientJSON(caller.client.id, c, known) : null;
       caller.shownClient = client;
       if (r.status < 400) await caller.writeHeaders?.(c);
       if (r.mode === 'client') return c.json({ response: client, client: null });

@@ -4,7 +4,7 @@
  * kept by triggers), so that every ordering is read from an index.
  */
 import { type Selectable, type Updateable } from 'kysely';
-import { type DialectName, type Db, type Executor, type Tx, forUpdate } from '../../../storage/database.js';
+import { type DialectName, type Db, type Executor, type Tx, forUpdate, statement } from '../../../storage/database.js';
 import type { OrganizationMembershipTable } from '../../../storage/schema.js';
 import { type UserFilter, filterUserIds, withSearchPlan } from '../../users/repository.js';
 import { addToCount, storedCount } from '../counts/repository.js';
@@ -218,4 +218,10 @@ export async function membershipsOfUsers(ex: Executor, userIds: string[]): Promi
   const unique = [...new Set(userIds)];
   if (!unique.length) return [];
   return ex.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where('user_id', 'in', unique).orderBy('created_at', 'asc').orderBy('id', 'asc').execute();
+}
+
+/** `membershipsOfUsers` for one user, compiled once (every response that shows a signed-in client asks). */
+export function membershipsOfUser(db: Db): (userId: string) => Promise<MembershipRow[]> {
+  const run = statement(db, (d) => d.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where('user_id', '=', '').orderBy('created_at', 'asc').orderBy('id', 'asc'));
+  return (userId) => run.all(db, userId);
 }
