@@ -149,7 +149,13 @@ export function describeExample(name: string, spec: ExampleSpec): void {
       const page = await context.newPage();
       await page.goto(`${app.url}/sign-in`);
       await waitReady(page);
-      await page.locator('input[name="identifier"]').fill(user.email);
+      // Should the form never show, the failure says what the page showed instead.
+      await page
+        .locator('input[name="identifier"]')
+        .fill(user.email, { timeout: 45_000 })
+        .catch(async (e: Error) => {
+          throw new Error(`${e.message}\nthe page showed: ${(await page.locator('body').innerText().catch(() => '?')).slice(0, 1500)}`);
+        });
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
       await page.locator('input[name="password"]').fill(PASSWORD);
       await page.getByRole('button', { name: 'Continue', exact: true }).click();
