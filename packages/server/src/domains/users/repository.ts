@@ -124,9 +124,9 @@ export function searchTerms(f: UserFilter): string[] {
   if (f.query) terms.push(f.query);
   for (const q of [f.emailAddressQuery, f.phoneNumberQuery, f.usernameQuery]) if (q) terms.push(q);
   if (f.nameQuery) {
-    // The name query spans "first last"; the search text has each name on its own line.
-    const longest = f.nameQuery.split(' ').reduce((a, b) => (b.length > a.length ? b : a), '');
-    if (longest) terms.push(longest);
+    // The name query spans "first last"; the search text has each name on its own line, so each word of
+    // it is a term (all of them narrow the candidates: "smith5" alone also matches every "smith5x").
+    for (const word of f.nameQuery.split(' ')) if (word) terms.push(word);
   }
   return [...new Set(terms)];
 }
@@ -444,11 +444,11 @@ export async function withSearchPlan(db: Kysely<Database>, dialect: DialectName,
 
 /**
  * The count of a filter that is one open `created_at` bound (`created_at_after` or `created_at_before`
- * alone), from the stored total minus the users on the other side of the bound when those are the fewer:
+ * alone), from the stored total minus the users on the other side of the bound when those are few:
  * counting the users created since the instance began reads every index entry otherwise (on PostgreSQL
  * ~0.1 µs each, 100 ms at a million). One statement, so both parts come from the same snapshot. The other
- * side is counted no further than half the users; null when it holds more (then the range itself is the
- * smaller side, and is counted directly).
+ * side is counted no further than an eighth of the users; null when it holds more, and the range is
+ * counted directly (at worst an eighth more entries read than counting it directly at once).
  */
 async function countByComplement(db: Kysely<Database>, filter: UserFilter): Promise<number | null> {
   const { createdAtAfter: after, createdAtBefore: before, ...rest } = filter;
@@ -457,11 +457,11 @@ async function countByComplement(db: Kysely<Database>, filter: UserFilter): Prom
   const { rows } = await sql<{ total: number | string | null; other: number | string }>`
     WITH total AS (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS n FROM users_count)
     SELECT (SELECT n FROM total) AS total,
-      (SELECT count(*) FROM (SELECT 1 FROM users WHERE ${other} LIMIT (SELECT n / 2 + 1 FROM total)) AS s) AS other
+      (SELECT count(*) FROM (SELECT 1 FROM users WHERE ${other} LIMIT (SELECT n / 8 + 1 FROM total)) AS s) AS other
   `.execute(db);
   const total = Number(rows[0]?.total ?? 0);
   const side = Number(rows[0]?.other ?? 0);
-  return side <= total / 2 ? total - side : null;
+  return side <= total / 8 ? total - side : null;
 }
 
 export async function countUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<number> {
