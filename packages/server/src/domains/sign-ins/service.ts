@@ -13,7 +13,7 @@ import type { AuthSettings } from '../instance/auth-settings.js';
 import type { MessagingService } from '../messages/service.js';
 import type { SessionRow } from '../sessions/repository.js';
 import type { RequestActivity, SessionsService } from '../sessions/service.js';
-import { findIdentificationByValue, ownerOfUsername, type SignInState, signInUserStatements, userMaySignIn } from '../users/auth-repository.js';
+import { findIdentificationByValue, ownerOfUsername, type SignInState, signInUserStatements, stateOf, userMaySignIn } from '../users/auth-repository.js';
 import type { UserAggregate } from '../users/repository.js';
 import { findVerification, type VerificationRow } from '../verifications/repository.js';
 import { CODE_TTL_MS, type VerificationsService } from '../verifications/service.js';
@@ -86,6 +86,24 @@ export interface CreateSignInInput {
 
 function notFound(): ApiError {
   return new ApiError({ code: 'resource_not_found', longMessage: 'No sign-in attempt with that id on this client.', paramName: 'sign_in_id' });
+}
+
+/** A new attempt's row, made at `t`: waiting for its first factor and naming nobody unless `fields` say so. */
+function newAttemptRow(id: string, t: number, fields: Pick<SignInRow, 'client_id'> & Partial<SignInRow>): SignInRow {
+  return {
+    id,
+    status: 'needs_first_factor',
+    identifier: null,
+    user_id: null,
+    identification_id: null,
+    first_factor_strategy: null,
+    second_factor_strategy: null,
+    created_session_id: null,
+    abandon_at: t + ATTEMPT_LIFETIME_MS,
+    created_at: t,
+    updated_at: t,
+    ...fields,
+  };
 }
 
 export function createSignInsService(deps: SignInsServiceDeps) {
@@ -183,20 +201,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
   /** Records a new attempt on the client, in `needs_first_factor`, as the client's sign-in in progress. */
   async function start(clientId: string, identifier: string, found: { userId: string; identificationId: string | null } | null): Promise<SignInRow> {
     const t = now();
-    const row: SignInRow = {
-      id: newId('sia', t),
-      client_id: clientId,
-      status: 'needs_first_factor',
-      identifier,
-      user_id: found?.userId ?? null,
-      identification_id: found?.identificationId ?? null,
-      first_factor_strategy: null,
-      second_factor_strategy: null,
-      created_session_id: null,
-      abandon_at: t + ATTEMPT_LIFETIME_MS,
-      created_at: t,
-      updated_at: t,
-    };
+    const row = newAttemptRow(newId('sia', t), t, { client_id: clientId, identifier, user_id: found?.userId ?? null, identification_id: found?.identificationId ?? null });
     await transaction(db, async (tx) => {
       await lockClient(tx, clientId);
       await insertSignIn(tx, row);
@@ -218,8 +223,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
     const userId = found.userId;
     const [user, identifications, stored] = await Promise.all([userSql.user(db, userId), userSql.identifications(db, userId), userSql.password(db, userId)]);
     if (!user) throw ApiError.of('form_identifier_not_found', "Couldn't find your account.", 'identifier');
-    if (user.banned === 1) throw ApiError.of('user_banned', 'This account is banned.', 'identifier');
-    if (user.locked === 1) throw ApiError.of('user_locked', 'This account is locked.', 'identifier');
+    refuseState(stateOf(user));
     await guard.assertNotLockedOut(userId);
     try {
       // The hash comparison is the slow part: done before any lock is held.
@@ -236,20 +240,15 @@ export function createSignInsService(deps: SignInsServiceDeps) {
       const state = await userSql.state(tx, userId);
       refuseState(state.may);
       const session = state.secondFactor ? null : await sessions.createInTx(tx, auth, { clientId: client.id, userId, strategy: 'password', secondFactor: false, client, fresh: created, signInId: null, ...(activity ? { activity } : {}) });
-      const row: SignInRow = {
-        id,
+      const row = newAttemptRow(id, t, {
         client_id: client.id,
         status: session ? 'complete' : 'needs_second_factor',
         identifier,
         user_id: userId,
         identification_id: found.identificationId,
         first_factor_strategy: 'password',
-        second_factor_strategy: null,
         created_session_id: session?.id ?? null,
-        abandon_at: t + ATTEMPT_LIFETIME_MS,
-        created_at: t,
-        updated_at: t,
-      };
+      });
       await signInSql.insert(tx, row);
       const firstFactor = await verifications.recordVerified(tx, { ownerId: id, slot: 'first_factor', strategy: 'password', identificationId: null, target: null });
       if (!session) await updateClient(tx, client.id, { sign_in_id: id, updated_at: t });
@@ -330,20 +329,7 @@ export function createSignInsService(deps: SignInsServiceDeps) {
         await lockClient(tx, clientId);
         const found = await redeem(tx, ticket);
         if (!found) throw new ApiError({ code: 'form_param_value_invalid', longMessage: 'The sign-in token is invalid, used, revoked or expired.', paramName: 'ticket' });
-        const row: SignInRow = {
-          id,
-          client_id: clientId,
-          status: 'needs_first_factor',
-          identifier: null,
-          user_id: found.userId,
-          identification_id: null,
-          first_factor_strategy: null,
-          second_factor_strategy: null,
-          created_session_id: null,
-          abandon_at: t + ATTEMPT_LIFETIME_MS,
-          created_at: t,
-          updated_at: t,
-        };
+        const row = newAttemptRow(id, t, { client_id: clientId, user_id: found.userId });
         await insertSignIn(tx, row);
         await updateClient(tx, clientId, { sign_in_id: row.id, updated_at: t });
         await verifications.recordVerified(tx, { ownerId: id, slot: 'first_factor', strategy: 'ticket', identificationId: null, target: null });

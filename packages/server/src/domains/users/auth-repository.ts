@@ -20,7 +20,8 @@ export async function recordActivity(db: Executor, userId: string, at: number): 
 
 export type SignInState = 'ok' | 'missing' | 'banned' | 'locked';
 
-function stateOf(row: { banned: number; locked: number } | undefined): SignInState {
+/** Whether a user row (or its absence) may sign in. */
+export function stateOf(row: { banned: number; locked: number } | undefined): SignInState {
   if (!row) return 'missing';
   if (row.banned === 1) return 'banned';
   if (row.locked === 1) return 'locked';

@@ -314,9 +314,9 @@ const PROBE_ROWS = 1000;
  * the index answers. The search plan's estimate of the matches skips the probe when it would not find
  * the page.
  */
-async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, part: OrderPart, limit: number, offset: number, planned: () => Promise<UserFilter>): Promise<string[]> {
-  const onlyQuery = filter.query && Object.entries(filter).every(([k, v]) => k === 'query' || k === 'searchPlan' || v === undefined);
-  if (onlyQuery && offset + limit <= PROBE_ROWS / 10 && (await probeMayHold(db, filter, offset + limit, planned))) {
+async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, part: OrderPart, limit: number, offset: number, planned: () => Promise<UserFilter>, users: () => Promise<number>): Promise<string[]> {
+  const onlyQuery = Boolean(filter.query) && isEmptyFilter({ ...filter, query: undefined });
+  if (onlyQuery && offset + limit <= PROBE_ROWS / 10 && (await probeMayHold(filter, offset + limit, planned, users))) {
     const term = filter.query as string;
     const head = await userIdsQuery(db, dialect, {}, page, part, false).select('users.search_text as search_text').limit(PROBE_ROWS).execute();
     const hits = head.filter((r) => r.search_text.includes(term));
@@ -330,12 +330,12 @@ async function pageIds(db: Kysely<Database>, dialect: DialectName, filter: UserF
  * users holding its rarest trigram, spread evenly, puts that many within them (a term without an
  * estimate is probed).
  */
-async function probeMayHold(db: Kysely<Database>, filter: UserFilter, needed: number, planned: () => Promise<UserFilter>): Promise<boolean> {
+async function probeMayHold(filter: UserFilter, needed: number, planned: () => Promise<UserFilter>, users: () => Promise<number>): Promise<boolean> {
   const term = (await planned()).searchPlan?.get(filter.query as string);
   if (!term) return true;
-  const users = await storedUserCount(db);
+  const n = await users();
   // The estimate counts the users holding the rarest trigram, more than hold the whole term: hence the margin.
-  return users <= PROBE_ROWS || (term.docs / users) * PROBE_ROWS >= needed * 4;
+  return n <= PROBE_ROWS || (term.docs / n) * PROBE_ROWS >= needed * 4;
 }
 
 /**
@@ -370,10 +370,13 @@ export async function listUsers(db: Kysely<Database>, dialect: DialectName, filt
   if (filter.impossible) return [];
   const spec = ORDER[page.orderBy];
   const twoParts = spec.kind === 'primary' || spec.nullable;
+  // The search plan and the user count, each asked once and only when a part of the page needs them.
+  let count: Promise<number> | undefined;
+  const users = () => (count ??= storedUserCount(db));
   let plan: Promise<UserFilter> | undefined;
-  const planned = () => (plan ??= withSearchPlan(db, dialect, filter));
+  const planned = () => (plan ??= withSearchPlan(db, dialect, filter, users));
   if (isPinned(filter)) return pinnedPage(db, dialect, await planned(), page, twoParts);
-  const ids = await pageIds(db, dialect, filter, page, 'present', page.limit, page.offset, planned);
+  const ids = await pageIds(db, dialect, filter, page, 'present', page.limit, page.offset, planned, users);
   if (twoParts && ids.length < page.limit) {
     // The page reaches past the users with a value: how many of those precede it is either known (some
     // were on this page) or at most `offset`, so counting them reads at most `offset` index entries.
@@ -381,7 +384,7 @@ export async function listUsers(db: Kysely<Database>, dialect: DialectName, filt
     if (!ids.length && page.offset > 0) {
       skip = page.offset - (await countPresent(db, dialect, await planned(), page, page.offset));
     }
-    ids.push(...(await pageIds(db, dialect, filter, page, 'absent', page.limit - ids.length, skip, planned)));
+    ids.push(...(await pageIds(db, dialect, filter, page, 'absent', page.limit - ids.length, skip, planned, users)));
   }
   if (!ids.length) return [];
   const rows = await findUsersByIds(db, ids);
@@ -435,11 +438,11 @@ export async function storedUserCount(db: Kysely<Database>): Promise<number> {
 }
 
 /** The filter with the plan for its search terms (see search-repository.ts). */
-export async function withSearchPlan(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<UserFilter> {
+export async function withSearchPlan(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, users = () => storedUserCount(db)): Promise<UserFilter> {
   if (filter.searchPlan) return filter;
   const terms = searchTerms(filter);
   if (!terms.length) return filter;
-  return { ...filter, searchPlan: await planSearch(db, dialect, terms, () => storedUserCount(db)) };
+  return { ...filter, searchPlan: await planSearch(db, dialect, terms, users) };
 }
 
 /**

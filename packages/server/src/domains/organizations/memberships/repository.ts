@@ -6,7 +6,7 @@
 import { type Selectable, type Updateable } from 'kysely';
 import { type DialectName, type Db, type Executor, type Tx, forUpdate, statement } from '../../../storage/database.js';
 import type { OrganizationMembershipTable } from '../../../storage/schema.js';
-import { type UserFilter, filterUserIds, withSearchPlan } from '../../users/repository.js';
+import { type UserFilter, filterUserIds, isEmptyFilter, withSearchPlan } from '../../users/repository.js';
 import { addToCount, storedCount } from '../counts/repository.js';
 import type { Page } from '../shared.js';
 
@@ -110,7 +110,7 @@ export interface MembershipListQuery extends Page {
 
 /** Whether the list has a user filter with a condition in it (an empty one would read every user). */
 function hasUserFilter(q: Pick<MembershipListQuery, 'userFilter'>): q is { userFilter: UserFilter } {
-  return q.userFilter !== undefined && Object.entries(q.userFilter).some(([k, v]) => k !== 'searchPlan' && v !== undefined);
+  return q.userFilter !== undefined && !isEmptyFilter(q.userFilter);
 }
 
 /** The orderings by a user field read the member's copy of it (migration 0017); null when the user has none. */
