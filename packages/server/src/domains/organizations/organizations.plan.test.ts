@@ -7,17 +7,13 @@
  * to use instead. The rows are written as the services write them, so the member sort keys come from the
  * triggers of migration 0017; the last test checks that those triggers follow the users.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { newId } from '@latch/core';
-import { CompiledQuery, type Insertable, sql } from 'kysely';
+import { type CompiledQuery, type Insertable, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, testDialects, type TestDatabase } from '../../test/harness.js';
-import { openStorage, type Db, type Storage, transaction } from '../../storage/database.js';
-import { migrateToLatest } from '../../storage/migrations.js';
+import { testDialects } from '../../test/harness.js';
+import { type ImportedDatabase, importedDatabase, queryPlan } from '../../test/query-plans.js';
+import { type Db, type Storage, transaction } from '../../storage/database.js';
 import type { OrganizationInvitationTable, OrganizationMembershipTable, OrganizationTable } from '../../storage/schema.js';
-import { importUsersFromFile } from '../users/import/importer.js';
 import { type InvitationListQuery, invitationsPageQuery, invitationsWhere, lapsedPendingQuery } from './invitations/repository.js';
 import { type MembershipListQuery, type MembershipOrder, countMembershipsQuery, membershipIdsQuery, hasAbsentPart } from './memberships/repository.js';
 import { countOrganizationsQuery, organizationIdsQuery } from './organizations/repository.js';
@@ -30,30 +26,23 @@ const MEMBER_ORDERS: MembershipOrder[] = ['created_at', 'updated_at', 'role', 'f
 const DIRECTIONS = ['asc', 'desc'] as const;
 
 describe.each(testDialects())('organization list query plans on %s', (dialect) => {
-  let database: TestDatabase;
+  let imported: ImportedDatabase;
   let storage: Storage;
   let bigOrg = '';
-  const dir = mkdtempSync(join(tmpdir(), 'latch-org-plan-'));
   const db = () => storage.db as Db;
 
   beforeAll(async () => {
-    database = freshDatabase(dialect);
-    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
-    await migrateToLatest(storage);
-    const lines: string[] = [];
-    for (let i = 0; i < USERS; i++) {
-      lines.push(
-        JSON.stringify({
-          first_name: i % 7 === 0 ? undefined : `First${i % 50}`,
-          last_name: `Last${i % 70}`,
-          email_address: [`plan${i}@plan.example`],
-          ...(i % 3 === 0 ? { phone_number: [`+1555${String(i).padStart(7, '0')}`] } : {}),
-          ...(i % 2 === 0 ? { username: `plan_user_${i}` } : {}),
-        }),
-      );
-    }
-    writeFileSync(join(dir, 'plan.jsonl'), lines.join('\n'));
-    await importUsersFromFile({ db: storage.db, dialect: storage.dialect }, join(dir, 'plan.jsonl'));
+    imported = await importedDatabase(
+      dialect,
+      Array.from({ length: USERS }, (_, i) => ({
+        first_name: i % 7 === 0 ? undefined : `First${i % 50}`,
+        last_name: `Last${i % 70}`,
+        email_address: [`plan${i}@plan.example`],
+        ...(i % 3 === 0 ? { phone_number: [`+1555${String(i).padStart(7, '0')}`] } : {}),
+        ...(i % 2 === 0 ? { username: `plan_user_${i}` } : {}),
+      })),
+    );
+    storage = imported.storage;
     const users = (await db().selectFrom('users').select('id').orderBy('id').execute()).map((u) => u.id);
     const orgs: Insertable<OrganizationTable>[] = [];
     const members: Insertable<OrganizationMembershipTable>[] = [];
@@ -89,28 +78,10 @@ describe.each(testDialects())('organization list query plans on %s', (dialect) =
     if (dialect === 'postgres') await sql`VACUUM organizations, organization_memberships, organization_invitations`.execute(db());
   });
   afterAll(async () => {
-    await storage?.close();
-    await database?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+    await imported?.close();
   });
 
-  /** The plan of a compiled query as text lines. */
-  async function plan(query: { compile(): CompiledQuery }, priceOut: boolean, settings: string[] = []): Promise<string[]> {
-    const c = query.compile();
-    if (dialect === 'sqlite') {
-      const r = await storage.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${c.sql}`, [...c.parameters]));
-      return r.rows.map((x) => x.detail);
-    }
-    return transaction(storage.db, async (tx) => {
-      if (priceOut) {
-        await sql`SET LOCAL enable_seqscan = off`.execute(tx);
-        await sql`SET LOCAL enable_sort = off`.execute(tx);
-      }
-      for (const setting of settings) await sql.raw(`SET LOCAL ${setting}`).execute(tx);
-      const r = await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${c.sql}`, [...c.parameters]));
-      return r.rows.map((x) => x['QUERY PLAN']);
-    });
-  }
+  const plan = (query: { compile(): CompiledQuery }, priceOut: boolean, settings: string[] = []) => queryPlan(storage, query, priceOut, settings);
 
   /** No full scan of a table and no sort: the ordering comes from an index. */
   function expectIndexOrdered(lines: string[], label: string) {

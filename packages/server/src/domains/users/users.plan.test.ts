@@ -5,68 +5,40 @@
  * scans and sorts are priced out (`enable_seqscan`/`enable_sort` off) for the ordering checks, so a plan
  * that still has one has no index to use instead.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { type CompiledQuery, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, testDialects, type TestDatabase } from '../../test/harness.js';
-import { openStorage, type Storage, transaction } from '../../storage/database.js';
-import { migrateToLatest } from '../../storage/migrations.js';
+import { testDialects } from '../../test/harness.js';
+import { type ImportedDatabase, importedDatabase, queryPlan } from '../../test/query-plans.js';
+import type { Storage } from '../../storage/database.js';
 import type { Database } from '../../storage/schema.js';
-import { importUsersFromFile } from './import/importer.js';
 import { ORDER_FIELDS, type UserFilter, type UserPage, countUsersQuery, isPinned, pinnedRowsQuery, primaryOwnersQuery, userIdsQuery } from './repository.js';
 
 const USERS = 3000;
 
 describe.each(testDialects())('user list query plans on %s', (dialect) => {
-  let database: TestDatabase;
+  let imported: ImportedDatabase;
   let storage: Storage;
-  const dir = mkdtempSync(join(tmpdir(), 'latch-plan-'));
 
   beforeAll(async () => {
-    database = freshDatabase(dialect);
-    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
-    await migrateToLatest(storage);
-    const lines: string[] = [];
-    for (let i = 0; i < USERS; i++) {
-      lines.push(
-        JSON.stringify({
-          id: `p${i}`,
-          first_name: `First${i % 50}`,
-          last_name: `Last${i % 70}`,
-          email_address: [`plan${i}@plan.example`],
-          ...(i % 3 === 0 ? { phone_number: [`+1555${String(i).padStart(7, '0')}`] } : {}),
-          ...(i % 2 === 0 ? { username: `plan_user_${i}` } : {}),
-          created_at: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
-        }),
-      );
-    }
-    writeFileSync(join(dir, 'plan.jsonl'), lines.join('\n'));
-    await importUsersFromFile({ db: storage.db, dialect: storage.dialect }, join(dir, 'plan.jsonl'));
+    imported = await importedDatabase(
+      dialect,
+      Array.from({ length: USERS }, (_, i) => ({
+        id: `p${i}`,
+        first_name: `First${i % 50}`,
+        last_name: `Last${i % 70}`,
+        email_address: [`plan${i}@plan.example`],
+        ...(i % 3 === 0 ? { phone_number: [`+1555${String(i).padStart(7, '0')}`] } : {}),
+        ...(i % 2 === 0 ? { username: `plan_user_${i}` } : {}),
+        created_at: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
+      })),
+    );
+    storage = imported.storage;
   });
   afterAll(async () => {
-    await storage?.close();
-    await database?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+    await imported?.close();
   });
 
-  /** The plan of a compiled query as text lines. */
-  async function plan(query: { compile(): CompiledQuery }, priceOut: boolean): Promise<string[]> {
-    const c = query.compile();
-    if (dialect === 'sqlite') {
-      const r = await storage.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${c.sql}`, [...c.parameters]));
-      return r.rows.map((x) => x.detail);
-    }
-    return transaction(storage.db, async (tx) => {
-      if (priceOut) {
-        await sql`SET LOCAL enable_seqscan = off`.execute(tx);
-        await sql`SET LOCAL enable_sort = off`.execute(tx);
-      }
-      const r = await tx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`EXPLAIN ${c.sql}`, [...c.parameters]));
-      return r.rows.map((x) => x['QUERY PLAN']);
-    });
-  }
+  const plan = (query: { compile(): CompiledQuery }, priceOut: boolean) => queryPlan(storage, query, priceOut);
 
   /** No full scan of a table and no sort: the ordering comes from an index. */
   function expectIndexOrdered(lines: string[], label: string) {

@@ -3,14 +3,10 @@
  * chooses the lookup, so every list and count must answer exactly what the plain phrase answers, whatever
  * piece of the term is looked up (or none); and the estimate must tell a common trigram from a rare one.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, testDialects, type TestDatabase } from '../../test/harness.js';
-import { openStorage, type Storage } from '../../storage/database.js';
-import { migrateToLatest } from '../../storage/migrations.js';
-import { importUsersFromFile } from './import/importer.js';
+import { testDialects } from '../../test/harness.js';
+import { type ImportedDatabase, importedDatabase } from '../../test/query-plans.js';
+import type { Storage } from '../../storage/database.js';
 import { type UserFilter, type UserPage, countUsers, listUsers, searchTerms, withSearchPlan } from './repository.js';
 import { type TermPlan, planSearch, rarestRun } from './search-repository.js';
 
@@ -42,36 +38,27 @@ describe('rarestRun', () => {
 });
 
 describe.each(testDialects())('search plans on %s', (dialect) => {
-  let database: TestDatabase;
+  let imported: ImportedDatabase;
   let storage: Storage;
-  const dir = mkdtempSync(join(tmpdir(), 'latch-search-plan-'));
   const USERS = 3000;
   const page: UserPage = { orderBy: 'created_at', direction: 'desc', limit: 5000, offset: 0 };
 
   beforeAll(async () => {
-    database = freshDatabase(dialect);
-    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
-    await migrateToLatest(storage);
-    const lines: string[] = [];
-    for (let i = 0; i < USERS; i++) {
-      lines.push(
-        JSON.stringify({
-          id: `s${i}`,
-          first_name: i % 7 === 0 ? 'Zoë' : `First${i % 50}`,
-          last_name: `Smith${i % 97}`,
-          email_address: [`user${i}@search.example`],
-          ...(i % 3 === 0 ? { phone_number: [`+1555${String(i).padStart(7, '0')}`] } : {}),
-          created_at: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
-        }),
-      );
-    }
-    writeFileSync(join(dir, 'users.jsonl'), lines.join('\n'));
-    await importUsersFromFile({ db: storage.db, dialect: storage.dialect }, join(dir, 'users.jsonl'));
+    imported = await importedDatabase(
+      dialect,
+      Array.from({ length: USERS }, (_, i) => ({
+        id: `s${i}`,
+        first_name: i % 7 === 0 ? 'Zoë' : `First${i % 50}`,
+        last_name: `Smith${i % 97}`,
+        email_address: [`user${i}@search.example`],
+        ...(i % 3 === 0 ? { phone_number: [`+1555${String(i).padStart(7, '0')}`] } : {}),
+        created_at: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
+      })),
+    );
+    storage = imported.storage;
   });
   afterAll(async () => {
-    await storage?.close();
-    await database?.cleanup();
-    rmSync(dir, { recursive: true, force: true });
+    await imported?.close();
   });
 
   const ids = async (filter: UserFilter) => (await listUsers(storage.db, dialect, filter, page)).map((u) => u.id);
