@@ -193,7 +193,12 @@ export function dialectOf(ex: Executor): DialectName {
  * Use as `.$call(forUpdate(tx))`.
  */
 export function forUpdate(tx: Tx): <QB extends { forUpdate(): QB }>(qb: QB) => QB {
-  const postgres = dialectOf(tx) === 'postgres';
+  return forUpdateOn(tx);
+}
+
+/** `FOR UPDATE` where the handle's dialect has it (PostgreSQL). */
+function forUpdateOn(ex: Executor): <QB extends { forUpdate(): QB }>(qb: QB) => QB {
+  const postgres = dialectOf(ex) === 'postgres';
   return (qb) => (postgres ? qb.forUpdate() : qb);
 }
 
@@ -202,8 +207,7 @@ export function forUpdate(tx: Tx): <QB extends { forUpdate(): QB }>(qb: QB) => Q
  * of the compiled SQL (PostgreSQL), so the statement must only be run with a `Tx`.
  */
 export function forUpdateWhenRun(db: Db): <QB extends { forUpdate(): QB }>(qb: QB) => QB {
-  const postgres = dialectOf(db) === 'postgres';
-  return (qb) => (postgres ? qb.forUpdate() : qb);
+  return forUpdateOn(db);
 }
 
 /**
@@ -223,21 +227,11 @@ export function forShare(tx: Tx): <QB extends { forShare(): QB }>(qb: QB) => QB 
  * values; the parameters are then given in the order those placeholders appear in the SQL.
  */
 export function prepared<Row>(db: Db, build: (db: Db) => { compile(): CompiledQuery<Row> }): (...parameters: unknown[]) => Promise<Row | undefined> {
-  const compiled = build(db).compile();
-  const sqlite = sqliteOf.get(db);
-  if (sqlite) {
-    // On SQLite the statement runs synchronously anyway: run it directly, without the driver's
-    // connection hand-off (a mutex and several promises per query, more than the read itself costs).
-    // Not while some request's transaction is open on the one connection: its uncommitted writes would
-    // be visible. Then the query queues for the connection like any other.
-    const stmt = sqlite.prepare(compiled.sql);
-    return async (...parameters) => {
-      if (openTransaction?.getStore()?.open) throw new Error('The outer database handle was used inside a transaction; use the transaction handle (tx) instead.');
-      if (!sqlite.inTransaction) return stmt.get(...parameters) as Row | undefined;
-      return (await db.executeQuery<Row>({ ...compiled, parameters })).rows[0];
-    };
-  }
-  return async (...parameters) => (await db.executeQuery<Row>({ ...compiled, parameters })).rows[0];
+  // On SQLite the statement runs directly, without the driver's connection hand-off, except while some
+  // request's transaction is open on the one connection (its uncommitted writes would be visible): see
+  // `statement`, whose read on the outer handle this is.
+  const s = statement(db, build);
+  return (...parameters) => s.first(db, ...parameters);
 }
 
 /**
