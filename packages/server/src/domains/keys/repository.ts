@@ -1,12 +1,15 @@
 import type { Insertable, Kysely } from 'kysely';
+import { executePrepared } from '../../storage/database.js';
 import type { ApiKeyTable, Database, SigningKeyTable } from '../../storage/schema.js';
 
 export function insertApiKey(db: Kysely<Database>, row: ApiKeyTable) {
   return db.insertInto('api_keys').values(row).execute();
 }
 
-export function findApiKeyByHash(db: Kysely<Database>, hash: string) {
-  return db.selectFrom('api_keys').selectAll().where('secret_hash', '=', hash).executeTakeFirst();
+/** The key with this hash: on every Backend API request whose key is not cached, so kept prepared. */
+export async function findApiKeyByHash(db: Kysely<Database>, hash: string) {
+  const [row] = await executePrepared(db, db.selectFrom('api_keys').selectAll().where('secret_hash', '=', hash));
+  return row;
 }
 
 export function listApiKeys(db: Kysely<Database>) {

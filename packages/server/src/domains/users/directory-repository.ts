@@ -4,7 +4,7 @@
  * users tables can change without touching them. Each takes either handle, so it composes into the
  * caller's transaction.
  */
-import type { Executor } from '../../storage/database.js';
+import { type Executor, executePrepared, keyIn } from '../../storage/database.js';
 import type { IdentificationType } from '../../storage/schema.js';
 
 /** The user's id and names, or null when there is no such user. */
@@ -76,8 +76,8 @@ export async function publicProfiles(ex: Executor, userIds: string[]): Promise<P
     .leftJoin('identifications as pe', 'pe.id', 'u.primary_email_address_id')
     .leftJoin('identifications as pp', 'pp.id', 'u.primary_phone_number_id')
     .select(['u.id', 'u.first_name', 'u.last_name', 'u.image_id', 'u.username', 'u.banned', 'pe.value as email', 'pp.value as phone'])
-    .where('u.id', 'in', unique)
-    .execute();
+    .where(keyIn(ex, 'u.id', unique))
+    .$call((q) => executePrepared(ex, q));
   return rows.map((r) => ({ ...r, banned: r.banned === 1 }));
 }
 

@@ -29,7 +29,7 @@ import {
   insertIdentifications,
   insertPassword,
   insertUser,
-  listUsers,
+  listUserAggregates,
   lockUser,
   markPrimary,
   replacePassword,
@@ -118,8 +118,7 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
 
   return {
     async list(filter: UserFilter, page: UserPage): Promise<UserAggregate[]> {
-      const rows = await listUsers(db, dialect, filter, page);
-      return aggregate(db, rows);
+      return listUserAggregates(db, dialect, filter, page);
     },
 
     count(filter: UserFilter): Promise<number> {

@@ -95,6 +95,33 @@ describe.each(testDialects())('user listing and filters on %s', (dialect) => {
     expect(names(await list(`${three}&offset=5`))).toEqual([]);
   });
 
+  it('gives each user the same wire form through an exact filter, the whole list and GET /users/{id}', async () => {
+    // On PostgreSQL an exact filter and GET /users/{id} read a user's identifications and password state
+    // in the user's own statement; the other lists read them in queries of their own.
+    for (const [path, json] of [
+      ['/phone_numbers', { user_id: ids.Alice, phone_number: '+15550000077' }],
+      ['/email_addresses', { user_id: ids.Alice, email_address: 'alice.two@acme.test' }],
+    ] as const) {
+      const res = await t.api(path, { method: 'POST', json });
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
+    expect((await t.api(`/users/${ids.Alice}`, { method: 'PATCH', json: { password: 'a long enough password 42', skip_password_checks: true } })).status).toBe(200);
+    const whole = (await (await t.api('/users?limit=100')).json()) as (U & { email_addresses: unknown[] })[];
+    expect(whole).toHaveLength(5);
+    for (const u of whole) {
+      const one = (await (await t.api(`/users/${u.id}`)).json()) as unknown;
+      const strip = (x: unknown) => ({ ...(x as Record<string, unknown>), last_active_at: null });
+      expect(strip(one)).toEqual(strip(u));
+      const byId = await list(`user_id=${u.id}`);
+      expect(byId.map(strip)).toEqual([strip(u)]);
+    }
+    const alice = whole.find((u) => u.id === ids.Alice) as unknown as { password_enabled: boolean; phone_numbers: unknown[]; email_addresses: unknown[] };
+    expect(alice.password_enabled).toBe(true);
+    expect(alice.email_addresses).toHaveLength(2);
+    expect(alice.phone_numbers).toHaveLength(2);
+    expect((await list('email_address=alice@acme.test&email_address=bob@acme.test')).map((u) => u.id).sort()).toEqual([ids.Alice, ids.Bob].sort());
+  });
+
   it('matches partial queries over every identifier and name, case-insensitively', async () => {
     expect(names(await list('query=ACME&order_by=created_at'))).toEqual(['Alice', 'Bob', 'Eve']);
     // Probes are long or contain '-' so that they cannot match part of a random user id.

@@ -2,7 +2,7 @@
  * Queries of the organization_invitations table.
  */
 import { sql, type Selectable, type SqlBool } from 'kysely';
-import { containsPattern, dialectOf, type Db, type Executor, type Tx } from '../../../storage/database.js';
+import { containsPattern, dialectOf, executePrepared, keyIn, type Db, type Executor, type Tx } from '../../../storage/database.js';
 import type { OrganizationInvitationTable } from '../../../storage/schema.js';
 import type { InvitationStatus } from '../../invitations/status.js';
 import { addToCount, INVITATION_STATUSES, storedCount } from '../counts/repository.js';
@@ -192,7 +192,7 @@ async function countInvitations(db: Db, q: InvitationListQuery, t: number): Prom
 export async function listInvitations(db: Db, q: InvitationListQuery, t: number): Promise<{ rows: OrgInvitationRow[]; total: number }> {
   const [ids, total] = await Promise.all([invitationsPageQuery(db, q, t).execute(), countInvitations(db, q, t)]);
   if (!ids.length) return { rows: [], total };
-  const rows = await db.selectFrom('organization_invitations').selectAll().where('id', 'in', ids.map((r) => r.id)).execute();
+  const rows = await executePrepared(db, db.selectFrom('organization_invitations').selectAll().where(keyIn(db, 'id', ids.map((r) => r.id))));
   const byId = new Map(rows.map((r) => [r.id, r]));
   return { rows: ids.flatMap((r) => byId.get(r.id) ?? []), total };
 }

@@ -4,7 +4,7 @@
  * kept by triggers), so that every ordering is read from an index.
  */
 import { type Selectable, type Updateable } from 'kysely';
-import { type DialectName, type Db, type Executor, type Tx, forUpdate, statement } from '../../../storage/database.js';
+import { type DialectName, type Db, type Executor, type Tx, executePrepared, forUpdate, keyIn, statement } from '../../../storage/database.js';
 import type { OrganizationMembershipTable } from '../../../storage/schema.js';
 import { type UserFilter, filterUserIds, isEmptyFilter, withSearchPlan } from '../../users/repository.js';
 import { addToCount, storedCount } from '../counts/repository.js';
@@ -208,7 +208,7 @@ export async function listMemberships(db: Db, dialect: DialectName, query: Membe
   const q = query.userFilter ? { ...query, userFilter: await withSearchPlan(db, dialect, query.userFilter) } : query;
   const [ids, total] = await Promise.all([membershipIds(db, dialect, q), countMemberships(db, dialect, q)]);
   if (!ids.length) return { rows: [], total };
-  const rows = await db.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where('id', 'in', ids).execute();
+  const rows = await executePrepared(db, db.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where(keyIn(db, 'id', ids)));
   const byId = new Map(rows.map((r) => [r.id, r]));
   return { rows: ids.flatMap((id) => byId.get(id) ?? []), total };
 }

@@ -6,7 +6,7 @@
  */
 import { deleteImage, deleteImagesOf, insertImage } from '../../images/repository.js';
 import { sql, type Selectable, type SelectQueryBuilder, type SqlBool, type Updateable } from 'kysely';
-import { containsPattern, forUpdate, type DialectName, type Db, type Executor, type Tx } from '../../../storage/database.js';
+import { containsPattern, executePrepared, forUpdate, keyIn, type DialectName, type Db, type Executor, type Tx } from '../../../storage/database.js';
 import type { Database, OrganizationTable } from '../../../storage/schema.js';
 import { addToCount, storedCount } from '../counts/repository.js';
 import type { InvitationStatus } from '../../invitations/status.js';
@@ -16,13 +16,14 @@ export type OrganizationRow = Selectable<OrganizationTable>;
 
 /** An organization by id or slug, or null. */
 export async function findOrganization(ex: Executor, idOrSlug: string): Promise<OrganizationRow | null> {
-  return (await ex.selectFrom('organizations').selectAll().where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)])).executeTakeFirst()) ?? null;
+  const [row] = await executePrepared(ex, ex.selectFrom('organizations').selectAll().where((eb) => eb.or([eb('id', '=', idOrSlug), eb('slug', '=', idOrSlug)])));
+  return row ?? null;
 }
 
 export async function organizationsByIds(ex: Executor, ids: string[]): Promise<Map<string, OrganizationRow>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
-  const rows = await ex.selectFrom('organizations').selectAll().where('id', 'in', unique).execute();
+  const rows = await executePrepared(ex, ex.selectFrom('organizations').selectAll().where(keyIn(ex, 'id', unique)));
   return new Map(rows.map((r) => [r.id, r]));
 }
 

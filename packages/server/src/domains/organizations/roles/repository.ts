@@ -2,7 +2,7 @@
  * Queries of organization_roles, organization_permissions and organization_role_permissions.
  */
 import type { Selectable } from 'kysely';
-import { containsPattern, forShare, forUpdate, type Db, type Executor, type Tx } from '../../../storage/database.js';
+import { containsPattern, executePrepared, forShare, forUpdate, keyIn, type Db, type Executor, type Tx } from '../../../storage/database.js';
 import type { OrganizationPermissionTable, OrganizationRoleTable } from '../../../storage/schema.js';
 import type { Page } from '../shared.js';
 
@@ -23,9 +23,9 @@ export async function permissionRowsByRole(ex: Executor, roleIds: string[]): Pro
     .selectFrom('organization_role_permissions as rp')
     .innerJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
     .select(['rp.role_id', 'p.id', 'p.key', 'p.name', 'p.description', 'p.type', 'p.created_at', 'p.updated_at'])
-    .where('rp.role_id', 'in', roleIds)
+    .where(keyIn(ex, 'rp.role_id', roleIds))
     .orderBy('p.key')
-    .execute();
+    .$call((q) => executePrepared(ex, q));
   for (const { role_id, ...perm } of rows) out.set(role_id, [...(out.get(role_id) ?? []), perm]);
   return out;
 }
@@ -67,7 +67,7 @@ export async function lockRole(tx: Tx, id: string): Promise<boolean> {
 
 export async function rolesByKeys(ex: Executor, keys: string[]): Promise<Pick<RoleRow, 'id' | 'key' | 'name'>[]> {
   if (!keys.length) return [];
-  return ex.selectFrom('organization_roles').select(['id', 'key', 'name']).where('key', 'in', keys).execute();
+  return executePrepared(ex, ex.selectFrom('organization_roles').select(['id', 'key', 'name']).where(keyIn(ex, 'key', keys)));
 }
 
 /** Inserts a system permission unless one with its key exists. */

@@ -1,0 +1,63 @@
+/**
+ * Named prepared statements on PostgreSQL (database.ts, `preparedNames`): the reads by key that every
+ * request makes are parsed once per connection and planned once, and a schema change that invalidates a
+ * kept plan does not break the statement. On SQLite `executePrepared` is a plain run (tested for the same
+ * answers).
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
+import { executePrepared, openStorage, transaction, type Storage } from './database.js';
+
+describe.each(testDialects())('kept prepared statements on %s', (dialect) => {
+  let database: TestDatabase;
+  let storage: Storage;
+  beforeAll(async () => {
+    database = freshDatabase(dialect);
+    // One connection, so that every statement below meets the plans the earlier ones left on it.
+    storage = await openStorage(database.url, { ...(database.schema ? { schema: database.schema } : {}), poolSize: 1 });
+    await sql`CREATE TABLE prep_things (id TEXT PRIMARY KEY, n INTEGER NOT NULL)`.execute(storage.db);
+    for (let i = 0; i < 20; i++) await sql`INSERT INTO prep_things (id, n) VALUES (${`t${i}`}, ${i})`.execute(storage.db);
+  });
+  afterAll(async () => {
+    await storage.close();
+    await database.cleanup();
+  });
+
+  const byId = (id: string) => storage.db.selectFrom('prep_things' as never).selectAll().where('id' as never, '=', id as never);
+
+  it('answers like the plain query on every run, past the runs after which a generic plan is kept', async () => {
+    for (let i = 0; i < 20; i++) {
+      const rows = await executePrepared(storage.db, byId(`t${i}`));
+      expect(rows).toEqual([{ id: `t${i}`, n: i }]);
+    }
+    expect(await executePrepared(storage.db, byId('nobody'))).toEqual([]);
+  });
+
+  it.runIf(dialect === 'postgres')('prepares the statement once on the connection, by a name of its own', async () => {
+    await executePrepared(storage.db, byId('t1'));
+    const text = byId('x').compile().sql;
+    const kept = await sql<{ name: string; statement: string }>`SELECT name, statement FROM pg_prepared_statements`.execute(storage.db);
+    const mine = kept.rows.filter((r) => r.statement === text);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.name).toMatch(/^latch_\d+$/);
+    // A query that was not asked to be kept stays unnamed.
+    await storage.db.selectFrom('prep_things' as never).select('n' as never).where('n' as never, '>', 3 as never).execute();
+    const after = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements`.execute(storage.db);
+    expect(after.rows.filter((r) => r.statement.includes('"n" >'))).toEqual([]);
+  });
+
+  it('keeps working when the table changes under a kept plan', async () => {
+    for (let i = 0; i < 7; i++) await executePrepared(storage.db, byId('t2'));
+    await sql`ALTER TABLE prep_things ADD COLUMN label TEXT`.execute(storage.db);
+    // Outside a transaction the invalidated plan is dropped and the statement run again, with the new column.
+    expect(await executePrepared(storage.db, byId('t2'))).toEqual([{ id: 't2', n: 2, label: null }]);
+    await sql`ALTER TABLE prep_things DROP COLUMN label`.execute(storage.db);
+    // Inside one the first run fails with the transaction aborted, and later runs prepare it anew.
+    const inTx = transaction(storage.db, (tx) => executePrepared(tx, byId('t2')));
+    if (dialect === 'postgres') await expect(inTx).rejects.toThrow(/cached plan must not change result type/);
+    else await expect(inTx).resolves.toEqual([{ id: 't2', n: 2 }]);
+    expect(await transaction(storage.db, (tx) => executePrepared(tx, byId('t2')))).toEqual([{ id: 't2', n: 2 }]);
+    expect(await executePrepared(storage.db, byId('t2'))).toEqual([{ id: 't2', n: 2 }]);
+  });
+});
