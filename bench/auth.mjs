@@ -15,10 +15,10 @@
  * Everything listens on 127.0.0.1 and stops by itself. LATCH_TRUST_PROXY lets the load come from many
  * (made-up) addresses, so the per-IP sign-in limit is not what is measured.
  */
-/* global fetch */
 import { fork } from 'node:child_process';
+import http from 'node:http';
 import { createPrivateKey, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,6 +159,41 @@ function mainThreadCpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/** User + system and system-only CPU ms of each of a process's threads, by thread id (Linux). */
+function threadCpuMs(pid) {
+  const out = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(tid, { all: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, sys: (Number(fields[12]) * 1000) / 100 });
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+/**
+ * The server's CPU per sign-in by kind of thread between two `threadCpuMs` readings: the main thread, the
+ * threads that ran argon2id (libuv's pool: each busy for milliseconds a sign-in) and the rest (V8's
+ * helpers, mostly the garbage collector's).
+ */
+function threadSummary(pid, before, after, n) {
+  let workers = 0;
+  let workersSys = 0;
+  let other = 0;
+  let main = { all: 0, sys: 0 };
+  for (const [tid, t] of after) {
+    const d = { all: (t.all - (before.get(tid)?.all ?? 0)) / n, sys: (t.sys - (before.get(tid)?.sys ?? 0)) / n };
+    if (tid === String(pid)) main = d;
+    else if (d.all > 1) {
+      workers += d.all;
+      workersSys += d.sys;
+    } else other += d.all;
+  }
+  return { main, workers, workersSys, other };
+}
+
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
@@ -191,6 +226,25 @@ async function tokens(url, sessions) {
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, bad };
 }
 
+/**
+ * The sign-in load's HTTP client: node:http with kept-alive connections. The load runs on the same two
+ * cores as the server, so its own CPU is taken from the server; fetch (undici) cost about 1.3 ms a request
+ * here, this about a third of that.
+ */
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 64 });
+function post(url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: keepAlive, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 async function signIns(url, emails, seconds = DURATION) {
   const latencies = [];
   let bad = 0;
@@ -202,12 +256,12 @@ async function signIns(url, emails, seconds = DURATION) {
       while (performance.now() < end) {
         const email = emails[k++ % emails.length];
         const t0 = performance.now();
-        const res = await fetch(`${url}/fapi/v1/client/sign_ins?${QUERY}`, {
-          method: 'POST',
-          headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.1.${k % 250}.${k % 200}` },
-          body: new URLSearchParams({ identifier: email, strategy: 'password', password: PASSWORD }).toString(),
-        });
-        const body = await res.json();
+        const res = await post(
+          `${url}/fapi/v1/client/sign_ins?${QUERY}`,
+          { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.1.${k % 250}.${k % 200}` },
+          new URLSearchParams({ identifier: email, strategy: 'password', password: PASSWORD }).toString(),
+        );
+        const body = JSON.parse(res.body);
         latencies.push(performance.now() - t0);
         if (res.status !== 200 || body.response?.status !== 'complete') bad++;
         n++;
@@ -247,11 +301,20 @@ try {
     await signIns(server.url, withPasswords, 2).catch(() => undefined);
     const cpu0 = processCpuMs(server.child.pid);
     const main0 = mainThreadCpuMs(server.child.pid);
+    const threads0 = threadCpuMs(server.child.pid);
+    const client0 = process.cpuUsage();
     const r = await signIns(server.url, withPasswords);
+    const clientCpu = process.cpuUsage(client0);
+    const threads1 = threadCpuMs(server.child.pid);
     const serverCpu = (processCpuMs(server.child.pid) - cpu0) / (r.rps * DURATION);
     const mainCpu = (mainThreadCpuMs(server.child.pid) - main0) / (r.rps * DURATION);
     server.stop();
-    cpuNote = `password sign-in, CPU per request: server ${fmt(serverCpu, 2)} ms = argon2id ${fmt(cpuMsPerHash, 2)} ms (raw, same parameters and concurrency) + ${fmt(serverCpu - cpuMsPerHash, 2)} ms for the rest (HTTP, the database writes, the response, and the session token's RS256 signature: ${fmt(signMs, 2)} ms raw); the server's main thread (everything but argon2id and V8's helper threads): ${fmt(mainCpu, 2)} ms`;
+    const t = threadSummary(server.child.pid, threads0, threads1, r.rps * DURATION);
+    const clientMs = (clientCpu.user + clientCpu.system) / 1000 / (r.rps * DURATION);
+    cpuNote =
+      `server CPU per sign-in by thread: main ${fmt(t.main.all, 2)} ms (${fmt(t.main.sys, 2)} in the kernel), argon2id's worker threads ${fmt(t.workers, 2)} ms (${fmt(t.workersSys, 2)} in the kernel; raw argon2id ${fmt(cpuMsPerHash, 2)} ms), other threads ${fmt(t.other, 2)} ms; ` +
+      `the load generator (this process, on the same cores): ${fmt(clientMs, 2)} ms\n` +
+      `password sign-in, CPU per request: server ${fmt(serverCpu, 2)} ms = argon2id ${fmt(cpuMsPerHash, 2)} ms (raw, same parameters and concurrency) + ${fmt(serverCpu - cpuMsPerHash, 2)} ms for the rest (HTTP, the database writes, the response, and the session token's RS256 signature: ${fmt(signMs, 2)} ms raw); the server's main thread (everything but argon2id and V8's helper threads): ${fmt(mainCpu, 2)} ms`;
     server = undefined;
     failed ||= r.bad > 0;
     rows.push(['password sign-in (create + password)', r, raw, `argon2id/s, ${WORKERS} in flight`, 0.9]);
