@@ -551,18 +551,12 @@ export function findUsersByIds(db: Kysely<Database>, ids: string[]) {
 
 export function identificationsOf(db: Kysely<Database>, userIds: string[]) {
   if (!userIds.length) return Promise.resolve([] as IdentificationRow[]);
-  return db
-    .selectFrom('identifications')
-    .selectAll()
-    .where('user_id', 'in', userIds)
-    .orderBy('created_at', 'asc')
-    .orderBy('id', 'asc')
-    .execute();
+  return executePrepared(db, db.selectFrom('identifications').selectAll().where(keyIn(db, 'user_id', userIds)).orderBy('created_at', 'asc').orderBy('id', 'asc'));
 }
 
 export function passwordsOf(db: Kysely<Database>, userIds: string[]) {
   if (!userIds.length) return Promise.resolve([] as Pick<PasswordRow, 'user_id' | 'hasher' | 'updated_at'>[]);
-  return db.selectFrom('passwords').select(['user_id', 'hasher', 'updated_at']).where('user_id', 'in', userIds).execute();
+  return executePrepared(db, db.selectFrom('passwords').select(['user_id', 'hasher', 'updated_at']).where(keyIn(db, 'user_id', userIds)));
 }
 
 /**
