@@ -13,7 +13,9 @@ describe('configuration', () => {
       logLevel: 'info',
       redisUrl: null,
       trustProxy: false,
+      preparedStatements: true,
     });
+    expect(resolveConfig({ LATCH_DATABASE_PREPARED_STATEMENTS: 'false' }).preparedStatements).toBe(false);
     expect(resolveConfig({ LATCH_REDIS_URL: 'redis://127.0.0.1:6379', LATCH_TRUST_PROXY: 'true' })).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', trustProxy: true });
   });
 
@@ -27,6 +29,7 @@ describe('configuration', () => {
     ['LATCH_LOG_LEVEL', 'loud'],
     ['LATCH_REDIS_URL', 'http://127.0.0.1:6379'],
     ['LATCH_TRUST_PROXY', 'maybe'],
+    ['LATCH_DATABASE_PREPARED_STATEMENTS', 'sometimes'],
   ])('names %s when its value %s is invalid', (name, value) => {
     try {
       resolveConfig({ [name]: value });

@@ -43,6 +43,12 @@ export interface Config {
    * Latch runs behind a proxy or load balancer that sets it. `LATCH_TRUST_PROXY`, default false.
    */
   trustProxy: boolean;
+  /**
+   * Keep the reads by key prepared on each PostgreSQL connection (planned once instead of on every run).
+   * Turn off behind a pooler in transaction mode that does not track prepared statements (PgBouncer
+   * before 1.21). `LATCH_DATABASE_PREPARED_STATEMENTS`, default true.
+   */
+  preparedStatements: boolean;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +150,10 @@ export function resolveConfig(env: Record<string, string | undefined>): Config {
   if (!['true', 'false', '1', '0'].includes(trustProxy)) throw new ConfigError('LATCH_TRUST_PROXY', `must be true or false, got "${env.LATCH_TRUST_PROXY ?? ''}"`);
   const redisUrl = env.LATCH_REDIS_URL || null;
   if (redisUrl && !/^rediss?:\/\/[^/]+/.test(redisUrl)) throw new ConfigError('LATCH_REDIS_URL', 'must be redis://[user:pass@]host[:port][/db] or rediss://…');
+  const prepared = (env.LATCH_DATABASE_PREPARED_STATEMENTS ?? 'true').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(prepared)) {
+    throw new ConfigError('LATCH_DATABASE_PREPARED_STATEMENTS', `must be true or false, got "${env.LATCH_DATABASE_PREPARED_STATEMENTS ?? ''}"`);
+  }
   const appName = (env.LATCH_APP_NAME || 'Latch').slice(0, 100);
   const appUrl = url('LATCH_APP_URL', publicUrl);
   const signUpUrl = url('LATCH_SIGN_UP_URL', `${appUrl}/sign-up`);
@@ -163,5 +173,6 @@ export function resolveConfig(env: Record<string, string | undefined>): Config {
     twilio,
     redisUrl,
     trustProxy: trustProxy === 'true' || trustProxy === '1',
+    preparedStatements: prepared === 'true' || prepared === '1',
   };
 }

@@ -76,7 +76,7 @@ export interface Services {
  */
 export async function createServices(config: Config, options: { logger?: Logger; storage?: StorageOptions } = {}): Promise<Services & { bootstrap: BootstrapResult }> {
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const storage = await openStorage(config.databaseUrl, options.storage);
+  const storage = await openStorage(config.databaseUrl, { preparedStatements: config.preparedStatements, ...options.storage });
   await migrateToLatest(storage);
   const keys = createKeyService(storage.db);
   const instance = createInstanceService(storage.db, keys);

@@ -53,6 +53,8 @@ export interface StorageOptions {
   schema?: string;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Keep reads by key prepared on each PostgreSQL connection (see preparedNames); default true. */
+  preparedStatements?: boolean;
 }
 
 /**
@@ -407,7 +409,7 @@ export async function openStorage(url: string, options: StorageOptions = {}): Pr
       } as pg.CustomTypesConfig,
       ...(schema ? { options: `-c search_path=${schema},public` } : {}),
     });
-    pool.on('connect', namePreparedStatements);
+    if (options.preparedStatements !== false) pool.on('connect', namePreparedStatements);
     const db = new Kysely<Database>({ dialect: guarded(new PostgresDialect({ pool }), null) }) as Db;
     return { db, dialect: 'postgres', ...(schema ? { schema } : {}), close: () => db.destroy() };
   }

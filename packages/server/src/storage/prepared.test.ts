@@ -24,7 +24,8 @@ describe.each(testDialects())('kept prepared statements on %s', (dialect) => {
     await database.cleanup();
   });
 
-  const byId = (id: string) => storage.db.selectFrom('prep_things' as never).selectAll().where('id' as never, '=', id as never);
+  const byIdOn = (s: Storage) => (id: string) => s.db.selectFrom('prep_things' as never).selectAll().where('id' as never, '=', id as never);
+  const byId = (id: string) => byIdOn(storage)(id);
 
   it('answers like the plain query on every run, past the runs after which a generic plan is kept', async () => {
     for (let i = 0; i < 20; i++) {
@@ -45,6 +46,17 @@ describe.each(testDialects())('kept prepared statements on %s', (dialect) => {
     await storage.db.selectFrom('prep_things' as never).select('n' as never).where('n' as never, '>', 3 as never).execute();
     const after = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements`.execute(storage.db);
     expect(after.rows.filter((r) => r.statement.includes('"n" >'))).toEqual([]);
+  });
+
+  it.runIf(dialect === 'postgres')('prepares nothing when turned off (for poolers that cannot keep them)', async () => {
+    const off = await openStorage(database.url, { ...(database.schema ? { schema: database.schema } : {}), poolSize: 1, preparedStatements: false });
+    try {
+      expect(await executePrepared(off.db, byIdOn(off)('t3'))).toEqual([{ id: 't3', n: 3 }]);
+      const kept = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements`.execute(off.db);
+      expect(kept.rows).toEqual([]);
+    } finally {
+      await off.close();
+    }
   });
 
   it('keeps working when the table changes under a kept plan', async () => {
