@@ -314,8 +314,9 @@ function keepPrepared(text: string): void {
  * `column IN (values)`, written `column = ANY($1)` on PostgreSQL: one SQL text however many values, so a
  * read of rows by their keys can be kept prepared (see preparedNames) without a text per list length.
  */
-export function keyIn(ex: Executor | Kysely<Database>, column: string, values: readonly string[]): RawBuilder<SqlBool> {
-  return dialectOf(ex) === 'postgres' ? sql<SqlBool>`${sql.ref(column)} = ANY(${[...values]}::text[])` : sql<SqlBool>`${sql.ref(column)} IN (${sql.join([...values])})`;
+export function keyIn(on: Executor | Kysely<Database> | DialectName, column: string, values: readonly string[]): RawBuilder<SqlBool> {
+  const dialect = typeof on === 'string' ? on : dialectOf(on);
+  return dialect === 'postgres' ? sql<SqlBool>`${sql.ref(column)} = ANY(${[...values]}::text[])` : sql<SqlBool>`${sql.ref(column)} IN (${sql.join([...values])})`;
 }
 
 /** Runs a query that reads by unique keys, as a named statement on PostgreSQL (see preparedNames). */

@@ -94,11 +94,11 @@ function contains(column: Expression<string | null>, needle: string) {
  * correlated EXISTS so that the planner can start from the identifier's unique index and look the few
  * users up by id, instead of walking every user in list order and probing each.
  */
-function hasIdentification(eb: EB, type: IdentificationTable['type'], values: string[]) {
+function hasIdentification(eb: EB, dialect: DialectName, type: IdentificationTable['type'], values: string[]) {
   return eb(
     'users.id',
     'in',
-    eb.selectFrom('identifications as i').select('i.user_id').where('i.type', '=', type).where('i.normalized', 'in', values),
+    eb.selectFrom('identifications as i').select('i.user_id').where('i.type', '=', type).where(keyIn(dialect, 'i.normalized', values)),
   );
 }
 
@@ -167,15 +167,16 @@ function searchCondition(terms: string[], dialect: DialectName, plan: SearchPlan
 function filterExpression(eb: EB, f: UserFilter, dialect: DialectName, withSearch = true) {
   const and: Expression<SqlBool>[] = [];
   if (f.impossible) and.push(sql<SqlBool>`1 = 0`);
-  if (f.emailAddresses?.length) and.push(hasIdentification(eb, 'email_address', f.emailAddresses));
-  if (f.phoneNumbers?.length) and.push(hasIdentification(eb, 'phone_number', f.phoneNumbers));
-  if (f.web3Wallets?.length) and.push(hasIdentification(eb, 'web3_wallet', f.web3Wallets));
-  if (f.usernames?.length) and.push(eb('users.username_normalized', 'in', f.usernames));
+  // Lists of keys as one array parameter on PostgreSQL (keyIn): one SQL text however many values.
+  if (f.emailAddresses?.length) and.push(hasIdentification(eb, dialect, 'email_address', f.emailAddresses));
+  if (f.phoneNumbers?.length) and.push(hasIdentification(eb, dialect, 'phone_number', f.phoneNumbers));
+  if (f.web3Wallets?.length) and.push(hasIdentification(eb, dialect, 'web3_wallet', f.web3Wallets));
+  if (f.usernames?.length) and.push(keyIn(dialect, 'users.username_normalized', f.usernames));
   for (const [list, column] of [
     [f.externalIds, 'users.external_id'],
     [f.userIds, 'users.id'],
   ] as const) {
-    if (list?.include.length) and.push(eb(column, 'in', list.include));
+    if (list?.include.length) and.push(keyIn(dialect, column, list.include));
     if (list?.exclude.length) {
       and.push(eb.or([eb(column, 'is', null), eb(column, 'not in', list.exclude)]));
     }
@@ -422,6 +423,42 @@ export async function listUserAggregates(db: Kysely<Database>, dialect: DialectN
   return aggregate(db, await listUsers(db, dialect, filter, page));
 }
 
+/**
+ * A search term is rare (PostgreSQL, `rareMatches`) when the search plan estimates at most RARE_DOCS users
+ * hold its rarest trigram (the index reads about that many entries for it: at a million users, at most
+ * nine texts of the plan's sample of 2,000). Its page is then taken from its matches when there are at
+ * most RARE_MATCHES (each costs a few µs warm, a page read cold: 1,300 matches took 5–20 ms at a million).
+ */
+const RARE_DOCS = 5000;
+const RARE_MATCHES = 2000;
+
+/**
+ * On PostgreSQL, the ids of the users matching a filter with a rare search term, read whole through the
+ * trigram index; null when no term is rare by the search plan's estimate, or when more than RARE_MATCHES
+ * match after all. PostgreSQL estimates `LIKE '%term%'` from its histogram of search texts, and a term one
+ * of its hundred sampled texts happens to hold is priced at 1 % of the users (10,000 at a million, where
+ * 120 match): the planner then walks the list's ordering index looking for the page through a hundred
+ * thousand users (`query=evans86`: 260 ms at a million). The search plan's sampled profile knows the term
+ * is rare. The CTE is planned for all its rows, so the index answers it; its LIMIT only stops the reading.
+ */
+async function rareMatches(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<string[] | null> {
+  if (dialect !== 'postgres' || !filter.searchPlan) return null;
+  const plan = filter.searchPlan;
+  const rare = searchTerms(filter).some((t) => {
+    const p = plan.get(t);
+    return p !== undefined && p.piece !== null && p.docs <= RARE_DOCS;
+  });
+  if (!rare) return null;
+  const { rows } = await rareMatchesQuery(db, dialect, filter).execute(db);
+  return rows.length > RARE_MATCHES ? null : rows.map((r) => r.id);
+}
+
+/** The read of `rareMatches` (exported for the query-plan tests). */
+export function rareMatchesQuery(db: Kysely<Database>, dialect: DialectName, filter: UserFilter) {
+  const matches = db.selectFrom('users').select('users.id').where((eb) => filterExpression(eb, filter, dialect));
+  return sql<{ id: string }>`WITH m AS MATERIALIZED (${matches}) SELECT id FROM m LIMIT ${RARE_MATCHES + 1}`;
+}
+
 /** Users matching `filter`, in the page's order (values first, users without one last); ties broken by id. */
 export async function listUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage): Promise<UserRow[]> {
   if (filter.impossible) return [];
@@ -433,6 +470,15 @@ export async function listUsers(db: Kysely<Database>, dialect: DialectName, filt
   let plan: Promise<UserFilter> | undefined;
   const planned = () => (plan ??= withSearchPlan(db, dialect, filter, users));
   if (isPinned(filter)) return pinnedPage(db, dialect, await planned(), page, twoParts);
+  if (searchTerms(filter).length) {
+    // A rare search on PostgreSQL: the page is taken from its matches, named by id (the filter still
+    // applies, so a user changed in between is checked again).
+    const matches = await rareMatches(db, dialect, await planned());
+    if (matches !== null) {
+      if (!matches.length) return [];
+      return pinnedPage(db, dialect, { ...(await planned()), userIds: { include: matches, exclude: filter.userIds?.exclude ?? [] } }, page, twoParts);
+    }
+  }
   const ids = await pageIds(db, dialect, filter, page, 'present', page.limit, page.offset, planned, users);
   if (twoParts && ids.length < page.limit) {
     // The page reaches past the users with a value: how many of those precede it is either known (some

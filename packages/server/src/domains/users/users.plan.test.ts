@@ -11,7 +11,7 @@ import { testDialects } from '../../test/harness.js';
 import { type ImportedDatabase, importedDatabase, queryPlan } from '../../test/query-plans.js';
 import type { Storage } from '../../storage/database.js';
 import type { Database } from '../../storage/schema.js';
-import { ORDER_FIELDS, type UserFilter, type UserPage, countUsersQuery, isPinned, pinnedRowsQuery, primaryOwnersQuery, userIdsQuery } from './repository.js';
+import { ORDER_FIELDS, type UserFilter, type UserPage, countUsersQuery, isPinned, pinnedRowsQuery, primaryOwnersQuery, rareMatchesQuery, searchTerms, userIdsQuery } from './repository.js';
 
 const USERS = 3000;
 
@@ -121,6 +121,8 @@ describe.each(testDialects())('user list query plans on %s', (dialect) => {
         countUsersQuery(db(), dialect, filter),
         // Filters naming their users read the rows in the page query itself, from the same index.
         ...(isPinned(filter) ? [pinnedRowsQuery(db(), dialect, filter, page('created_at', 'desc'), 'present').limit(110)] : []),
+        // A rare search's matches, read whole before its page is taken from them (PostgreSQL).
+        ...(dialect === 'postgres' && searchTerms(filter).length ? [{ compile: () => rareMatchesQuery(db(), dialect, filter).compile(db()) }] : []),
       ]) {
         const lines = await plan(q, false);
         const text = lines.join('\n');

@@ -88,6 +88,9 @@ describe.each(testDialects())('search plans on %s', (dialect) => {
       if (chosen.searchPlan) variants.push(new Map(chosen.searchPlan));
       const terms = searchTerms(filter);
       variants.push(new Map(terms.map((t) => [t, { piece: null, docs: 0 }])));
+      // The whole term, estimated rare (on PostgreSQL the page is then taken from all its matches) and common.
+      const indexed = terms.filter((t) => Array.from(t).length >= 3);
+      for (const docs of [0, 1e9]) variants.push(new Map(indexed.map((t) => [t, { piece: t, docs }])));
       for (const t of terms) {
         const chars = Array.from(t);
         for (let i = 0; i + 3 <= chars.length; i++) variants.push(new Map([[t, { piece: chars.slice(i, i + 3).join(''), docs: 0 }]]));
