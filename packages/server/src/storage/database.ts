@@ -142,8 +142,10 @@ export async function transaction<T>(db: Db, work: (tx: Tx) => Promise<T>, onUni
   const body = async (trx: Tx): Promise<T> => {
     atCommit.set(trx, new Map());
     const result = await work(trx);
-    // In registration order, inside the transaction: the last statements before COMMIT.
-    for (const last of atCommit.get(trx)?.values() ?? []) await last();
+    // Inside the transaction, the last statements before COMMIT, in key order: every transaction that
+    // writes several kept counters locks their rows in the same order, so two cannot deadlock on them.
+    const last = [...(atCommit.get(trx) ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [, write] of last) await write();
     return result;
   };
   try {
@@ -162,8 +164,9 @@ const atCommit = new WeakMap<Tx, Map<string, () => Promise<void>>>();
 
 /**
  * Runs `last` at the end of the transaction `tx` (opened by `transaction`), after the rest of its work and
- * before COMMIT, once per key however often it is asked for. Kept counters use it to write all of a
- * transaction's changes in one statement, holding their row lock only for the moment before COMMIT.
+ * before COMMIT, once per key however often it is asked for, in the order of the keys. Kept counters use
+ * it to write all of a transaction's changes in one statement, holding their row lock only for the moment
+ * before COMMIT.
  */
 export function beforeCommit(tx: Tx, key: string, last: () => Promise<void>): void {
   const work = atCommit.get(tx);

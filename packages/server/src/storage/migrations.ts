@@ -757,6 +757,21 @@ const m0018_organization_counts: Step = async (db, dialect) => {
   }
 };
 
+const m0019_users_created_days: Step = async (db, dialect) => {
+  const big = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
+  // The UTC day of a creation time: floor(created_at / 86,400,000), written with integer arithmetic that
+  // rounds down before 1970 too (both databases' `/` and `%` truncate toward zero).
+  const day = '(created_at - ((created_at % 86400000) + 86400000) % 86400000) / 86400000';
+  await run(db, [
+    // Users by the UTC day of their creation (created-days-repository.ts): a created_at range is counted
+    // as the sum of its whole days plus the users of the partial days at its ends, read from the
+    // created_at index. Each transaction adds its changes to one of a few slots per day; on SQLite the
+    // rows live in the primary key's b-tree, so a range of days is read without a second lookup.
+    `CREATE TABLE users_created_days (day INTEGER NOT NULL, slot INTEGER NOT NULL, n ${big} NOT NULL, PRIMARY KEY (day, slot))${dialect === 'sqlite' ? ' WITHOUT ROWID' : ''}`,
+    `INSERT INTO users_created_days (day, slot, n) SELECT ${day}, 0, count(*) FROM users GROUP BY ${day}`,
+  ]);
+};
+
 const m0020_search_statistics: Step = async (db, dialect) => {
   if (dialect !== 'postgres') return;
   // PostgreSQL prices `search_text LIKE '%term%'` by the share of its sampled texts (the column's
@@ -785,6 +800,7 @@ const STEPS: Record<string, Step> = {
   '0016_users_scale': m0016_users_scale,
   '0017_organizations_scale': m0017_organizations_scale,
   '0018_organization_counts': m0018_organization_counts,
+  '0019_users_created_days': m0019_users_created_days,
   '0020_search_statistics': m0020_search_statistics,
 };
 

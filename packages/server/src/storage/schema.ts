@@ -471,6 +471,18 @@ export interface UsersCountTable {
   n: number;
 }
 
+/**
+ * Users by the UTC day of their creation (`day` = floor(created_at / 86,400,000), migration 0019), spread
+ * over a few slots per day like `users_count`: the sum of a day's slots is how many users were created
+ * that day. A slot's row appears with the first change written to it and stays; one slot may hold 0 or
+ * less (a user counted in one slot, uncounted in another).
+ */
+export interface UsersCreatedDaysTable {
+  day: number;
+  slot: number;
+  n: number;
+}
+
 /** Kept instance-wide counts of organizations, memberships and invitations by stored status (migration 0018). */
 export interface OrganizationCountsTable {
   counter: string;
@@ -485,6 +497,7 @@ export interface Database {
   users: UserTable;
   identifications: IdentificationTable;
   users_count: UsersCountTable;
+  users_created_days: UsersCreatedDaysTable;
   organization_counts: OrganizationCountsTable;
   passwords: PasswordTable;
   images: ImageTable;

@@ -8,6 +8,7 @@ import type { Insertable } from 'kysely';
 import { CompiledQuery, sql } from 'kysely';
 import type { Db, DialectName, Executor, Tx } from '../../storage/database.js';
 import type { IdentificationTable, IdentificationType, PasswordTable, UserTable } from '../../storage/schema.js';
+import { countCreated } from './created-days-repository.js';
 import { adjustUserCount } from './repository.js';
 
 /** Longest IN list per statement: far below either database's limit on bound parameters. */
@@ -130,7 +131,7 @@ function sqliteInsert(table: ImportTable, rows: number): string {
 /**
  * Inserts a batch of users, their identifications and password digests (inside the caller's transaction).
  * SQLite: multi-row INSERTs of as many rows as its parameter limit allows; PostgreSQL: one INSERT …
- * SELECT FROM json_to_recordset per table.
+ * SELECT FROM json_to_recordset per table. The users are counted, in the total and by day of creation.
  */
 export async function insertImported(tx: Tx, dialect: DialectName, rows: ImportRows): Promise<void> {
   for (const table of TABLES) {
@@ -151,6 +152,8 @@ export async function insertImported(tx: Tx, dialect: DialectName, rows: ImportR
     }
   }
   await adjustUserCount(tx, rows.users.length);
+  // Gathered by day here, written as one upsert before the batch commits.
+  for (const u of rows.users) countCreated(tx, u.created_at, 1);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { type Expression, type Kysely, type SqlBool, sql, type ExpressionBuilder, type Insertable, type Selectable, type Updateable } from 'kysely';
 import { containsPattern, dialectOf, executePrepared, forUpdate, keyIn, statement, type Db, type DialectName, type Executor, type Tx } from '../../storage/database.js';
 import type { Database, IdentificationTable, IdentificationType, PasswordTable, UserTable } from '../../storage/schema.js';
+import { countCreated, countCreatedBetween } from './created-days-repository.js';
 import { type SearchPlan, planSearch } from './search-repository.js';
 
 export type UserRow = Selectable<UserTable>;
@@ -548,33 +549,12 @@ export async function withSearchPlan(db: Kysely<Database>, dialect: DialectName,
   return { ...filter, searchPlan: await planSearch(db, dialect, terms, users) };
 }
 
-/**
- * The count of a filter that is one open `created_at` bound (`created_at_after` or `created_at_before`
- * alone), from the stored total minus the users on the other side of the bound when those are few:
- * counting the users created since the instance began reads every index entry otherwise (on PostgreSQL
- * ~0.1 µs each, 100 ms at a million). One statement, so both parts come from the same snapshot. The other
- * side is counted no further than an eighth of the users; null when it holds more, and the range is
- * counted directly (at worst an eighth more entries read than counting it directly at once).
- */
-async function countByComplement(db: Kysely<Database>, filter: UserFilter): Promise<number | null> {
-  const { createdAtAfter: after, createdAtBefore: before, ...rest } = filter;
-  if ((after === undefined) === (before === undefined) || !isEmptyFilter(rest)) return null;
-  const other = after !== undefined ? sql`users.created_at <= ${after}` : sql`users.created_at >= ${before}`;
-  const { rows } = await sql<{ total: number | string | null; other: number | string }>`
-    WITH total AS (SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS n FROM users_count)
-    SELECT (SELECT n FROM total) AS total,
-      (SELECT count(*) FROM (SELECT 1 FROM users WHERE ${other} LIMIT (SELECT n / 8 + 1 FROM total)) AS s) AS other
-  `.execute(db);
-  const total = Number(rows[0]?.total ?? 0);
-  const side = Number(rows[0]?.other ?? 0);
-  return side <= total / 8 ? total - side : null;
-}
-
 export async function countUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter): Promise<number> {
   if (filter.impossible) return 0;
   if (isEmptyFilter(filter)) return storedUserCount(db);
-  const byComplement = await countByComplement(db, filter);
-  if (byComplement !== null) return byComplement;
+  const { createdAtAfter: after, createdAtBefore: before, ...rest } = filter;
+  // Only created_at bounds: the users by day of creation, and at most two partial days of the created_at index.
+  if (isEmptyFilter(rest)) return countCreatedBetween(db, after, before);
   const query = countUsersQuery(db, dialect, await withSearchPlan(db, dialect, filter));
   // A count of users named by unique keys alone is kept prepared (see executePrepared).
   const [row] = onlyUniqueKeys(filter) ? await executePrepared(db, query) : [await query.executeTakeFirstOrThrow()];
@@ -714,10 +694,11 @@ export async function usernameTaken(ex: Executor, username: string, exceptId?: s
   return (await q.executeTakeFirst()) !== undefined;
 }
 
-/** Inserts a user row and counts it. */
+/** Inserts a user row and counts it, in the total and on its day of creation. */
 export async function insertUser(tx: Tx, row: Insertable<UserTable>): Promise<void> {
   await tx.insertInto('users').values(row).execute();
   await adjustUserCount(tx, 1);
+  countCreated(tx, row.created_at, 1);
 }
 
 /** Updates one user's columns; returns whether the user exists. */
@@ -731,12 +712,15 @@ export async function updateUsers(ex: Executor, ids: string[], patch: Updateable
   await ex.updateTable('users').set(patch).where('id', 'in', ids).execute();
 }
 
-/** Deletes the user row (its identifications and password go with it); false when there was none. */
+/**
+ * Deletes the user row (its identifications and password go with it) and uncounts it, from the total and
+ * from its day of creation; false when there was none.
+ */
 export async function deleteUserRow(tx: Tx, id: string): Promise<boolean> {
-  const r = await tx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
-  const deleted = Number(r.numDeletedRows);
-  await adjustUserCount(tx, -deleted);
-  return deleted > 0;
+  const deleted = await tx.deleteFrom('users').where('id', '=', id).returning('created_at').execute();
+  await adjustUserCount(tx, -deleted.length);
+  for (const r of deleted) countCreated(tx, r.created_at, -1);
+  return deleted.length > 0;
 }
 
 export async function insertIdentifications(tx: Tx, rows: IdentificationTable[]): Promise<void> {

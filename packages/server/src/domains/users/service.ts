@@ -12,6 +12,7 @@ import type { IdentificationType, UserTable } from '../../storage/schema.js';
 import { deleteImagesOf, findImageOwner } from '../images/repository.js';
 import { assertMetadataSize } from '../metadata/metadata.js';
 import { type PasswordInput, checkTotpSecret, createCredentialsService, hashBackupCodes, preparePassword, storedTotpSecret } from './credentials-service.js';
+import { recountCreated } from './created-days-repository.js';
 import { createIdentifiersService } from './identifiers-service.js';
 import { createProfileService } from './profile-service.js';
 import {
@@ -292,6 +293,8 @@ export function createUsersService({ db, dialect, admit, beforeDelete, afterVeri
         const merged = { ...user, ...patch };
         patch.search_text = searchTextOf(merged, idents);
         await updateUser(trx, id, patch);
+        // Counted on the day of its new creation time instead of the old one (read under the row lock).
+        if (patch.created_at !== undefined) recountCreated(trx, user.created_at, patch.created_at);
         for (const [type, value] of primaries) await markPrimary(trx, id, type, value);
         if (password) {
           // A new password is not a compromised one.

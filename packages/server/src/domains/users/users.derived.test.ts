@@ -122,7 +122,7 @@ describe.each(testDialects())('stored user count and primary flags on %s', (dial
     expect(await flagMismatches()).toEqual([]);
   });
 
-  it('counts a created_at bound from the stored total and the other side exactly as count(*) does', async () => {
+  it('counts a created_at bound (by day of creation, created-days-repository.ts) exactly as count(*) does', async () => {
     // Users created at known times, in the import's created_at order (the same millisecond for some).
     const base = Date.UTC(2024, 0, 1);
     const lines = Array.from({ length: 60 }, (_, i) => JSON.stringify({ email_address: [`dated${i}@count.test`], created_at: new Date(base + Math.floor(i / 2) * 1000).toISOString() }));
@@ -143,7 +143,7 @@ describe.each(testDialects())('stored user count and primary flags on %s', (dial
       expect(await api(`created_at_after=${at}`), `after ${at}`).toBe(await direct('>', at));
       expect(await api(`created_at_before=${at}`), `before ${at}`).toBe(await direct('<', at));
     }
-    // With another filter, or both bounds, the range is counted directly; the answers still agree.
+    // Both bounds are counted by day (created-days-repository.ts), another filter with them directly: the answers still agree.
     expect(await api(`created_at_after=${base}&created_at_before=${base + 10_000}`)).toBe((await direct('>', base)) - (await direct('>', base + 9_999)));
     expect(await api(`created_at_after=${base}&query=dated`)).toBe(58);
   });

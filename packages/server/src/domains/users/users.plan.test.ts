@@ -11,6 +11,7 @@ import { testDialects } from '../../test/harness.js';
 import { type ImportedDatabase, importedDatabase, queryPlan } from '../../test/query-plans.js';
 import type { Storage } from '../../storage/database.js';
 import type { Database } from '../../storage/schema.js';
+import { createdBetweenQuery } from './created-days-repository.js';
 import { ORDER_FIELDS, type UserFilter, type UserPage, countUsersQuery, isPinned, pinnedRowsQuery, primaryOwnersQuery, rareMatchesQuery, searchTerms, userIdsQuery } from './repository.js';
 
 const USERS = 3000;
@@ -95,6 +96,31 @@ describe.each(testDialects())('user list query plans on %s', (dialect) => {
     const q = userIdsQuery(db(), dialect, { createdAtAfter: Date.UTC(2025, 0, 2) }, page('created_at', 'asc'), 'present').limit(10);
     expectIndexOrdered(await plan(q, true), 'created_at range');
   });
+
+  // The users span two days from 2025-01-01, one a minute: the created_at index counts the partial days at
+  // a range's ends (and a range inside one day), the day rows the days between. A day here holds half of
+  // the few users (a day of a year's holds 0.3 %), so on PostgreSQL sequential scans are priced out, as for
+  // the orderings: what is checked is that an index serves every part.
+  const jan = (day: number, hours: number) => Date.UTC(2025, 0, day, hours);
+  for (const [name, after, before] of [
+    ['both partial days', jan(1, 23), jan(3, 1)],
+    ['an open end', jan(1, 23), undefined],
+    ['no whole day', jan(1, 23), jan(2, 1)],
+    ['both ends in one day', jan(1, 20), jan(1, 23)],
+  ] as const) {
+    it(`counts a created_at range with ${name} from the created_at index and the day rows`, async () => {
+      const q = createdBetweenQuery(db(), after, before);
+      const text = (await plan(q, true)).join('\n');
+      if (dialect === 'sqlite') {
+        expect(text, text).toMatch(/SEARCH users USING COVERING INDEX users_created_at_idx \(created_at>\? AND created_at<\?\)/);
+        expect(text, text).not.toMatch(/^SCAN users\b/m);
+        if (name !== 'both ends in one day') expect(text, text).toMatch(/SEARCH users_created_days USING PRIMARY KEY \(day>\?/);
+      } else {
+        expect(text, text).toMatch(/Scan (using|on) users_created_at_idx/);
+        expect(text, text).not.toMatch(/Seq Scan on users\b(?!_created_days)/);
+      }
+    });
+  }
 
   // Exact filters start from the identifier's index and look the users up by id (a sort of those few
   // rows is fine); what must not appear is a walk over every user in list order.
