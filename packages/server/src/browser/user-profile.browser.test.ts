@@ -89,12 +89,16 @@ describe.each(['core2', 'core3'] as const)('official <UserProfile/> (%s) against
 
     // The password, changed with the current one.
     const next = 'an even longer passphrase now';
+    const changedAt = async () => ((await apiUser(userId)) as unknown as { password_last_updated_at: number | null }).password_last_updated_at;
+    const before = await changedAt();
     await p.getByRole('button', { name: 'Update password' }).click();
     await p.locator('input[name="currentPassword"]').fill(PASSWORD);
     await p.locator('input[name="newPassword"]').fill(next);
     await p.locator('input[name="confirmPassword"]').fill(next);
     await p.getByRole('button', { name: 'Save' }).click();
     await p.getByRole('button', { name: 'Update password' }).waitFor();
+    // The form may close before the change is stored: wait for the stored password to be the new one.
+    await expect.poll(changedAt, { timeout: 10_000 }).not.toBe(before);
     const check = await t.api(`/users/${userId}/verify_password`, { method: 'POST', json: { password: next } });
     expect(check.status).toBe(200);
 
