@@ -205,6 +205,33 @@ describe.each(testDialects())('organizations on %s', (dialect) => {
     expect((await call(`/organizations/${o.id}/invitations/${inv.body.id}`)).body.status).toBe('accepted');
   });
 
+  it('pages memberships named by user id, e-mail address or user exactly as the whole list does', async () => {
+    // Few memberships (one user's, or those of users named by unique keys) are read in the page query
+    // itself; every other list reads ids first. Both must agree, in every ordering and page.
+    const o = await org({ name: 'Paged Members' });
+    const some = [users[2], users[4], users[6], users[9]] as string[];
+    for (const [i, u] of some.entries()) expect((await post(`/organizations/${o.id}/memberships`, { user_id: u, role: i % 2 ? 'org:admin' : 'org:member' })).status).toBe(200);
+    const named = [users[0], users[4], users[9], users[11]] as string[];
+    for (const order of ['created_at', '-created_at', 'role', '-role', 'updated_at']) {
+      const whole = ((await call(`/organizations/${o.id}/memberships?limit=100&order_by=${encodeURIComponent(order)}`)).body.data ?? []) as (J & { public_user_data: { user_id: string } })[];
+      const expected = whole.filter((m) => named.includes(m.public_user_data.user_id));
+      expect(expected.length).toBe(3);
+      for (const [limit, offset] of [[10, 0], [1, 0], [1, 1], [2, 1], [5, 3]] as const) {
+        const byId = await call(`/organizations/${o.id}/memberships?${named.map((u) => `user_id=${u}`).join('&')}&limit=${limit}&offset=${offset}&order_by=${encodeURIComponent(order)}`);
+        expect(byId.body.data, `${order} ${limit} ${offset}`).toEqual(expected.slice(offset, offset + limit));
+        expect(byId.body.total_count).toBe(3);
+      }
+      const byEmail = await call(`/organizations/${o.id}/memberships?email_address=member4@corp.test&email_address=member9@corp.test&order_by=${encodeURIComponent(order)}`);
+      expect(byEmail.body.data).toEqual(expected.filter((m) => [users[4], users[9]].includes(m.public_user_data.user_id)));
+    }
+    const mine = await call(`/users/${users[4]}/organization_memberships?limit=1&offset=0`);
+    expect(mine.body.total_count).toBeGreaterThanOrEqual(1);
+    expect(mine.body.data?.map((m) => (m.organization as J).id)).toHaveLength(1);
+    const all = await call(`/users/${users[4]}/organization_memberships?limit=100`);
+    expect(all.body.data?.some((m) => (m.organization as J).id === o.id)).toBe(true);
+    expect(all.body.total_count).toBe(all.body.data?.length);
+  });
+
   it('manages domains: public providers refused, automatic invitation and suggestion enrol users now and later', async () => {
     const o = await org({ name: 'Domain Owners' });
     expect((await post(`/organizations/${o.id}/domains`, { name: 'gmail.com' })).body.errors?.[0]).toMatchObject({ code: 'organization_domain_common', meta: { param_name: 'name' } });

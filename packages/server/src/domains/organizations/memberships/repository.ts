@@ -6,7 +6,7 @@
 import { type Selectable, type Updateable } from 'kysely';
 import { type DialectName, type Db, type Executor, type Tx, executePrepared, forUpdate, keyIn, statement } from '../../../storage/database.js';
 import type { OrganizationMembershipTable } from '../../../storage/schema.js';
-import { type UserFilter, filterUserIds, isEmptyFilter, withSearchPlan } from '../../users/repository.js';
+import { type UserFilter, filterUserIds, isEmptyFilter, isPinned, withSearchPlan } from '../../users/repository.js';
 import { addToCount, storedCount } from '../counts/repository.js';
 import type { Page } from '../shared.js';
 
@@ -206,6 +206,20 @@ async function membershipIds(db: Db, dialect: DialectName, q: MembershipListQuer
 export async function listMemberships(db: Db, dialect: DialectName, query: MembershipListQuery): Promise<{ rows: MembershipRow[]; total: number }> {
   // A user search is looked up by its rarest trigrams (users/search-repository.ts), as the user lists do.
   const q = query.userFilter ? { ...query, userFilter: await withSearchPlan(db, dialect, query.userFilter) } : query;
+  if ((q.userId || (q.userFilter && isPinned(q.userFilter))) && !hasAbsentPart(q.orderBy)) {
+    // Few memberships (one user's, or those of users named by unique keys): the page query reads the rows
+    // themselves, a round trip fewer where the target is 2 ms.
+    const [rows, total] = await Promise.all([
+      membershipIdsQuery(db, dialect, q, 'present')
+        .clearSelect()
+        .select(MEMBERSHIP_COLUMNS.map((c) => `m.${c}` as const))
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute(),
+      countMemberships(db, dialect, q),
+    ]);
+    return { rows, total };
+  }
   const [ids, total] = await Promise.all([membershipIds(db, dialect, q), countMemberships(db, dialect, q)]);
   if (!ids.length) return { rows: [], total };
   const rows = await executePrepared(db, db.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where(keyIn(db, 'id', ids)));

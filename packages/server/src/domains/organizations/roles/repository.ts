@@ -65,9 +65,21 @@ export async function lockRole(tx: Tx, id: string): Promise<boolean> {
   return (await tx.selectFrom('organization_roles').select('id').where('id', '=', id).$call(forUpdate(tx)).executeTakeFirst()) !== undefined;
 }
 
-export async function rolesByKeys(ex: Executor, keys: string[]): Promise<Pick<RoleRow, 'id' | 'key' | 'name'>[]> {
+/**
+ * Each of these roles (by key) with its permission keys in key order: one row per role and permission, one
+ * with a null permission for a role that has none. One statement, as every membership list asks it.
+ */
+export async function rolePermissionKeys(ex: Executor, keys: string[]): Promise<{ key: string; name: string; permission: string | null }[]> {
   if (!keys.length) return [];
-  return executePrepared(ex, ex.selectFrom('organization_roles').select(['id', 'key', 'name']).where(keyIn(ex, 'key', keys)));
+  return ex
+    .selectFrom('organization_roles as r')
+    .leftJoin('organization_role_permissions as rp', 'rp.role_id', 'r.id')
+    .leftJoin('organization_permissions as p', 'p.id', 'rp.permission_id')
+    .select(['r.key', 'r.name', 'p.key as permission'])
+    .where(keyIn(ex, 'r.key', keys))
+    .orderBy('r.key')
+    .orderBy('p.key')
+    .$call((q) => executePrepared(ex, q));
 }
 
 /** Inserts a system permission unless one with its key exists. */

@@ -115,9 +115,11 @@ export function createRolesService(db: Db, now: () => number = Date.now) {
     /** Role name and permission keys for each role key. */
     async describeRoles(ex: Executor, keys: string[]): Promise<Map<string, { name: string; permissions: string[] }>> {
       const out = new Map<string, { name: string; permissions: string[] }>();
-      const roles = await repo.rolesByKeys(ex, [...new Set(keys)]);
-      const perms = await repo.permissionRowsByRole(ex, roles.map((r) => r.id));
-      for (const r of roles) out.set(r.key, { name: r.name, permissions: (perms.get(r.id) ?? []).map((p) => p.key) });
+      for (const row of await repo.rolePermissionKeys(ex, [...new Set(keys)])) {
+        let role = out.get(row.key);
+        if (!role) out.set(row.key, (role = { name: row.name, permissions: [] }));
+        if (row.permission !== null) role.permissions.push(row.permission);
+      }
       return out;
     },
 
