@@ -772,16 +772,6 @@ const m0019_users_created_days: Step = async (db, dialect) => {
   ]);
 };
 
-const m0020_search_statistics: Step = async (db, dialect) => {
-  if (dialect !== 'postgres') return;
-  // PostgreSQL prices `search_text LIKE '%term%'` by the share of its sampled texts (the column's
-  // histogram) holding the term: with the default hundred, a rare term one of them happens to hold is
-  // priced at 1 % of the users, and the planner walks the list's ordering index through a hundred
-  // thousand users looking for its page. A thousand texts tell shares ten times finer (ANALYZE of a
-  // million users: ~4 s).
-  await run(db, ['ALTER TABLE users ALTER COLUMN search_text SET STATISTICS 1000', 'ANALYZE users']);
-};
-
 const STEPS: Record<string, Step> = {
   '0001_init': m0001_init,
   '0002_user_timezone': m0002_user_timezone,
@@ -801,7 +791,6 @@ const STEPS: Record<string, Step> = {
   '0017_organizations_scale': m0017_organizations_scale,
   '0018_organization_counts': m0018_organization_counts,
   '0019_users_created_days': m0019_users_created_days,
-  '0020_search_statistics': m0020_search_statistics,
 };
 
 function provider(dialect: DialectName) {

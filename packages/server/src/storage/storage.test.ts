@@ -60,7 +60,7 @@ describe.each(testDialects())('storage on %s', (dialect) => {
 
   it('applies migrations once and reports them applied', async () => {
     expect(await migrationsApplied(storage)).toBe(false);
-    expect(await migrateToLatest(storage)).toEqual(['0001_init', '0002_user_timezone', '0003_access_and_delivery', '0004_organizations', '0005_identification_order', '0006_password_compromised', '0007_user_list_orders', '0008_organization_list_orders', '0010_frontend_api', '0011_session_tokens', '0012_email_links', '0013_handshake_nonces', '0014_self_service', '0015_organization_membership_requests', '0016_users_scale', '0017_organizations_scale', '0018_organization_counts', '0019_users_created_days', '0020_search_statistics']);
+    expect(await migrateToLatest(storage)).toEqual(['0001_init', '0002_user_timezone', '0003_access_and_delivery', '0004_organizations', '0005_identification_order', '0006_password_compromised', '0007_user_list_orders', '0008_organization_list_orders', '0010_frontend_api', '0011_session_tokens', '0012_email_links', '0013_handshake_nonces', '0014_self_service', '0015_organization_membership_requests', '0016_users_scale', '0017_organizations_scale', '0018_organization_counts', '0019_users_created_days']);
     expect(await migrateToLatest(storage)).toEqual([]);
     expect(await migrationsApplied(storage)).toBe(true);
   });
