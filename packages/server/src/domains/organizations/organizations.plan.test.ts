@@ -15,7 +15,7 @@ import { type ImportedDatabase, importedDatabase, queryPlan } from '../../test/q
 import { type Db, type Storage, transaction } from '../../storage/database.js';
 import type { OrganizationInvitationTable, OrganizationMembershipTable, OrganizationTable } from '../../storage/schema.js';
 import { type InvitationListQuery, invitationsPageQuery, invitationsWhere, lapsedPendingQuery } from './invitations/repository.js';
-import { type MembershipListQuery, type MembershipOrder, countMembershipsQuery, membershipIdsQuery, hasAbsentPart } from './memberships/repository.js';
+import { type MembershipListQuery, type MembershipOrder, countMembershipsQuery, membershipIdsQuery, hasAbsentPart, namedMembersQuery } from './memberships/repository.js';
 import { countOrganizationsQuery, organizationIdsQuery } from './organizations/repository.js';
 
 const USERS = 2000;
@@ -159,6 +159,30 @@ describe.each(testDialects())('organization list query plans on %s', (dialect) =
   it("orders a user's memberships from an index", async () => {
     const q = membershipIdsQuery(db(), dialect, memberPage({ userId: 'user_x' }, 'created_at', 'desc'), 'present').limit(10);
     expectIndexOrdered(await plan(q, true), 'user');
+  });
+
+  it.runIf(dialect === 'postgres')("looks named users' memberships up one user at a time, in the generic plan a kept statement gets", async () => {
+    // Kept prepared, the statement is planned once for any organization: its generic plan must look each
+    // named user up, not walk the organization's memberships (1,500 here, 20,000 in the bench).
+    const someMembers = (await db().selectFrom('organization_memberships').select('user_id').where('organization_id', '=', bigOrg).limit(3).execute()).map((r) => r.user_id);
+    const lit = (v: unknown): string =>
+      Array.isArray(v) ? `ARRAY[${v.map(lit).join(', ')}]::text[]` : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
+    for (const userFilter of [{ userIds: { include: someMembers, exclude: [] } }, { emailAddresses: ['plan7@plan.example', 'plan8@plan.example'] }]) {
+      const q = { ...memberPage({ organizationId: bigOrg, userFilter }, 'created_at', 'desc'), userFilter };
+      for (const query of [namedMembersQuery(db(), dialect, q).orderBy('m.created_at', 'desc').orderBy('m.id', 'desc').limit(10).offset(0), db().selectFrom(namedMembersQuery(db(), dialect, q).as('x')).select((eb) => eb.fn.countAll<number>().as('n'))]) {
+        const c = query.compile();
+        const lines = await transaction(db(), async (tx) => {
+          await sql`SET LOCAL plan_cache_mode = force_generic_plan`.execute(tx);
+          await sql.raw(`PREPARE named_members_plan AS ${c.sql}`).execute(tx);
+          const r = await sql.raw<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE named_members_plan(${c.parameters.map(lit).join(', ')})`).execute(tx);
+          await sql`DEALLOCATE named_members_plan`.execute(tx);
+          return r.rows.map((x) => x['QUERY PLAN']);
+        });
+        const text = lines.join('\n');
+        expect(text, text).toMatch(/organization_memberships_organization_id_user_id_key/);
+        expect(text, text).not.toMatch(/organization_memberships_org_created_idx|Seq Scan on organization_memberships/);
+      }
+    }
   });
 
   it('counts filtered memberships from an index, not by reading every membership', async () => {

@@ -363,7 +363,7 @@ export function pinnedRowsQuery(db: Kysely<Database>, dialect: DialectName, filt
  * Whether the filter is unique keys alone (identifiers, usernames, user and external ids): a read of a
  * few rows whose best plan is the same whatever the values, which may therefore be kept prepared.
  */
-function onlyUniqueKeys(f: UserFilter): boolean {
+export function onlyUniqueKeys(f: UserFilter): boolean {
   const { emailAddresses: _e, phoneNumbers: _p, usernames: _u, web3Wallets: _w, externalIds: _x, userIds: _i, ...rest } = f;
   return isPinned(f) && isEmptyFilter(rest);
 }

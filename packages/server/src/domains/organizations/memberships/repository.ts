@@ -6,7 +6,7 @@
 import { type Selectable, type Updateable } from 'kysely';
 import { type DialectName, type Db, type Executor, type Tx, executePrepared, forUpdate, keyIn, statement } from '../../../storage/database.js';
 import type { OrganizationMembershipTable } from '../../../storage/schema.js';
-import { type UserFilter, filterUserIds, isEmptyFilter, isPinned, withSearchPlan } from '../../users/repository.js';
+import { type UserFilter, filterUserIds, isEmptyFilter, isPinned, onlyUniqueKeys, withSearchPlan } from '../../users/repository.js';
 import { addToCount, storedCount } from '../counts/repository.js';
 import type { Page } from '../shared.js';
 
@@ -206,17 +206,28 @@ async function membershipIds(db: Db, dialect: DialectName, q: MembershipListQuer
 export async function listMemberships(db: Db, dialect: DialectName, query: MembershipListQuery): Promise<{ rows: MembershipRow[]; total: number }> {
   // A user search is looked up by its rarest trigrams (users/search-repository.ts), as the user lists do.
   const q = query.userFilter ? { ...query, userFilter: await withSearchPlan(db, dialect, query.userFilter) } : query;
+  const { userFilter } = q;
+  if (dialect === 'postgres' && userFilter && onlyUniqueKeys(userFilter) && !q.userId && !hasAbsentPart(q.orderBy)) {
+    const named = () => namedMembersQuery(db, dialect, { ...q, userFilter });
+    const [rows, total] = await Promise.all([
+      executePrepared(db, named().orderBy(`m.${q.orderBy as 'created_at' | 'updated_at' | 'role'}`, q.direction).orderBy('m.id', q.direction).limit(q.limit).offset(q.offset)),
+      executePrepared(db, db.selectFrom(named().as('x')).select((eb) => eb.fn.countAll<number>().as('n'))),
+    ]);
+    return { rows, total: Number(total[0]?.n ?? 0) };
+  }
   if ((q.userId || (q.userFilter && isPinned(q.userFilter))) && !hasAbsentPart(q.orderBy)) {
     // Few memberships (one user's, or those of users named by unique keys): the page query reads the rows
-    // themselves, a round trip fewer where the target is 2 ms.
+    // themselves, a round trip fewer where the target is 2 ms. One user's alone plans the same whatever
+    // the user (its index of (user_id, created_at, id)), so it is kept prepared.
+    const onlyUser = Boolean(q.userId) && !q.organizationId && !q.roles?.length && !hasUserFilter(q);
     const [rows, total] = await Promise.all([
       membershipIdsQuery(db, dialect, q, 'present')
         .clearSelect()
         .select(MEMBERSHIP_COLUMNS.map((c) => `m.${c}` as const))
         .limit(q.limit)
         .offset(q.offset)
-        .execute(),
-      countMemberships(db, dialect, q),
+        .$call((page) => (onlyUser ? executePrepared(db, page) : page.execute())),
+      onlyUser ? executePrepared(db, countMembershipsQuery(db, dialect, q)).then(([r]) => Number(r?.n ?? 0)) : countMemberships(db, dialect, q),
     ]);
     return { rows, total };
   }
@@ -225,6 +236,32 @@ export async function listMemberships(db: Db, dialect: DialectName, query: Membe
   const rows = await executePrepared(db, db.selectFrom('organization_memberships').select(MEMBERSHIP_COLUMNS).where(keyIn(db, 'id', ids)));
   const byId = new Map(rows.map((r) => [r.id, r]));
   return { rows: ids.flatMap((id) => byId.get(id) ?? []), total };
+}
+
+/**
+ * The memberships of users named by unique keys (PostgreSQL; of one organization and roles when the list
+ * names them), looked up a named user at a time by (organization_id, user_id) or user_id. Its plan is the
+ * same for an organization of three members or of twenty thousand, so it can be kept prepared: a generic
+ * plan of the plain join, priced for the average organization, might walk the organization's memberships
+ * instead. The OFFSET 0 keeps PostgreSQL from merging the lookup into a join it could order either way.
+ * (Exported for the query-plan tests.)
+ */
+export function namedMembersQuery(db: Db, dialect: DialectName, q: MembershipListQuery & { userFilter: UserFilter }) {
+  return db
+    .selectFrom(filterUserIds(db, dialect, q.userFilter).as('u'))
+    .innerJoinLateral(
+      (eb) => {
+        let m = eb
+          .selectFrom('organization_memberships as m')
+          .select(MEMBERSHIP_COLUMNS.map((c) => `m.${c}` as const))
+          .whereRef('m.user_id', '=', 'u.id');
+        if (q.organizationId) m = m.where('m.organization_id', '=', q.organizationId);
+        if (q.roles?.length) m = m.where(keyIn(dialect, 'm.role', q.roles));
+        return m.offset(0).as('m');
+      },
+      (join) => join.onTrue(),
+    )
+    .selectAll('m');
 }
 
 /** Every membership of these users, oldest first (what a browser's client shows of each user). */
