@@ -224,6 +224,13 @@ describe.each(testDialects())('organizations on %s', (dialect) => {
       const byEmail = await call(`/organizations/${o.id}/memberships?email_address=member4@corp.test&email_address=member9@corp.test&order_by=${encodeURIComponent(order)}`);
       expect(byEmail.body.data).toEqual(expected.filter((m) => [users[4], users[9]].includes(m.public_user_data.user_id)));
     }
+    // By slug as by id; an unknown organization is a 404 whichever way it is named.
+    expect((await call(`/organizations/${o.slug}/memberships?user_id=${users[4]}`)).body.data).toEqual((await call(`/organizations/${o.id}/memberships?user_id=${users[4]}`)).body.data);
+    for (const missing of ['org_2zzzzzzzzzzzzzzzzzzzzzzzzzz', 'no-such-slug']) {
+      const r = await call(`/organizations/${missing}/memberships?user_id=${users[4]}`);
+      expect(r.status, missing).toBe(404);
+      expect(r.body.errors?.[0]?.code).toBe('resource_not_found');
+    }
     const mine = await call(`/users/${users[4]}/organization_memberships?limit=1&offset=0`);
     expect(mine.body.total_count).toBeGreaterThanOrEqual(1);
     expect(mine.body.data?.map((m) => (m.organization as J).id)).toHaveLength(1);
