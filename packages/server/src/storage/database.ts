@@ -174,6 +174,21 @@ export function beforeCommit(tx: Tx, key: string, last: () => Promise<void>): vo
   if (!work.has(key)) work.set(key, last);
 }
 
+/**
+ * Runs the reads of one page of a list without parallel workers (PostgreSQL): a page of ten found by
+ * walking an index gains nothing from them, and starting two costs ~10 ms on a small machine, yet the
+ * planner picks them when a fresh ANALYZE prices the walk high (a broad member search: 8.9 ms serial,
+ * 16–20 ms with two workers). It costs the transaction's BEGIN, SET LOCAL and COMMIT, so it serves
+ * searches only. On SQLite (no parallel workers; its transactions take the write lock) it is `work(db)`.
+ */
+export async function serialRead<T>(db: Db, work: (ex: Executor) => Promise<T>): Promise<T> {
+  if (dialectOf(db) !== 'postgres') return work(db);
+  return transaction(db, async (tx) => {
+    await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(tx);
+    return work(tx);
+  });
+}
+
 /** Runs one statement, mapping a unique violation like `transaction` does. */
 export async function uniqueOr<T>(statement: Promise<T>, onUnique: UniqueMapper): Promise<T> {
   try {

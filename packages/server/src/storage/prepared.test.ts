@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
-import { executePrepared, openStorage, transaction, type Storage } from './database.js';
+import { executePrepared, openStorage, serialRead, transaction, type Storage } from './database.js';
 
 describe.each(testDialects())('kept prepared statements on %s', (dialect) => {
   let database: TestDatabase;
@@ -57,6 +57,18 @@ describe.each(testDialects())('kept prepared statements on %s', (dialect) => {
     } finally {
       await off.close();
     }
+  });
+
+  it('reads a page without parallel workers inside serialRead only', async () => {
+    const setting = async (ex: Parameters<typeof executePrepared>[0]) =>
+      (await sql<{ v: string }>`SELECT current_setting('max_parallel_workers_per_gather') AS v`.execute(ex)).rows[0]?.v;
+    if (dialect === 'postgres') {
+      const before = await setting(storage.db);
+      expect(await serialRead(storage.db, (ex) => setting(ex))).toBe('0');
+      expect(await setting(storage.db)).toBe(before);
+      expect(before).not.toBe('0');
+    }
+    expect(await serialRead(storage.db, (ex) => executePrepared(ex, byIdOn({ ...storage, db: ex } as Storage)('t4')))).toEqual([{ id: 't4', n: 4 }]);
   });
 
   it('keeps working when the table changes under a kept plan', async () => {

@@ -4,9 +4,9 @@
  * kept by triggers), so that every ordering is read from an index.
  */
 import { type Selectable, type Updateable } from 'kysely';
-import { type DialectName, type Db, type Executor, type Tx, executePrepared, forUpdate, keyIn, statement } from '../../../storage/database.js';
+import { type DialectName, type Db, type Executor, type Tx, executePrepared, forUpdate, keyIn, serialRead, statement } from '../../../storage/database.js';
 import type { OrganizationMembershipTable } from '../../../storage/schema.js';
-import { type UserFilter, filterUserIds, isEmptyFilter, isPinned, onlyUniqueKeys, withSearchPlan } from '../../users/repository.js';
+import { type UserFilter, filterUserIds, isEmptyFilter, isPinned, onlyUniqueKeys, searchTerms, withSearchPlan } from '../../users/repository.js';
 import { addToCount, storedCount } from '../counts/repository.js';
 import type { Page } from '../shared.js';
 
@@ -135,7 +135,7 @@ export function hasAbsentPart(orderBy: MembershipOrder): boolean {
 }
 
 /** The query for the ids of one part of a page, in list order (exported for the query-plan tests). */
-export function membershipIdsQuery(db: Db, dialect: DialectName, q: Omit<MembershipListQuery, 'limit' | 'offset'>, part: MembershipOrderPart) {
+export function membershipIdsQuery(db: Executor, dialect: DialectName, q: Omit<MembershipListQuery, 'limit' | 'offset'>, part: MembershipOrderPart) {
   let base = db.selectFrom('organization_memberships as m').select('m.id as id');
   if (q.organizationId) base = base.where('m.organization_id', '=', q.organizationId);
   if (q.userId) base = base.where('m.user_id', '=', q.userId);
@@ -176,12 +176,17 @@ async function countMemberships(db: Db, dialect: DialectName, q: MembershipListQ
 }
 
 async function membershipIds(db: Db, dialect: DialectName, q: MembershipListQuery): Promise<string[]> {
-  const page = (part: MembershipOrderPart, limit: number, offset: number) =>
-    membershipIdsQuery(db, dialect, q, part)
-      .limit(limit)
-      .offset(offset)
-      .execute()
-      .then((rows) => rows.map((r) => r.id));
+  // A member search's page is read without parallel workers (see serialRead).
+  const search = hasUserFilter(q) && searchTerms(q.userFilter).length > 0;
+  const page = (part: MembershipOrderPart, limit: number, offset: number) => {
+    const read = (ex: Executor) =>
+      membershipIdsQuery(ex, dialect, q, part)
+        .limit(limit)
+        .offset(offset)
+        .execute()
+        .then((rows) => rows.map((r) => r.id));
+    return search ? serialRead(db, read) : read(db);
+  };
   const ids = await page('present', q.limit, q.offset);
   if (hasAbsentPart(q.orderBy) && ids.length < q.limit) {
     // The page reaches past the members with a value: how many of those precede it is either known (some
