@@ -174,6 +174,28 @@ export function beforeCommit(tx: Tx, key: string, last: () => Promise<void>): vo
   if (!work.has(key)) work.set(key, last);
 }
 
+/** Per transaction, the running totals each `addBeforeCommit` key gathers. */
+const tallies = new WeakMap<Tx, Map<string, Map<unknown, number>>>();
+
+/**
+ * Adds `delta` to `item`'s total under `key` in the transaction `tx`; the totals are handed to `write`
+ * once, just before COMMIT (`beforeCommit`), and never written when the transaction rolls back. Kept
+ * counters use it to write all of a transaction's changes in one statement.
+ */
+export function addBeforeCommit<K>(tx: Tx, key: string, item: K, delta: number, write: (totals: Map<K, number>) => Promise<void>): void {
+  if (delta === 0) return;
+  let byKey = tallies.get(tx);
+  if (!byKey) tallies.set(tx, (byKey = new Map()));
+  let totals = byKey.get(key) as Map<K, number> | undefined;
+  if (!totals) {
+    const mine = new Map<K, number>();
+    byKey.set(key, mine as Map<unknown, number>);
+    beforeCommit(tx, key, () => write(mine));
+    totals = mine;
+  }
+  totals.set(item, (totals.get(item) ?? 0) + delta);
+}
+
 /**
  * Runs the reads of one page of a list without parallel workers (PostgreSQL): a page of ten found by
  * walking an index gains nothing from them, and starting two costs ~10 ms on a small machine, yet the

@@ -9,7 +9,7 @@
  * once, and two transactions lock the rows they share in the same order and cannot deadlock on them.
  */
 import { type Kysely, sql } from 'kysely';
-import { beforeCommit, type Tx } from '../../storage/database.js';
+import { addBeforeCommit, type Tx } from '../../storage/database.js';
 import type { Database } from '../../storage/schema.js';
 
 export const DAY_MS = 86_400_000;
@@ -39,23 +39,12 @@ export function dayOf(ms: number): number {
   return (ms - rest) / DAY_MS;
 }
 
-const deltas = new WeakMap<Tx, Map<number, number>>();
-
 /**
  * Counts `delta` users created at `createdAt` (negative for users deleted or moved away from that day),
  * written when the transaction commits and not at all when it rolls back.
  */
 export function countCreated(tx: Tx, createdAt: number, delta: number): void {
-  if (delta === 0) return;
-  let d = deltas.get(tx);
-  if (!d) {
-    const mine = new Map<number, number>();
-    deltas.set(tx, mine);
-    d = mine;
-    beforeCommit(tx, 'users_created_days', () => writeDeltas(tx, mine));
-  }
-  const day = dayOf(createdAt);
-  d.set(day, (d.get(day) ?? 0) + delta);
+  addBeforeCommit(tx, 'users_created_days', dayOf(createdAt), delta, (totals) => writeDeltas(tx, totals));
 }
 
 /** A user's creation time changed (read under its row lock): it moves from the old day to the new one. */

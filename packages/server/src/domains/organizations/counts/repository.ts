@@ -9,7 +9,7 @@
  * statement, in index order) two transactions cannot deadlock on them.
  */
 import { sql } from 'kysely';
-import { beforeCommit, type Executor, type Tx } from '../../../storage/database.js';
+import { addBeforeCommit, type Executor, type Tx } from '../../../storage/database.js';
 import type { InvitationStatus } from '../../invitations/status.js';
 
 export type Counter = 'organizations' | 'memberships' | `invitations:${InvitationStatus}`;
@@ -22,19 +22,9 @@ export const COUNTERS: readonly Counter[] = ['organizations', 'memberships', ...
 /** Slots per counter. */
 export const COUNT_SLOTS = 16;
 
-const deltas = new WeakMap<Tx, Map<Counter, number>>();
-
 /** Adds `delta` to a counter when the transaction commits (nothing when it rolls back). */
 export function addToCount(tx: Tx, counter: Counter, delta: number): void {
-  if (delta === 0) return;
-  let d = deltas.get(tx);
-  if (!d) {
-    const mine = new Map<Counter, number>();
-    deltas.set(tx, mine);
-    d = mine;
-    beforeCommit(tx, 'organization_counts', () => writeDeltas(tx, mine));
-  }
-  d.set(counter, (d.get(counter) ?? 0) + delta);
+  addBeforeCommit(tx, 'organization_counts', counter, delta, (totals) => writeDeltas(tx, totals));
 }
 
 async function writeDeltas(tx: Tx, d: Map<Counter, number>): Promise<void> {
