@@ -368,12 +368,10 @@ export function onlyUniqueKeys(f: UserFilter): boolean {
   return isPinned(f) && isEmptyFilter(rest);
 }
 
-/** A page of a pinned list: both parts read whole up to the page's end (they are few), then sliced. */
-async function pinnedPage(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, twoParts: boolean): Promise<UserRow[]> {
-  const end = page.offset + page.limit;
-  const rows: UserRow[] = await pinnedRowsQuery(db, dialect, filter, page, 'present').limit(end).execute();
-  if (twoParts && rows.length < end) rows.push(...(await pinnedRowsQuery(db, dialect, filter, page, 'absent').limit(end - rows.length).execute()));
-  return rows.slice(page.offset, end);
+/** Whether the page's ordering reads the users without a value as a second part, after those with one. */
+function hasTwoParts(page: UserPage): boolean {
+  const spec = ORDER[page.orderBy];
+  return spec.kind === 'primary' || spec.nullable;
 }
 
 /**
@@ -395,20 +393,22 @@ function detailed(row: UserRow & WithDetails): UserAggregate {
   return { user, identifications, password };
 }
 
-/** A pinned page with each user's details read in the same statement (PostgreSQL; see IDENTIFICATIONS_JSON). */
-async function pinnedAggregates(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, twoParts: boolean): Promise<UserAggregate[]> {
+/**
+ * A page of a pinned list: both parts read whole up to the page's end (they are few), then sliced. With
+ * `details` (PostgreSQL; see IDENTIFICATIONS_JSON) each row holds its user's identifications and password
+ * state. A read by unique keys alone is kept prepared (see executePrepared).
+ */
+async function pinnedPage(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage, details = false): Promise<(UserRow & Partial<WithDetails>)[]> {
   const end = page.offset + page.limit;
   const keysOnly = onlyUniqueKeys(filter);
-  const part = (p: OrderPart, limit: number) => {
-    const q = pinnedRowsQuery(db, dialect, filter, page, p)
-      .select([IDENTIFICATIONS_JSON.as('details_identifications'), PASSWORD_JSON.as('details_password')])
-      .limit(limit);
-    // A read by unique keys alone is kept prepared (see executePrepared).
-    return (keysOnly ? executePrepared(db, q) : q.execute()) as Promise<(UserRow & WithDetails)[]>;
+  const part = (p: OrderPart, limit: number): Promise<(UserRow & Partial<WithDetails>)[]> => {
+    const rows = pinnedRowsQuery(db, dialect, filter, page, p).limit(limit);
+    const q = details ? rows.select([IDENTIFICATIONS_JSON.as('details_identifications'), PASSWORD_JSON.as('details_password')]) : rows;
+    return keysOnly ? executePrepared(db, q) : q.execute();
   };
   const rows = await part('present', end);
-  if (twoParts && rows.length < end) rows.push(...(await part('absent', end - rows.length)));
-  return rows.slice(page.offset, end).map(detailed);
+  if (hasTwoParts(page) && rows.length < end) rows.push(...(await part('absent', end - rows.length)));
+  return rows.slice(page.offset, end);
 }
 
 /**
@@ -418,8 +418,8 @@ async function pinnedAggregates(db: Kysely<Database>, dialect: DialectName, filt
  */
 export async function listUserAggregates(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage): Promise<UserAggregate[]> {
   if (dialect === 'postgres' && !filter.impossible && isPinned(filter)) {
-    const spec = ORDER[page.orderBy];
-    return pinnedAggregates(db, dialect, await withSearchPlan(db, dialect, filter), page, spec.kind === 'primary' || spec.nullable);
+    const rows = await pinnedPage(db, dialect, await withSearchPlan(db, dialect, filter), page, true);
+    return rows.map((r) => detailed(r as UserRow & WithDetails));
   }
   return aggregate(db, await listUsers(db, dialect, filter, page));
 }
@@ -463,25 +463,23 @@ export function rareMatchesQuery(db: Kysely<Database>, dialect: DialectName, fil
 /** Users matching `filter`, in the page's order (values first, users without one last); ties broken by id. */
 export async function listUsers(db: Kysely<Database>, dialect: DialectName, filter: UserFilter, page: UserPage): Promise<UserRow[]> {
   if (filter.impossible) return [];
-  const spec = ORDER[page.orderBy];
-  const twoParts = spec.kind === 'primary' || spec.nullable;
   // The search plan and the user count, each asked once and only when a part of the page needs them.
   let count: Promise<number> | undefined;
   const users = () => (count ??= storedUserCount(db));
   let plan: Promise<UserFilter> | undefined;
   const planned = () => (plan ??= withSearchPlan(db, dialect, filter, users));
-  if (isPinned(filter)) return pinnedPage(db, dialect, await planned(), page, twoParts);
+  if (isPinned(filter)) return pinnedPage(db, dialect, await planned(), page);
   if (searchTerms(filter).length) {
     // A rare search on PostgreSQL: the page is taken from its matches, named by id (the filter still
     // applies, so a user changed in between is checked again).
     const matches = await rareMatches(db, dialect, await planned());
     if (matches !== null) {
       if (!matches.length) return [];
-      return pinnedPage(db, dialect, { ...(await planned()), userIds: { include: matches, exclude: filter.userIds?.exclude ?? [] } }, page, twoParts);
+      return pinnedPage(db, dialect, { ...(await planned()), userIds: { include: matches, exclude: filter.userIds?.exclude ?? [] } }, page);
     }
   }
   const ids = await pageIds(db, dialect, filter, page, 'present', page.limit, page.offset, planned, users);
-  if (twoParts && ids.length < page.limit) {
+  if (hasTwoParts(page) && ids.length < page.limit) {
     // The page reaches past the users with a value: how many of those precede it is either known (some
     // were on this page) or at most `offset`, so counting them reads at most `offset` index entries.
     let skip = 0;
