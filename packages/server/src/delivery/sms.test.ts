@@ -2,8 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
-import { openStorage, type Storage } from '../storage/database.js';
+import { freshDatabase, openTestStorage, testDialects, type TestDatabase } from '../test/harness.js';
+import { type Storage } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrations.js';
 import { enqueueSms, getMessage } from './queue.js';
 import { createTwilioTransport, type SmsTransport } from './transports.js';
@@ -88,7 +88,7 @@ describe.each(testDialects())('Twilio SMS delivery on %s', (dialect) => {
 
   beforeAll(async () => {
     database = freshDatabase(dialect);
-    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
+    storage = await openTestStorage(database);
     await migrateToLatest(storage);
     twilio = await startTwilio();
     sms = createTwilioTransport({ accountSid: SID, authToken: TOKEN, from: FROM, apiUrl: `${twilio.url}/` }, { timeoutMs: 5_000 });

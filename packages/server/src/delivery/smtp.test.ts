@@ -3,8 +3,8 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { pino } from 'pino';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
-import { openStorage, type Storage } from '../storage/database.js';
+import { freshDatabase, openTestStorage, testDialects, type TestDatabase } from '../test/harness.js';
+import { type Storage } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrations.js';
 import { enqueueEmail, getMessage } from './queue.js';
 import { classifySmtpError, createSmtpTransport, PermanentDeliveryError, TransientDeliveryError, type EmailTransport } from './transports.js';
@@ -101,7 +101,7 @@ describe.each(testDialects())('SMTP delivery on %s', (dialect) => {
 
   beforeAll(async () => {
     database = freshDatabase(dialect);
-    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
+    storage = await openTestStorage(database);
     await migrateToLatest(storage);
     smtp = await startSmtp();
   });

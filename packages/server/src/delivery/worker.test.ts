@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
 import { pino, type Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
-import { openStorage, type Storage } from '../storage/database.js';
+import { freshDatabase, openTestStorage, testDialects, type TestDatabase } from '../test/harness.js';
+import { type Storage } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrations.js';
 import type { MessageTable } from '../storage/schema.js';
 import { readJson } from '../storage/schema.js';
@@ -75,7 +75,7 @@ describe.each(testDialects())('delivery worker on %s', (dialect) => {
   }
 
   async function openSecond(): Promise<Storage> {
-    return openStorage(database.url, database.schema ? { schema: database.schema } : {});
+    return openTestStorage(database);
   }
 
   beforeAll(async () => {
@@ -434,7 +434,7 @@ describe.each(testDialects())('delivery worker on %s', (dialect) => {
   it('logs a failing pass and keeps polling instead of crashing', async () => {
     // A database without the messages table: every claim fails.
     const empty = freshDatabase(dialect);
-    const broken = await openStorage(empty.url, empty.schema ? { schema: empty.schema } : {});
+    const broken = await openTestStorage(empty);
     const { logger, lines } = capturingLogger();
     const w = createDeliveryWorker({ db: broken.db, dialect, logger, email: null, sms: null, pollIntervalMs: 10 });
     try {

@@ -5,8 +5,8 @@
  */
 import { newId } from '@latch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
-import { openStorage, type Db, type Storage } from './database.js';
+import { freshDatabase, openTestStorage, testDialects, type TestDatabase } from '../test/harness.js';
+import { type Db, type Storage } from './database.js';
 import { migrateToLatest, migrateUpTo } from './migrations.js';
 import { listInvitations } from '../domains/organizations/invitations/repository.js';
 import { COUNTERS, storedCounts } from '../domains/organizations/counts/repository.js';
@@ -16,7 +16,7 @@ describe.each(testDialects())('migration 0018 over existing organizations on %s'
   let storage: Storage;
   beforeAll(async () => {
     database = freshDatabase(dialect);
-    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
+    storage = await openTestStorage(database);
   });
   afterAll(async () => {
     await storage.close();

@@ -4,17 +4,18 @@
  * them, and a range count over them equals `count(*)` at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
-import { openStorage, type Storage } from './database.js';
+import { freshDatabase, openTestStorage, testDialects, type TestDatabase } from '../test/harness.js';
+import { type Storage } from './database.js';
 import { migrateToLatest, migrateUpTo } from './migrations.js';
 import { DAY_MS, countCreatedBetween, dayOf } from '../domains/users/created-days-repository.js';
+import { userRow } from '../test/rows.js';
 
 describe.each(testDialects())('migration 0019 over existing users on %s', (dialect) => {
   let database: TestDatabase;
   let storage: Storage;
   beforeAll(async () => {
     database = freshDatabase(dialect);
-    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
+    storage = await openTestStorage(database);
   });
   afterAll(async () => {
     await storage.close();
@@ -28,7 +29,7 @@ describe.each(testDialects())('migration 0019 over existing users on %s', (diale
     const times = [base - 1, base, base + 1, base + DAY_MS / 2, base + DAY_MS - 1, base + 3 * DAY_MS + 7, -1, -DAY_MS, -DAY_MS - 1, 0];
     await storage.db
       .insertInto('users')
-      .values(times.map((at, i) => userRow(`user_m19_${i}`, at)))
+      .values(times.map((at, i) => userRow(`user_m19_${i}`, { created_at: at, updated_at: at })))
       .execute();
     expect((await migrateToLatest(storage))[0]).toBe('0019_users_created_days');
 
@@ -49,42 +50,3 @@ describe.each(testDialects())('migration 0019 over existing users on %s', (diale
     }
   });
 });
-
-function userRow(id: string, createdAt: number) {
-  return {
-    id,
-    external_id: null,
-    username: null,
-    username_normalized: null,
-    first_name: null,
-    last_name: null,
-    locale: null,
-    timezone: null,
-    primary_email_address_id: null,
-    primary_phone_number_id: null,
-    primary_web3_wallet_id: null,
-    public_metadata: '{}',
-    private_metadata: '{}',
-    unsafe_metadata: '{}',
-    image_id: null,
-    banned: 0,
-    locked: 0,
-    locked_at: null,
-    delete_self_enabled: 1,
-    create_organization_enabled: 1,
-    create_organizations_limit: null,
-    legal_accepted_at: null,
-    last_sign_in_at: null,
-    last_active_at: null,
-    bypass_client_trust: 0,
-    totp_secret: null,
-    pending_totp_secret: null,
-    backup_codes: null,
-    mfa_enabled_at: null,
-    mfa_disabled_at: null,
-    password_compromised_at: null,
-    search_text: id,
-    created_at: createdAt,
-    updated_at: createdAt,
-  };
-}

@@ -6,8 +6,8 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
-import { executePrepared, openStorage, serialRead, transaction, type Storage } from './database.js';
+import { freshDatabase, openTestStorage, testDialects, type TestDatabase } from '../test/harness.js';
+import { executePrepared, serialRead, transaction, type Storage } from './database.js';
 
 describe.each(testDialects())('kept prepared statements on %s', (dialect) => {
   let database: TestDatabase;
@@ -15,7 +15,7 @@ describe.each(testDialects())('kept prepared statements on %s', (dialect) => {
   beforeAll(async () => {
     database = freshDatabase(dialect);
     // One connection, so that every statement below meets the plans the earlier ones left on it.
-    storage = await openStorage(database.url, { ...(database.schema ? { schema: database.schema } : {}), poolSize: 1 });
+    storage = await openTestStorage(database, { poolSize: 1 });
     await sql`CREATE TABLE prep_things (id TEXT PRIMARY KEY, n INTEGER NOT NULL)`.execute(storage.db);
     for (let i = 0; i < 20; i++) await sql`INSERT INTO prep_things (id, n) VALUES (${`t${i}`}, ${i})`.execute(storage.db);
   });
@@ -49,7 +49,7 @@ describe.each(testDialects())('kept prepared statements on %s', (dialect) => {
   });
 
   it.runIf(dialect === 'postgres')('prepares nothing when turned off (for poolers that cannot keep them)', async () => {
-    const off = await openStorage(database.url, { ...(database.schema ? { schema: database.schema } : {}), poolSize: 1, preparedStatements: false });
+    const off = await openTestStorage(database, { poolSize: 1, preparedStatements: false });
     try {
       expect(await executePrepared(off.db, byIdOn(off)('t3'))).toEqual([{ id: 't3', n: 3 }]);
       const kept = await sql<{ name: string }>`SELECT name FROM pg_prepared_statements`.execute(off.db);

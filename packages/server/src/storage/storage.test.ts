@@ -1,57 +1,18 @@
 import { newId } from '@latch/core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshDatabase, testDialects, type TestDatabase } from '../test/harness.js';
-import { openStorage, prepared, transaction, uniqueViolation, type Storage } from './database.js';
+import { freshDatabase, openTestStorage, testDialects, type TestDatabase } from '../test/harness.js';
+import { prepared, transaction, uniqueViolation, type Storage } from './database.js';
 import { migrateToLatest, migrationsApplied } from './migrations.js';
 import { countUsers, listUsers } from '../domains/users/repository.js';
-
-function userRow(id: string, extra: Record<string, unknown> = {}) {
-  const t = Date.now();
-  return {
-    id,
-    external_id: null,
-    username: null,
-    username_normalized: null,
-    first_name: null,
-    last_name: null,
-    locale: null,
-    timezone: null,
-    primary_email_address_id: null,
-    primary_phone_number_id: null,
-    primary_web3_wallet_id: null,
-    public_metadata: '{}',
-    private_metadata: '{}',
-    unsafe_metadata: '{}',
-    image_id: null,
-    banned: 0,
-    locked: 0,
-    locked_at: null,
-    delete_self_enabled: 1,
-    create_organization_enabled: 1,
-    create_organizations_limit: null,
-    legal_accepted_at: null,
-    last_sign_in_at: null,
-    last_active_at: null,
-    bypass_client_trust: 0,
-    totp_secret: null,
-    backup_codes: null,
-    mfa_enabled_at: null,
-    mfa_disabled_at: null,
-    password_compromised_at: null,
-    search_text: id,
-    created_at: t,
-    updated_at: t,
-    ...extra,
-  };
-}
+import { userRow } from '../test/rows.js';
 
 describe.each(testDialects())('storage on %s', (dialect) => {
   let database: TestDatabase;
   let storage: Storage;
   beforeAll(async () => {
     database = freshDatabase(dialect);
-    storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
+    storage = await openTestStorage(database);
   });
   afterAll(async () => {
     await storage.close();

@@ -12,7 +12,7 @@ import { newSecretKey, randomToken } from '@latch/core';
 import { pino } from 'pino';
 import { resolveConfig, type Config } from '../config.js';
 import { startServer, type RunningServer } from '../server.js';
-import { dropPostgresSchema } from '../storage/database.js';
+import { dropPostgresSchema, openStorage, type Storage, type StorageOptions } from '../storage/database.js';
 
 export type TestDialect = 'sqlite' | 'postgres';
 
@@ -37,6 +37,11 @@ export function freshDatabase(dialect: TestDialect): TestDatabase {
   if (!url) throw new Error('LATCH_TEST_POSTGRES_URL is not set');
   const schema = `latch_test_${randomToken(12).toLowerCase()}`;
   return { url, schema, cleanup: () => dropPostgresSchema(url, schema) };
+}
+
+/** A storage handle of its own on a test database (its schema on PostgreSQL). */
+export function openTestStorage(database: TestDatabase, options: StorageOptions = {}): Promise<Storage> {
+  return openStorage(database.url, { ...(database.schema ? { schema: database.schema } : {}), ...options });
 }
 
 export interface TestServer {

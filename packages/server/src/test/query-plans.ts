@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompiledQuery, sql } from 'kysely';
 import { importUsersFromFile } from '../domains/users/import/importer.js';
-import { openStorage, type Storage, transaction } from '../storage/database.js';
+import { type Storage, transaction } from '../storage/database.js';
 import { migrateToLatest } from '../storage/migrations.js';
-import { freshDatabase, type TestDialect } from './harness.js';
+import { freshDatabase, openTestStorage, type TestDialect } from './harness.js';
 
 export interface ImportedDatabase {
   storage: Storage;
@@ -20,7 +20,7 @@ export interface ImportedDatabase {
 export async function importedDatabase(dialect: TestDialect, people: object[]): Promise<ImportedDatabase> {
   const database = freshDatabase(dialect);
   const dir = mkdtempSync(join(tmpdir(), 'latch-imported-'));
-  const storage = await openStorage(database.url, database.schema ? { schema: database.schema } : {});
+  const storage = await openTestStorage(database);
   try {
     await migrateToLatest(storage);
     writeFileSync(join(dir, 'users.jsonl'), people.map((p) => JSON.stringify(p)).join('\n'));

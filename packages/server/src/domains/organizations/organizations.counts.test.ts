@@ -6,8 +6,8 @@
  * deletions of organizations, members, users and invitations, and revocations.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
-import { openStorage, type Storage } from '../../storage/database.js';
+import { startTestServer, openTestStorage, testDialects, type TestServer } from '../../test/harness.js';
+import { type Storage } from '../../storage/database.js';
 
 describe.each(testDialects())('kept organization counts on %s', (dialect) => {
   let t: TestServer;
@@ -16,7 +16,7 @@ describe.each(testDialects())('kept organization counts on %s', (dialect) => {
   beforeAll(async () => {
     t = await startTestServer(dialect);
     // A second handle on the server's database, for `count(*)`.
-    storage = await openStorage(t.database.url, t.database.schema ? { schema: t.database.schema } : {});
+    storage = await openTestStorage(t.database);
   });
   afterAll(async () => {
     await storage?.close();

@@ -10,14 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newId } from '@latch/core';
-import type { Insertable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
-import { openStorage, transaction, type Storage } from '../../storage/database.js';
-import type { UserTable } from '../../storage/schema.js';
+import { startTestServer, openTestStorage, testDialects, type TestServer } from '../../test/harness.js';
+import { transaction, type Storage } from '../../storage/database.js';
 import { DAY_MS, countCreatedBetween, dayOf } from './created-days-repository.js';
 import { importUsersFromFile } from './import/importer.js';
 import { countUsers, insertUser } from './repository.js';
+import { userRow } from '../../test/rows.js';
 
 /** Midnight UTC that starts the days the users are created on (days 0 … 6). */
 const BASE = Date.UTC(2024, 2, 10);
@@ -42,7 +41,7 @@ describe.each(testDialects())('users counted by day of creation on %s', (dialect
   beforeAll(async () => {
     t = await startTestServer(dialect);
     // A second handle on the server's database: imports, direct counts and the day rows go through it.
-    storage = await openStorage(t.database.url, t.database.schema ? { schema: t.database.schema } : {});
+    storage = await openTestStorage(t.database);
   });
   afterAll(async () => {
     await storage?.close();
@@ -203,7 +202,7 @@ describe.each(testDialects())('users counted by day of creation on %s', (dialect
     const id = newId('user');
     await expect(
       transaction(storage.db, async (tx) => {
-        await insertUser(tx, userRow(id, BASE + DAY_MS));
+        await insertUser(tx, userRow(id, { created_at: BASE + DAY_MS, updated_at: BASE + DAY_MS }));
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
@@ -214,42 +213,3 @@ describe.each(testDialects())('users counted by day of creation on %s', (dialect
     expect(await dayMismatches()).toEqual([]);
   });
 });
-
-function userRow(id: string, createdAt: number): Insertable<UserTable> {
-  return {
-    id,
-    external_id: null,
-    username: null,
-    username_normalized: null,
-    first_name: null,
-    last_name: null,
-    locale: null,
-    timezone: null,
-    primary_email_address_id: null,
-    primary_phone_number_id: null,
-    primary_web3_wallet_id: null,
-    public_metadata: '{}',
-    private_metadata: '{}',
-    unsafe_metadata: '{}',
-    image_id: null,
-    banned: 0,
-    locked: 0,
-    locked_at: null,
-    delete_self_enabled: 1,
-    create_organization_enabled: 1,
-    create_organizations_limit: null,
-    legal_accepted_at: null,
-    last_sign_in_at: null,
-    last_active_at: null,
-    bypass_client_trust: 0,
-    totp_secret: null,
-    pending_totp_secret: null,
-    backup_codes: null,
-    mfa_enabled_at: null,
-    mfa_disabled_at: null,
-    password_compromised_at: null,
-    search_text: id,
-    created_at: createdAt,
-    updated_at: createdAt,
-  };
-}

@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, testDialects, type TestServer } from '../../test/harness.js';
-import { openStorage, type Storage } from '../../storage/database.js';
+import { startTestServer, openTestStorage, testDialects, type TestServer } from '../../test/harness.js';
+import { type Storage } from '../../storage/database.js';
 import { importUsersFromFile } from './import/importer.js';
 
 describe.each(testDialects())('stored user count and primary flags on %s', (dialect) => {
@@ -20,7 +20,7 @@ describe.each(testDialects())('stored user count and primary flags on %s', (dial
   beforeAll(async () => {
     t = await startTestServer(dialect);
     // A second handle on the server's database: the import and `count(*)` go through it.
-    storage = await openStorage(t.database.url, t.database.schema ? { schema: t.database.schema } : {});
+    storage = await openTestStorage(t.database);
   });
   afterAll(async () => {
     await storage?.close();
