@@ -144,28 +144,18 @@ async function rawArgonRate(concurrency) {
   return { rate: n / 5, cpuMsPerHash: (cpu.user + cpu.system) / 1000 / n };
 }
 
-/** User + system CPU time of a process so far, in ms (Linux). */
-function processCpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+/** User + system (`all`) and system-only (`sys`) CPU ms so far of a process or thread, from its `stat` (Linux). */
+function statCpuMs(path) {
+  const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+  return { all: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, sys: (Number(fields[12]) * 1000) / 100 };
 }
 
-/**
- * The same for the process's main thread only: the event loop, where everything but argon2id (which runs
- * on the native library's worker threads) and V8's helper threads happens.
- */
-function mainThreadCpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-/** User + system and system-only CPU ms of each of a process's threads, by thread id (Linux). */
+/** The same for each of a process's threads, by thread id. */
 function threadCpuMs(pid) {
   const out = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
-      out.set(tid, { all: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, sys: (Number(fields[12]) * 1000) / 100 });
+      out.set(tid, statCpuMs(`/proc/${pid}/task/${tid}/stat`));
     } catch {
       // the thread ended
     }
@@ -299,22 +289,20 @@ try {
     server = await startServer();
     // A short warm-up, so the measured run sees warm caches and no first-use costs.
     await signIns(server.url, withPasswords, 2).catch(() => undefined);
-    const cpu0 = processCpuMs(server.child.pid);
-    const main0 = mainThreadCpuMs(server.child.pid);
+    const cpu0 = statCpuMs(`/proc/${server.child.pid}/stat`).all;
     const threads0 = threadCpuMs(server.child.pid);
     const client0 = process.cpuUsage();
     const r = await signIns(server.url, withPasswords);
     const clientCpu = process.cpuUsage(client0);
     const threads1 = threadCpuMs(server.child.pid);
-    const serverCpu = (processCpuMs(server.child.pid) - cpu0) / (r.rps * DURATION);
-    const mainCpu = (mainThreadCpuMs(server.child.pid) - main0) / (r.rps * DURATION);
+    const serverCpu = (statCpuMs(`/proc/${server.child.pid}/stat`).all - cpu0) / (r.rps * DURATION);
     server.stop();
     const t = threadSummary(server.child.pid, threads0, threads1, r.rps * DURATION);
     const clientMs = (clientCpu.user + clientCpu.system) / 1000 / (r.rps * DURATION);
     cpuNote =
       `server CPU per sign-in by thread: main ${fmt(t.main.all, 2)} ms (${fmt(t.main.sys, 2)} in the kernel), argon2id's worker threads ${fmt(t.workers, 2)} ms (${fmt(t.workersSys, 2)} in the kernel; raw argon2id ${fmt(cpuMsPerHash, 2)} ms), other threads ${fmt(t.other, 2)} ms; ` +
       `the load generator (this process, on the same cores): ${fmt(clientMs, 2)} ms\n` +
-      `password sign-in, CPU per request: server ${fmt(serverCpu, 2)} ms = argon2id ${fmt(cpuMsPerHash, 2)} ms (raw, same parameters and concurrency) + ${fmt(serverCpu - cpuMsPerHash, 2)} ms for the rest (HTTP, the database writes, the response, and the session token's RS256 signature: ${fmt(signMs, 2)} ms raw); the server's main thread (everything but argon2id and V8's helper threads): ${fmt(mainCpu, 2)} ms`;
+      `password sign-in, CPU per request: server ${fmt(serverCpu, 2)} ms = argon2id ${fmt(cpuMsPerHash, 2)} ms (raw, same parameters and concurrency) + ${fmt(serverCpu - cpuMsPerHash, 2)} ms for the rest (HTTP, the database writes, the response, and the session token's RS256 signature: ${fmt(signMs, 2)} ms raw)`;
     server = undefined;
     failed ||= r.bad > 0;
     rows.push(['password sign-in (create + password)', r, raw, `argon2id/s, ${WORKERS} in flight`, 0.9]);
