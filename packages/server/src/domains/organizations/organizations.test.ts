@@ -239,6 +239,51 @@ describe.each(testDialects())('organizations on %s', (dialect) => {
     expect(all.body.total_count).toBe(all.body.data?.length);
   });
 
+  it('answers members named by unique keys with the same public data and role permissions as the whole list', async () => {
+    // On PostgreSQL such a page reads each member's profile and role in its own statement; the whole list
+    // reads them afterwards. Custom roles with and without permissions, a banned member, a member known
+    // only by phone and username, one key and several, and a page past the end must all agree.
+    const perm = await post('/organization_permissions', { name: 'Reports', key: 'org:reports:read', description: 'Read reports' });
+    expect(perm.status).toBe(200);
+    expect((await post('/organization_roles', { name: 'Analyst', key: 'org:analyst', permissions: ['org:reports:read', 'org:sys_memberships:read'] })).status).toBe(200);
+    expect((await post('/organization_roles', { name: 'Guest', key: 'org:guest' })).status).toBe(200);
+    const phoneOnly = await post('/users', { phone_number: ['+15550007001'], username: 'phone_only_member', first_name: 'Pho' });
+    const banned = await post('/users', { email_address: ['banned.member@corp.test'], last_name: 'Banned' });
+    expect((await post(`/users/${banned.body.id}/ban`, {})).status).toBe(200);
+    const o = await org({ name: 'Embedded Members' });
+    const cast = [
+      [phoneOnly.body.id, 'org:analyst'],
+      [banned.body.id, 'org:guest'],
+      [users[3], 'org:analyst'],
+      [users[5], 'org:member'],
+    ] as [string, string][];
+    for (const [u, role] of cast) expect((await post(`/organizations/${o.id}/memberships`, { user_id: u, role })).status).toBe(200);
+    const whole = ((await call(`/organizations/${o.id}/memberships?limit=100`)).body.data ?? []) as (J & { public_user_data: J & { user_id: string } })[];
+    const of = (ids: string[]) => whole.filter((m) => ids.includes(m.public_user_data.user_id));
+    expect(of([phoneOnly.body.id])[0]).toMatchObject({ role: 'org:analyst', role_name: 'Analyst', permissions: ['org:reports:read', 'org:sys_memberships:read'], public_user_data: { identifier: '+15550007001', username: 'phone_only_member', first_name: 'Pho' } });
+    expect(of([banned.body.id])[0]).toMatchObject({ role: 'org:guest', role_name: 'Guest', permissions: [], public_user_data: { banned: true, last_name: 'Banned' } });
+    const cases: [string, string[]][] = [
+      [`user_id=${phoneOnly.body.id}`, [phoneOnly.body.id]],
+      [`user_id=${banned.body.id}&user_id=${users[3]}&user_id=${users[5]}`, [banned.body.id, users[3], users[5]] as string[]],
+      ['phone_number=%2B15550007001', [phoneOnly.body.id]],
+      ['username=phone_only_member&username=nobody_here', [phoneOnly.body.id]],
+      ['email_address=banned.member@corp.test', [banned.body.id]],
+      [`email_address=member3@corp.test&email_address=banned.member@corp.test`, [users[3], banned.body.id] as string[]],
+    ];
+    for (const [filter, ids] of cases) {
+      const r = await call(`/organizations/${o.id}/memberships?${filter}`);
+      expect(r.body.data, filter).toEqual(of(ids));
+      expect(r.body.total_count, filter).toBe(ids.length);
+      const past = await call(`/organizations/${o.id}/memberships?${filter}&offset=${ids.length + 2}`);
+      expect(past.body.data, filter).toEqual([]);
+      expect(past.body.total_count, filter).toBe(ids.length);
+    }
+    // A role renamed is answered by its new name at once (nothing about roles is kept between requests).
+    const analyst = ((await call('/organization_roles?query=analyst')).body.data ?? [])[0] as J;
+    expect((await patch(`/organization_roles/${analyst.id as string}`, { name: 'Data Analyst' })).status).toBe(200);
+    expect((await call(`/organizations/${o.id}/memberships?user_id=${users[3]}`)).body.data?.[0]).toMatchObject({ role_name: 'Data Analyst' });
+  });
+
   it('manages domains: public providers refused, automatic invitation and suggestion enrol users now and later', async () => {
     const o = await org({ name: 'Domain Owners' });
     expect((await post(`/organizations/${o.id}/domains`, { name: 'gmail.com' })).body.errors?.[0]).toMatchObject({ code: 'organization_domain_common', meta: { param_name: 'name' } });

@@ -41,7 +41,7 @@ export function registerMembershipRoutes(router: BapiRouter, deps: { organizatio
   const { organizations, memberships, publicUrl } = deps;
   const one = answers('The membership', MembershipSchema);
   const many = answers('Memberships', list(MembershipSchema));
-  const page = async (rows: MembershipRow[]) => (await memberships.views(rows)).map((v) => membershipJSON(v, publicUrl));
+  const page = async (rows: MembershipRow[], known?: Parameters<MembershipsService['views']>[1]) => (await memberships.views(rows, known)).map((v) => membershipJSON(v, publicUrl));
   const single = async (row: MembershipRow) => (await page([row]))[0];
 
   router.add(
@@ -72,8 +72,8 @@ export function registerMembershipRoutes(router: BapiRouter, deps: { organizatio
       const early = params.organization_id.startsWith('org_') ? list(params.organization_id) : null;
       early?.catch(() => undefined);
       const org = await organizations.get(params.organization_id);
-      const { rows, total } = await (early && org.id === params.organization_id ? early : list(org.id));
-      return { data: await page(rows), total_count: total };
+      const { rows, total, embeds } = await (early && org.id === params.organization_id ? early : list(org.id));
+      return { data: await page(rows, { organization: org, embeds }), total_count: total };
     },
   );
   router.add(

@@ -19,7 +19,7 @@ import { lockOrganization, organizationOrThrow } from '../organizations/service.
 import { ADMIN_ROLE, answeredRoleKey, type RolesService } from '../roles/service.js';
 import { alreadyMember, lastAdmin, quotaExceeded, raceError } from '../shared.js';
 import * as repo from './repository.js';
-import type { MembershipListQuery, MembershipRow } from './repository.js';
+import type { MembershipEmbeds, MembershipListQuery, MembershipRow } from './repository.js';
 import type { MembershipView } from './serialize.js';
 
 export type { MembershipRow } from './repository.js';
@@ -149,13 +149,19 @@ export function createMembershipsService({ db, dialect, roles, legacyRoleKeys, n
       }
     },
 
-    /** The memberships with what their answers embed: organization, member's public data, role. */
-    async views(rows: MembershipRow[]): Promise<MembershipView[]> {
+    /**
+     * The memberships with what their answers embed: organization, member's public data, role. What the
+     * caller already holds (the organization it looked up, what the page's statement read) is not read again.
+     */
+    async views(rows: MembershipRow[], known: { organization?: OrganizationRow; embeds?: MembershipEmbeds } = {}): Promise<MembershipView[]> {
       if (!rows.length) return [];
+      const { organization, embeds } = known;
       const [orgs, users, roleInfo, legacy] = await Promise.all([
-        organizationsRepo.organizationsByIds(db, rows.map((r) => r.organization_id)),
-        publicProfilesById(db, rows.map((r) => r.user_id)),
-        roles.describeRoles(db, rows.map((r) => r.role)),
+        organization && rows.every((r) => r.organization_id === organization.id)
+          ? new Map([[organization.id, organization]])
+          : organizationsRepo.organizationsByIds(db, rows.map((r) => r.organization_id)),
+        embeds?.profiles ?? publicProfilesById(db, rows.map((r) => r.user_id)),
+        embeds?.roles ?? roles.describeRoles(db, rows.map((r) => r.role)),
         legacyRoleKeys(),
       ]);
       return rows.flatMap((m) => {
