@@ -184,6 +184,7 @@ async function benchDatabase(label, databaseUrl, file) {
   const env = { ...process.env, LATCH_DATABASE_URL: databaseUrl, LATCH_SECRET_KEY: newSecretKey('development'), LATCH_LOG_LEVEL: 'silent' };
   console.log(`\n== ${label}: importing ${fmt(N)} users (${(statSync(file).size / 1e6).toFixed(0)} MB ${opt.format}) with \`latch users import\` …`);
   const first = await importWithCli(file, env);
+  if (opt.keep) console.log(`  measure it again: node bench/scale.mjs --users ${N} --database ${databaseUrl} --secret-key ${env.LATCH_SECRET_KEY}`);
   console.log(`${first.summary}\n  wall clock ${ms(first.wall / 1000)} s (including start-up and the statistics refresh): ${fmt((N / first.wall) * 1000)} users/s`);
   if (first.cpu !== null) console.log(`  CPU time of the import process: ${ms(first.cpu)} s (user + sys; the database server's, on PostgreSQL, not included)`);
   if (!opt['no-rerun']) {
@@ -213,7 +214,9 @@ try {
     await admin.connect();
     await admin.query(`CREATE DATABASE ${name}`);
     cleanups.push(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      // --keep leaves the database, to be measured again with --database (drop it by hand afterwards).
+      if (opt.keep) console.log(`kept PostgreSQL database ${name}`);
+      else await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     });
     const url = new URL(opt.postgres);
