@@ -16,7 +16,7 @@
  * (made-up) addresses, so the per-IP sign-in limit is not what is measured.
  */
 import { fork } from 'node:child_process';
-import http from 'node:http';
+import net from 'node:net';
 import { createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -217,22 +217,49 @@ async function tokens(url, sessions) {
 }
 
 /**
- * The sign-in load's HTTP client: node:http with kept-alive connections. The load runs on the same two
- * cores as the server, so its own CPU is taken from the server; fetch (undici) cost about 1.3 ms a request
- * here, this about a third of that.
+ * The sign-in load's HTTP client: one kept-alive HTTP/1.1 connection per worker over `node:net`, requests
+ * written as one string, responses parsed just enough (status line, Content-Length, body). The load runs
+ * on the same two cores as the server, so its own CPU is taken from the server: `fetch` (undici) cost
+ * about 1.3 ms of it a request here, `node:http` 0.5 ms, this about a tenth of a millisecond. A server
+ * measured from another machine would not pay for its load generator at all.
  */
-const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 64 });
-function post(url, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: keepAlive, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
+function connect(url) {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect({ host: hostname, port: Number(port), noDelay: true });
+  let buffer = Buffer.alloc(0);
+  let waiting = null; // { resolve, reject }
+  const settle = () => {
+    if (!waiting) return;
+    const end = buffer.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const head = buffer.subarray(0, end).toString('latin1');
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!length) return waiting.reject(new Error(`response without Content-Length: ${head.slice(0, 200)}`));
+    const total = end + 4 + Number(length[1]);
+    if (buffer.length < total) return;
+    const status = Number(head.slice(9, 12));
+    const body = buffer.subarray(end + 4, total).toString('utf8');
+    buffer = buffer.subarray(total);
+    const w = waiting;
+    waiting = null;
+    w.resolve({ status, body });
+  };
+  socket.on('data', (chunk) => {
+    buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+    settle();
   });
+  socket.on('error', (err) => waiting?.reject(err));
+  return {
+    post(path, headers, body) {
+      return new Promise((resolve, reject) => {
+        waiting = { resolve, reject };
+        let head = `POST ${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
+        for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+        socket.write(`${head}\r\n${body}`);
+      });
+    },
+    close: () => socket.destroy(),
+  };
 }
 
 async function signIns(url, emails, seconds = DURATION) {
@@ -243,18 +270,23 @@ async function signIns(url, emails, seconds = DURATION) {
   let k = 0;
   await Promise.all(
     Array.from({ length: WORKERS }, async () => {
-      while (performance.now() < end) {
-        const email = emails[k++ % emails.length];
-        const t0 = performance.now();
-        const res = await post(
-          `${url}/fapi/v1/client/sign_ins?${QUERY}`,
-          { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.1.${k % 250}.${k % 200}` },
-          new URLSearchParams({ identifier: email, strategy: 'password', password: PASSWORD }).toString(),
-        );
-        const body = JSON.parse(res.body);
-        latencies.push(performance.now() - t0);
-        if (res.status !== 200 || body.response?.status !== 'complete') bad++;
-        n++;
+      const connection = connect(url);
+      try {
+        while (performance.now() < end) {
+          const email = emails[k++ % emails.length];
+          const t0 = performance.now();
+          const res = await connection.post(
+            `/fapi/v1/client/sign_ins?${QUERY}`,
+            { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.1.${k % 250}.${k % 200}` },
+            new URLSearchParams({ identifier: email, strategy: 'password', password: PASSWORD }).toString(),
+          );
+          const body = JSON.parse(res.body);
+          latencies.push(performance.now() - t0);
+          if (res.status !== 200 || body.response?.status !== 'complete') bad++;
+          n++;
+        }
+      } finally {
+        connection.close();
       }
     }),
   );

@@ -248,7 +248,7 @@ describe.each(testDialects())('organizations on %s', (dialect) => {
     expect((await post('/organization_roles', { name: 'Analyst', key: 'org:analyst', permissions: ['org:reports:read', 'org:sys_memberships:read'] })).status).toBe(200);
     expect((await post('/organization_roles', { name: 'Guest', key: 'org:guest' })).status).toBe(200);
     const phoneOnly = await post('/users', { phone_number: ['+15550007001'], username: 'phone_only_member', first_name: 'Pho' });
-    const banned = await post('/users', { email_address: ['banned.member@corp.test'], last_name: 'Banned' });
+    const banned = await post('/users', { email_address: ['banned.member@elsewhere.test'], last_name: 'Banned' });
     expect((await post(`/users/${banned.body.id}/ban`, {})).status).toBe(200);
     const o = await org({ name: 'Embedded Members' });
     const cast = [
@@ -267,8 +267,8 @@ describe.each(testDialects())('organizations on %s', (dialect) => {
       [`user_id=${banned.body.id}&user_id=${users[3]}&user_id=${users[5]}`, [banned.body.id, users[3], users[5]] as string[]],
       ['phone_number=%2B15550007001', [phoneOnly.body.id]],
       ['username=phone_only_member&username=nobody_here', [phoneOnly.body.id]],
-      ['email_address=banned.member@corp.test', [banned.body.id]],
-      [`email_address=member3@corp.test&email_address=banned.member@corp.test`, [users[3], banned.body.id] as string[]],
+      ['email_address=banned.member@elsewhere.test', [banned.body.id]],
+      [`email_address=member3@corp.test&email_address=banned.member@elsewhere.test`, [users[3], banned.body.id] as string[]],
     ];
     for (const [filter, ids] of cases) {
       const r = await call(`/organizations/${o.id}/memberships?${filter}`);
