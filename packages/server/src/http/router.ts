@@ -146,7 +146,7 @@ const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
  * unpaired surrogates in text and JSONB, and no identifier, name or metadata legitimately contains them,
  * so they are refused at the edge on every dialect rather than stored differently by each.
  */
-function nulPath(value: unknown): string | null {
+export function nulPath(value: unknown): string | null {
   const stack: [unknown, string][] = [[value, '']];
   while (stack.length) {
     const [v, path] = stack.pop() as [unknown, string];

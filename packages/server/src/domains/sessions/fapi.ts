@@ -8,6 +8,9 @@ import type { SessionsService } from './service.js';
 
 const id = z.object({ session_id: z.string().max(64) });
 
+/** The body of `POST /client/sessions/{id}/tokens` (also read by the token refresh's direct path, http/fapi/token-refresh.ts). */
+export const TokenRequestBody = z.object({ organization_id: formNullableString(64).optional(), tab_state: z.string().max(32).optional() }).loose();
+
 export interface SessionRoutesDeps {
   sessions: SessionsService;
   present(session: SessionRow): Promise<unknown>;
@@ -73,7 +76,7 @@ export function registerSessionRoutes(router: FapiRouter, { sessions, present }:
       description: 'A fresh RS256 session token (60 seconds). `organization_id` selects the organization in its claims (empty: none; absent: the active one).',
       tags,
       params: id,
-      body: z.object({ organization_id: formNullableString(64).optional(), tab_state: z.string().max(32).optional() }).loose(),
+      body: TokenRequestBody,
       responses: { 200: { description: '`{ object: "token", jwt }`' } },
     },
     async ({ params, body, principal, c }) => {

@@ -30,20 +30,30 @@ import { createFapiRouter, fapiSurface } from './surface.js';
 import { allowedRedirect, originOf, type OriginPolicy } from './transport.js';
 import { registerEmailLinkRoutes } from '../../domains/email-links/fapi.js';
 
+/**
+ * The origins the Frontend API admits with credentials: the app's and Latch's own, the instance's allowed
+ * origins, and on development instances any local page. Read per request, rebuilt only when the (cached,
+ * frozen) settings object changes.
+ */
+export function frontendOriginPolicy(deps: Pick<AppDeps, 'config' | 'instance' | 'bootstrap'>): () => Promise<OriginPolicy> {
+  const { config, instance, bootstrap } = deps;
+  const development = bootstrap.instance.environmentType === 'development';
+  const fixedOrigins = [originOf(config.appUrl), originOf(config.publicUrl)].filter((o): o is string => o !== null);
+  let policyFor: { auth: unknown; policy: OriginPolicy } | null = null;
+  return async () => {
+    const { auth } = await instance.settings();
+    if (policyFor?.auth !== auth) policyFor = { auth, policy: { allowed: new Set([...fixedOrigins, ...auth.allowed_origins]), allowLocal: development } };
+    return policyFor.policy;
+  };
+}
+
 export function mountFrontendApi(deps: AppDeps): { fetch(request: Request, env?: unknown): Response | Promise<Response> } {
   const { config, instance, clients, sessions, signIns, signUps, users, account, organizations, bootstrap, logger } = deps;
   const development = bootstrap.instance.environmentType === 'development';
   const publicUrl = config.publicUrl;
   const now = () => Date.now();
 
-  const fixedOrigins = [originOf(config.appUrl), originOf(publicUrl)].filter((o): o is string => o !== null);
-  // Rebuilt only when the (cached, frozen) settings object changes.
-  let policyFor: { auth: unknown; policy: OriginPolicy } | null = null;
-  async function originPolicy(): Promise<OriginPolicy> {
-    const { auth } = await instance.settings();
-    if (policyFor?.auth !== auth) policyFor = { auth, policy: { allowed: new Set([...fixedOrigins, ...auth.allowed_origins]), allowLocal: development } };
-    return policyFor.policy;
-  }
+  const originPolicy = frontendOriginPolicy(deps);
 
   /** An e-mail link's landing page may send the browser only to an allowed origin (no open redirect). */
   async function checkRedirect(url: string | undefined): Promise<string | undefined> {

@@ -40,7 +40,11 @@ const FORM_TYPE = /^application\/x-www-form-urlencoded\b/i;
 export async function readFormBody(c: Context): Promise<unknown> {
   const type = c.req.header('content-type') ?? '';
   if (!FORM_TYPE.test(type)) return readJsonBody(c);
-  const text = await readBodyText(c);
+  return decodeForm(await readBodyText(c));
+}
+
+/** A form body's fields: one value per key as a string, a repeated key (or `key[]`) as an array. */
+export function decodeForm(text: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [rawKey, value] of new URLSearchParams(text)) {
     const key = rawKey.endsWith('[]') ? rawKey.slice(0, -2) : rawKey;
