@@ -195,4 +195,32 @@ describe.each(testDialects())('the token refresh on its direct path on %s', (dia
       await new Promise<void>((r) => server.close(() => r()));
     }
   });
+
+  it('hands a request over when its own reads fail: unread before the body, with it after', async () => {
+    const { services } = direct;
+    const failing = new Error('database unreachable');
+    const policy = frontendOriginPolicy({ config: resolveConfig({ LATCH_APP_URL: PAGE, LATCH_PUBLIC_URL: direct.url, LATCH_SECRET_KEY: secretKey }), instance: services.instance, bootstrap: direct.bootstrap });
+    const variants = [
+      { name: 'the origin policy', deps: { clients: services.clients, sessions: services.sessions, originPolicy: () => Promise.reject(failing) }, expected: null },
+      { name: 'the client', deps: { clients: { ...services.clients, identify: () => Promise.reject(failing) }, sessions: services.sessions, originPolicy: policy }, expected: 'organization_id=' },
+    ];
+    for (const v of variants) {
+      const refresh = createTokenRefresh(v.deps);
+      const handedOver: (string | null)[] = [];
+      const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        refresh(req, res, (_req, out, body) => {
+          handedOver.push(body === null ? null : body.toString('utf8'));
+          out.writeHead(599).end();
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      try {
+        const at = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } as RunningServer;
+        expect((await send(at, {})).status, v.name).toBe(599);
+        expect(handedOver, v.name).toEqual([v.expected]);
+      } finally {
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    }
+  });
 });

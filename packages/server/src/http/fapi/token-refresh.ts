@@ -123,16 +123,19 @@ export function createTokenRefresh({ clients, sessions, originPolicy }: TokenRef
       return true;
     }
     void (async () => {
+      let reading = false;
       let body: Buffer | null = null;
       try {
         // The policy before the body: a refused origin leaves the body to the app, unread.
         if (!originAllowed(await originPolicy(), origin)) return handOver(req, res, null);
+        reading = true;
         body = await readAll(req);
         await answer(req, res, handOver, sessionId, origin, token, body);
       } catch (err) {
-        // A failure before the answer was written goes to the app with what was read; a request whose
-        // body never arrived (the connection broke) has nobody left to answer.
-        if (res.headersSent || body === null) res.destroy(err as Error);
+        // A failure before the answer was written goes to the app with what was read (nothing, before the
+        // body was touched); a request whose body never arrived (the connection broke) has nobody left to
+        // answer.
+        if (res.headersSent || (reading && body === null)) res.destroy(err as Error);
         else handOver(req, res, body);
       }
     })();
