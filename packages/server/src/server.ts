@@ -38,8 +38,8 @@ import { openStorage, type Storage, type StorageOptions } from './storage/databa
 import { migrateToLatest } from './storage/migrations.js';
 import { newTraceId } from './http/trace.js';
 import { ApiError } from './errors.js';
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createTokenRefresh, type HandOver } from './http/fapi/token-refresh.js';
+import { STATUS_CODES, type Server as HttpServer } from 'node:http';
+import { answerTokenRefreshesFirst } from './http/fapi/token-refresh.js';
 import { frontendOriginPolicy } from './http/fapi/mount.js';
 
 export interface Services {
@@ -201,29 +201,6 @@ export async function createServices(config: Config, options: { logger?: Logger;
   return { storage, logger, keys, instance, users, templates, messaging, access, invitations, delivery, transports, roles, organizations, clients, sessions, verifications, signIns, signUps, emailLinks, handshake, signer, account, limiter, guard, signInTokens, jwtTemplates, bootstrap };
 }
 
-/** A Web Request for a Node request whose body was already read. */
-function requestOf(req: IncomingMessage, body: Buffer): Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
-  return new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, body: new Uint8Array(body) });
-}
-
-/** Writes a Web Response to a Node response (every Set-Cookie kept apart). */
-async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
-  const headers: [string, string][] = [];
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers.push([name, value]);
-  });
-  for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (!response.headers.has('content-length')) headers.push(['content-length', String(bytes.length)]);
-  res.writeHead(response.status, headers.flat());
-  res.end(bytes);
-}
-
 export interface RunningServer {
   url: string;
   port: number;
@@ -286,24 +263,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const app = createApp({ config: effective, ...services });
   handle = (request, env) => app.fetch(request, env);
   if (options.directTokenRefresh !== false) {
-    // Token refreshes first (the most frequent request), everything else and everything they hand over
-    // through the Node adapter and the app.
-    const adapter = server.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
-    const tokenRefresh = createTokenRefresh({ clients: services.clients, sessions: services.sessions, originPolicy: frontendOriginPolicy({ config: effective, ...services }) });
-    const handOver: HandOver = (req, res, body) => (body === null ? adapter(req, res) : void replay(req, res, body));
-    const replay = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
-      try {
-        await writeResponse(res, await app.fetch(requestOf(req, body), { incoming: req, outgoing: res }));
-      } catch (err) {
-        services.logger.error({ err }, 'a handed-over request failed');
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'internal_error', message: 'Internal error', long_message: 'Internal error' }] }));
-        else res.destroy();
-      }
-    };
-    server.removeListener('request', adapter);
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (!tokenRefresh(req, res, handOver)) adapter(req, res);
-    });
+    const originPolicy = frontendOriginPolicy({ config: effective, ...services });
+    answerTokenRefreshesFirst(server as unknown as HttpServer, { clients: services.clients, sessions: services.sessions, originPolicy, fetch: (request, env) => app.fetch(request, env), logger: services.logger });
   }
   services.delivery.start();
   return {

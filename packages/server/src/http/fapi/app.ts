@@ -43,11 +43,13 @@ export interface FapiAppDeps {
 
 const ALLOWED_HEADERS = 'Content-Type, Authorization, X-Requested-With';
 const ALLOWED_METHODS = 'GET, POST, PATCH, PUT, DELETE, OPTIONS';
+/** The response headers a page's script may read (`Access-Control-Expose-Headers`). */
+export const EXPOSED_HEADERS = 'Clerk-Db-Jwt, X-Latch-Trace-Id';
 
 function corsHeaders(c: Context, origin: string): void {
   c.header('Access-Control-Allow-Origin', origin);
   c.header('Access-Control-Allow-Credentials', 'true');
-  c.header('Access-Control-Expose-Headers', 'Clerk-Db-Jwt, X-Latch-Trace-Id');
+  c.header('Access-Control-Expose-Headers', EXPOSED_HEADERS);
   c.header('Vary', 'Origin', { append: true });
 }
 

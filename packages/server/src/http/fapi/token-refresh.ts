@@ -14,14 +14,17 @@
  * banned user) it hands over, before or after reading the body, to the full app, which answers as it
  * always does. So a success is identical on both paths, and every error comes from one place.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import type { ClientsService } from '../../domains/clients/service.js';
 import { TokenRequestBody } from '../../domains/sessions/fapi.js';
 import type { SessionsService } from '../../domains/sessions/service.js';
 import { nulPath } from '../router.js';
 import { newTraceId } from '../trace.js';
 import { CLIENT_COOKIE } from './cookies.js';
-import { decodeForm, originAllowed, type OriginPolicy } from './transport.js';
+import { ApiError } from '../../errors.js';
+import { EXPOSED_HEADERS } from './app.js';
+import { decodeForm, FORM_TYPE, originAllowed, type OriginPolicy } from './transport.js';
 
 export interface TokenRefreshDeps {
   clients: ClientsService;
@@ -40,7 +43,6 @@ export type HandOver = (req: IncomingMessage, res: ServerResponse, body: Buffer 
 const PATH = /^\/fapi\/v1\/client\/sessions\/([A-Za-z0-9_]{1,64})\/tokens(?:\?([A-Za-z0-9_.=&-]*))?$/;
 /** Query parameters that change what the app does with the request (method tunnelling, the dev browser). */
 const STEERING = /(?:^|&)(?:_method|__clerk_db_jwt)=/;
-const FORM = /^application\/x-www-form-urlencoded\b/i;
 /** A client token as Latch issues them; anything else (quoted, encoded, odd) is the app's to parse. */
 const COOKIE = new RegExp(`(?:^|;)\\s*${CLIENT_COOKIE}=([A-Za-z0-9_-]{1,256})\\s*(?:;|$)`);
 /** Larger bodies are not a token request's: the app reads them within its limit. */
@@ -89,7 +91,7 @@ export function createTokenRefresh({ clients, sessions, originPolicy }: TokenRef
     res.writeHead(200, {
       'access-control-allow-origin': origin,
       'access-control-allow-credentials': 'true',
-      'access-control-expose-headers': 'Clerk-Db-Jwt, X-Latch-Trace-Id',
+      'access-control-expose-headers': EXPOSED_HEADERS,
       vary: 'Origin',
       'cache-control': 'no-store',
       'x-latch-trace-id': newTraceId(),
@@ -111,7 +113,7 @@ export function createTokenRefresh({ clients, sessions, originPolicy }: TokenRef
     const token = clientToken(h.cookie);
     if (
       STEERING.test(query) ||
-      !FORM.test(h['content-type'] ?? '') ||
+      !FORM_TYPE.test(h['content-type'] ?? '') ||
       h['transfer-encoding'] !== undefined ||
       !Number.isSafeInteger(length) ||
       length > MAX_BODY ||
@@ -141,4 +143,53 @@ export function createTokenRefresh({ clients, sessions, originPolicy }: TokenRef
     })();
     return true;
   };
+}
+
+/** A Web Request for a Node request whose body was already read. */
+function requestOf(req: IncomingMessage, body: Buffer): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  return new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, body: new Uint8Array(body) });
+}
+
+/** Writes a Web Response to a Node response (every Set-Cookie kept apart). */
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: [string, string][] = [];
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers.push([name, value]);
+  });
+  for (const cookie of response.headers.getSetCookie()) headers.push(['set-cookie', cookie]);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  if (!response.headers.has('content-length')) headers.push(['content-length', String(bytes.length)]);
+  res.writeHead(response.status, headers.flat());
+  res.end(bytes);
+}
+
+/**
+ * Puts the direct path in front of the request listener `server` has (the Node adapter of the app whose
+ * `fetch` is given): token refreshes first, everything else, and everything they hand over, to the app.
+ * A request handed over unread goes to the adapter as it came; one whose body was read is given to
+ * `fetch` as a Request carrying that body.
+ */
+export function answerTokenRefreshesFirst(server: Server, deps: TokenRefreshDeps & { fetch(request: Request, env: unknown): Response | Promise<Response>; logger: Logger }): void {
+  const adapter = server.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  const tokenRefresh = createTokenRefresh(deps);
+  const replay = async (req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> => {
+    try {
+      await writeResponse(res, await deps.fetch(requestOf(req, body), { incoming: req, outgoing: res }));
+    } catch (err) {
+      deps.logger.error({ err }, 'a handed-over request failed');
+      if (res.headersSent) return void res.destroy();
+      const error = ApiError.of('internal_clerk_error');
+      res.writeHead(error.status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: error.toJSON(), clerk_trace_id: newTraceId() }));
+    }
+  };
+  const handOver: HandOver = (req, res, body) => (body === null ? adapter(req, res) : void replay(req, res, body));
+  server.removeListener('request', adapter);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!tokenRefresh(req, res, handOver)) adapter(req, res);
+  });
 }

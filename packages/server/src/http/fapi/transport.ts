@@ -31,7 +31,8 @@ export function untunnel(request: Request): Request {
   } as RequestInit);
 }
 
-const FORM_TYPE = /^application\/x-www-form-urlencoded\b/i;
+/** A form body's Content-Type. */
+export const FORM_TYPE = /^application\/x-www-form-urlencoded\b/i;
 
 /**
  * Reads a form (or JSON) body into plain values: one value per key as a string, a repeated key (or
